@@ -1,0 +1,54 @@
+package fief
+
+import (
+	"context"
+	"net/url"
+	"time"
+)
+
+// Client talks to one Fief tenant as one Fief client. Make it with [New]; it
+// is safe for concurrent use, and its caches (discovery, keys, verified
+// tokens) live as long as it does, so make one per process and share it.
+type Client struct {
+	s      *settings
+	disc   discoveryCache
+	keys   *keySet
+	tokens *tokenCache // nil when turned off
+}
+
+// New validates cfg and returns a [Client]. It does no network I/O: the
+// discovery document and the key set are fetched on first use. Errors are
+// [*ConfigError]s.
+func New(cfg Config) (*Client, error) {
+	s, err := resolve(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{s: s}
+	if s.cacheSize > 0 {
+		c.tokens = newTokenCache(s.cacheSize)
+	}
+	c.keys = newKeySet(c)
+	return c, nil
+}
+
+// ClientID returns the configured client ID.
+func (c *Client) ClientID() string { return c.s.clientID }
+
+// BaseURL returns the tenant's public base URL, without a trailing slash.
+func (c *Client) BaseURL() string { return c.s.publicBase.String() }
+
+// Now returns the current time of the client's clock.
+func (c *Client) Now() time.Time { return c.s.clock() }
+
+// backURL returns the back-channel URL of an absolute path of the server.
+func (c *Client) backURL(path string) string {
+	u := url.URL{Scheme: c.s.internalBase.Scheme, Host: c.s.internalBase.Host, Path: path}
+	return u.String()
+}
+
+// fetchContext detaches a shared fetch from the caller who happened to start
+// it (other callers wait on it too), and bounds it by its own timeout.
+func fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), DefaultHTTPTimeout)
+}

@@ -1,0 +1,220 @@
+package fief
+
+import (
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Defaults used by [New] for the zero values of [Config].
+const (
+	// DefaultLeeway is the clock skew tolerated on exp and nbf, the value
+	// Fief itself uses.
+	DefaultLeeway = 60 * time.Second
+	// DefaultJWKSRefreshCooldown is the minimum interval between two fetches
+	// of the key set.
+	DefaultJWKSRefreshCooldown = 10 * time.Second
+	// DefaultHTTPTimeout is the timeout of the default HTTP client.
+	DefaultHTTPTimeout = 10 * time.Second
+	// DefaultTokenCacheSize is the number of verified access tokens kept.
+	DefaultTokenCacheSize = 10_000
+	// MaxTokenSize is the size above which a token is refused before any
+	// parsing work. Fief's tokens are around 1 KiB.
+	MaxTokenSize = 16 << 10
+	// MaxResponseSize caps every response body read from Fief.
+	MaxResponseSize = 1 << 20
+)
+
+// Config is the configuration of a [Client]. Only BaseURL and ClientID are
+// required; every zero value means what its comment says.
+type Config struct {
+	// BaseURL is the tenant's public base URL, such as
+	// "https://fief.example.com" or, for a non-default tenant,
+	// "https://fief.example.com/my-tenant". Browser-facing URLs (the
+	// authorization and logout URLs) are built on it, and so are back-channel
+	// calls unless InternalBaseURL is set.
+	BaseURL string
+
+	// InternalBaseURL, when set, is where back-channel calls go (discovery,
+	// key set, token endpoint, user API), for example
+	// "http://fief:8000" inside a Docker network while browsers use BaseURL.
+	// It must have the same tenant path as BaseURL.
+	InternalBaseURL string
+
+	// ClientID is the Fief client's ID.
+	ClientID string
+
+	// ClientSecret is the client's secret. Leave it empty for a public
+	// client, which must then use PKCE.
+	ClientSecret string
+
+	// EncryptionKey is the client's private encryption key as a JWK (JSON),
+	// as Fief shows it when a client is created with encryption. When set,
+	// ID tokens must be encrypted; when empty, encrypted ID tokens are
+	// refused.
+	EncryptionKey string
+
+	// HTTPClient makes every request to Fief. Nil means a client with a
+	// [DefaultHTTPTimeout] timeout.
+	HTTPClient *http.Client
+
+	// Clock returns the current time. Nil means [time.Now].
+	Clock func() time.Time
+
+	// Leeway is the clock skew tolerated when checking exp and nbf. Zero
+	// means [DefaultLeeway]; a negative value means none.
+	Leeway time.Duration
+
+	// JWKSRefreshCooldown is the minimum interval between two fetches of the
+	// key set, which happen when a token carries an unknown key ID. Zero
+	// means [DefaultJWKSRefreshCooldown].
+	JWKSRefreshCooldown time.Duration
+
+	// TokenCacheSize bounds the number of verified access tokens remembered,
+	// so that a token seen before skips its signature check. Zero means
+	// [DefaultTokenCacheSize]; a negative value turns the cache off.
+	// Requirements are checked on every call, cached or not.
+	TokenCacheSize int
+
+	// AccessTokenAudiences, when not empty, makes [Client.ValidateAccessToken]
+	// accept only access tokens whose aud claim holds one of these client
+	// IDs. It is off by default because an API commonly accepts the tokens
+	// that its frontend's own Fief client obtained; turn it on when several
+	// Fief clients of the tenant must not be able to call this API.
+	AccessTokenAudiences []string
+
+	// Logger receives debug and warning messages (never tokens or secrets).
+	// Nil means no logging.
+	Logger *slog.Logger
+}
+
+// ConfigError reports an invalid [Config].
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("fief: invalid config: %s: %s", e.Field, e.Reason)
+}
+
+// settings is a Config resolved once by New.
+type settings struct {
+	publicBase   *url.URL
+	internalBase *url.URL
+	clientID     string
+	clientSecret string
+	encKey       *jose.JSONWebKey
+	httpClient   *http.Client
+	clock        func() time.Time
+	leeway       time.Duration
+	cooldown     time.Duration
+	cacheSize    int
+	audiences    []string
+	logger       *slog.Logger
+}
+
+func resolve(cfg Config) (*settings, error) {
+	pub, err := parseBaseURL("BaseURL", cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	internal := pub
+	if cfg.InternalBaseURL != "" {
+		if internal, err = parseBaseURL("InternalBaseURL", cfg.InternalBaseURL); err != nil {
+			return nil, err
+		}
+		if internal.Path != pub.Path {
+			return nil, &ConfigError{"InternalBaseURL", fmt.Sprintf("tenant path %q differs from BaseURL's %q", internal.Path, pub.Path)}
+		}
+	}
+	if strings.TrimSpace(cfg.ClientID) == "" {
+		return nil, &ConfigError{"ClientID", "is empty"}
+	}
+	s := &settings{
+		publicBase:   pub,
+		internalBase: internal,
+		clientID:     cfg.ClientID,
+		clientSecret: cfg.ClientSecret,
+		httpClient:   cfg.HTTPClient,
+		clock:        cfg.Clock,
+		leeway:       cfg.Leeway,
+		cooldown:     cfg.JWKSRefreshCooldown,
+		cacheSize:    cfg.TokenCacheSize,
+		audiences:    append([]string(nil), cfg.AccessTokenAudiences...),
+		logger:       cfg.Logger,
+	}
+	if cfg.EncryptionKey != "" {
+		if s.encKey, err = parseEncryptionKey(cfg.EncryptionKey); err != nil {
+			return nil, err
+		}
+	}
+	if s.httpClient == nil {
+		s.httpClient = &http.Client{Timeout: DefaultHTTPTimeout}
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	switch {
+	case s.leeway == 0:
+		s.leeway = DefaultLeeway
+	case s.leeway < 0:
+		s.leeway = 0
+	}
+	if s.cooldown <= 0 {
+		s.cooldown = DefaultJWKSRefreshCooldown
+	}
+	if s.cacheSize == 0 {
+		s.cacheSize = DefaultTokenCacheSize
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+func parseBaseURL(field, raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, &ConfigError{field, "is empty"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, &ConfigError{field, err.Error()}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, &ConfigError{field, fmt.Sprintf("%q needs an http or https scheme", raw)}
+	}
+	if u.Host == "" {
+		return nil, &ConfigError{field, fmt.Sprintf("%q has no host", raw)}
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, &ConfigError{field, fmt.Sprintf("%q must not carry user info, a query or a fragment", raw)}
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func parseEncryptionKey(raw string) (*jose.JSONWebKey, error) {
+	var k jose.JSONWebKey
+	if err := json.Unmarshal([]byte(raw), &k); err != nil {
+		return nil, &ConfigError{"EncryptionKey", "not a JWK: " + err.Error()}
+	}
+	if k.IsPublic() {
+		return nil, &ConfigError{"EncryptionKey", "is a public key; the client needs the private JWK"}
+	}
+	if _, ok := k.Key.(*rsa.PrivateKey); !ok {
+		return nil, &ConfigError{"EncryptionKey", "is not an RSA private key"}
+	}
+	if !k.Valid() {
+		return nil, &ConfigError{"EncryptionKey", "is not a valid key"}
+	}
+	return &k, nil
+}

@@ -1,0 +1,118 @@
+package fief
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// discoveryDoc is what the client uses of the discovery document: the
+// issuer, and the paths of the endpoints. Only paths are kept: back-channel
+// calls resolve them against the internal base URL and browser-facing URLs
+// against the public one, whatever host Fief wrote in them (Fief builds them
+// from the request's Host header, see the protocol notes, §1.4).
+type discoveryDoc struct {
+	issuer        string
+	authorizePath string
+	tokenPath     string
+	userinfoPath  string
+	jwksPath      string
+}
+
+// discoveryCache fetches the document once; concurrent first calls share
+// one fetch, and a failed fetch is not remembered.
+type discoveryCache struct {
+	mu  sync.RWMutex
+	doc *discoveryDoc
+	sf  singleflight.Group
+}
+
+func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
+	c.disc.mu.RLock()
+	doc := c.disc.doc
+	c.disc.mu.RUnlock()
+	if doc != nil {
+		return doc, nil
+	}
+	ch := c.disc.sf.DoChan("discovery", func() (any, error) {
+		fctx, cancel := fetchContext(ctx)
+		defer cancel()
+		d, err := c.fetchDiscovery(fctx)
+		if err != nil {
+			return nil, err
+		}
+		c.disc.mu.Lock()
+		c.disc.doc = d
+		c.disc.mu.Unlock()
+		return d, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*discoveryDoc), nil
+	case <-ctx.Done():
+		return nil, unavailable("discovery", ctx.Err())
+	}
+}
+
+func (c *Client) fetchDiscovery(ctx context.Context) (*discoveryDoc, error) {
+	var raw struct {
+		Issuer                string `json:"issuer"`
+		AuthorizationEndpoint string `json:"authorization_endpoint"`
+		TokenEndpoint         string `json:"token_endpoint"`
+		UserinfoEndpoint      string `json:"userinfo_endpoint"`
+		JWKSURI               string `json:"jwks_uri"`
+	}
+	prefix := c.s.publicBase.Path
+	err := c.do(ctx, request{op: "discovery", method: "GET", path: prefix + "/.well-known/openid-configuration"}, &raw)
+	if err != nil {
+		return nil, err
+	}
+	if raw.Issuer == "" {
+		return nil, unavailable("discovery", fmt.Errorf("the document has no issuer"))
+	}
+	d := &discoveryDoc{issuer: raw.Issuer}
+	for _, e := range []struct {
+		name string
+		raw  string
+		dst  *string
+	}{
+		{"authorization_endpoint", raw.AuthorizationEndpoint, &d.authorizePath},
+		{"token_endpoint", raw.TokenEndpoint, &d.tokenPath},
+		{"userinfo_endpoint", raw.UserinfoEndpoint, &d.userinfoPath},
+		{"jwks_uri", raw.JWKSURI, &d.jwksPath},
+	} {
+		p, err := endpointPath(e.raw, prefix)
+		if err != nil {
+			return nil, unavailable("discovery", fmt.Errorf("%s: %w", e.name, err))
+		}
+		*e.dst = p
+	}
+	c.s.logger.Debug("fief: discovery loaded", "issuer", d.issuer)
+	return d, nil
+}
+
+// endpointPath returns the path of an endpoint URL of the discovery
+// document, which must lie under the tenant's path prefix.
+func endpointPath(raw, prefix string) (string, error) {
+	if raw == "" {
+		return "", fmt.Errorf("missing")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	if !u.IsAbs() || u.Path == "" {
+		return "", fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	if !strings.HasPrefix(u.Path, prefix+"/") {
+		return "", fmt.Errorf("%q is outside the tenant path %q", raw, prefix)
+	}
+	return u.Path, nil
+}

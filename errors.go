@@ -1,0 +1,108 @@
+package fief
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// category is a sentinel error that may belong to a broader category, so
+// that errors.Is(ErrTokenExpired, ErrInvalidToken) holds.
+type category struct {
+	msg    string
+	parent error
+}
+
+func (e *category) Error() string { return e.msg }
+func (e *category) Unwrap() error { return e.parent }
+
+// Sentinel errors, to be tested with [errors.Is]. Errors returned by a
+// [Client] wrap them with detail, and with the cause where there is one.
+var (
+	// ErrInvalidToken: the access token is malformed, badly signed, or its
+	// claims are not acceptable. Answer 401.
+	ErrInvalidToken = errors.New("fief: invalid access token")
+
+	// ErrTokenExpired: the access token's exp is past (with leeway). It is
+	// also an [ErrInvalidToken].
+	ErrTokenExpired error = &category{"fief: access token expired", ErrInvalidToken}
+
+	// ErrForbidden: the access token is valid but lacks a requirement of
+	// the route. Answer 403. The cause is one of the three below.
+	ErrForbidden = errors.New("fief: access token lacks a requirement")
+
+	// ErrMissingScope: a required scope is not granted. Also an [ErrForbidden].
+	ErrMissingScope error = &category{"fief: missing required scope", ErrForbidden}
+
+	// ErrACRTooLow: the token's ACR is below the required level. Also an
+	// [ErrForbidden].
+	ErrACRTooLow error = &category{"fief: ACR too low", ErrForbidden}
+
+	// ErrMissingPermission: a required permission is not granted. Also an
+	// [ErrForbidden].
+	ErrMissingPermission error = &category{"fief: missing required permission", ErrForbidden}
+
+	// ErrInvalidIDToken: the ID token returned by the token endpoint failed
+	// decryption or verification.
+	ErrInvalidIDToken = errors.New("fief: invalid ID token")
+
+	// ErrUnavailable: Fief could not be reached, answered with a server
+	// error or with something unusable, or has no key to check the token
+	// with. Answer 503: the request may succeed later.
+	ErrUnavailable = errors.New("fief: unavailable")
+)
+
+// ResponseError is an error answer of Fief to a back-channel request. Use
+// [errors.As] to get it. A 5xx ResponseError is also an [ErrUnavailable].
+type ResponseError struct {
+	// Op names the call, e.g. "token", "userinfo", "discovery".
+	Op string
+	// StatusCode is the HTTP status of the answer.
+	StatusCode int
+	// Code is the OAuth error code of a token endpoint answer
+	// ("invalid_grant", "invalid_client", ...).
+	Code string
+	// Detail is the "detail" of a JSON error answer of the user API
+	// ("ACR_TOO_LOW", "USER_UPDATE_INVALID_PASSWORD", "Unauthorized", ...),
+	// when it is a string.
+	Detail string
+	// Reason holds the "reason" strings of a password policy failure.
+	Reason []string
+	// Body is the start of the raw answer body.
+	Body string
+}
+
+func (e *ResponseError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "fief: %s: HTTP %d", e.Op, e.StatusCode)
+	switch {
+	case e.Code != "":
+		fmt.Fprintf(&b, ": %s", e.Code)
+	case e.Detail != "":
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	return b.String()
+}
+
+// Unwrap makes a 5xx answer an [ErrUnavailable].
+func (e *ResponseError) Unwrap() error {
+	if e.StatusCode >= 500 {
+		return ErrUnavailable
+	}
+	return nil
+}
+
+// invalid wraps ErrInvalidToken with a reason.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidToken}, args...)...)
+}
+
+// invalidID wraps ErrInvalidIDToken with a reason.
+func invalidID(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidIDToken}, args...)...)
+}
+
+// unavailable wraps ErrUnavailable with an operation and a cause.
+func unavailable(op string, cause error) error {
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, cause)
+}
