@@ -1,0 +1,168 @@
+package fieftest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Tenant is a Fief tenant of a [Server]: a signing key, clients and users.
+// The default tenant is served at the root of [Server.URL], the others
+// under "/"+slug.
+type Tenant struct {
+	srv  *Server
+	slug string
+	id   string
+
+	// Guarded by srv.mu.
+	keys                []*signingKey // keys[0] signs; nil until first use
+	clients             map[string]*Client
+	clientList          []*Client
+	users               map[string]*User // by ID
+	byEmail             map[string]*User // by lower-cased email
+	registrationAllowed bool
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// reservedSlugs are the first path segments of the root routes: a tenant
+// with such a slug would be shadowed by them.
+var reservedSlugs = map[string]bool{
+	".well-known": true, "authorize": true, "login": true, "register": true,
+	"verify-request": true, "verify": true, "consent": true, "logout": true,
+	"api": true, "forgot": true, "reset": true, "email": true, "password": true,
+	"oauth": true, "admin": true, "healthz": true,
+}
+
+// AddTenant creates a tenant whose routes live under "/"+slug. The slug
+// must be lower-case letters, digits and single hyphens, and must not be
+// the first segment of a root route ("api", "login", ...). AddTenant panics
+// on an invalid or duplicate slug. After [Server.Start] it generates the
+// tenant's signing key before returning.
+func (s *Server) AddTenant(slug string) *Tenant {
+	if !slugPattern.MatchString(slug) || reservedSlugs[slug] {
+		panic(fmt.Sprintf("fieftest: invalid tenant slug %q", slug))
+	}
+	s.mu.Lock()
+	if _, dup := s.tenants[slug]; dup {
+		s.mu.Unlock()
+		panic(fmt.Sprintf("fieftest: duplicate tenant slug %q", slug))
+	}
+	t := s.newTenantLocked(slug)
+	started := s.started
+	s.mu.Unlock()
+	if started {
+		t.ensureKey()
+	}
+	return t
+}
+
+func (s *Server) newTenantLocked(slug string) *Tenant {
+	t := &Tenant{
+		srv:                 s,
+		slug:                slug,
+		id:                  newUUID(),
+		clients:             make(map[string]*Client),
+		users:               make(map[string]*User),
+		byEmail:             make(map[string]*User),
+		registrationAllowed: true,
+	}
+	s.tenants[slug] = t
+	s.tenantList = append(s.tenantList, t)
+	return t
+}
+
+// Slug returns the tenant's slug, "" for the default tenant.
+func (t *Tenant) Slug() string { return t.slug }
+
+// ID returns the tenant's UUID, the tenant_id user claim.
+func (t *Tenant) ID() string { return t.id }
+
+// prefix is the path prefix of the tenant's routes.
+func (t *Tenant) prefix() string {
+	if t.slug == "" {
+		return ""
+	}
+	return "/" + t.slug
+}
+
+// BaseURL returns the base URL of the tenant: [Server.URL], plus "/"+slug
+// for a tenant other than the default one. It is valid after Start.
+func (t *Tenant) BaseURL() string {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return t.srv.URL + t.prefix()
+}
+
+// Issuer returns the tenant's issuer, the iss claim of its tokens:
+// "https://"+domain (+"/"+slug); see [Server.Domain]. Unless Domain is set,
+// it is valid only after Start.
+func (t *Tenant) Issuer() string {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return t.issuerLocked()
+}
+
+func (t *Tenant) issuerLocked() string {
+	d := t.srv.cfg.domain
+	if !t.srv.started {
+		d = t.srv.Domain
+	}
+	return "https://" + d + t.prefix()
+}
+
+// SetRegistrationAllowed turns the /register form on or off for the tenant
+// (on by default). When off, /register and /authorize?screen=register
+// answer the HTML error registration_disabled.
+func (t *Tenant) SetRegistrationAllowed(allowed bool) {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	t.registrationAllowed = allowed
+}
+
+// User returns the tenant's user with this ID or email (case-insensitive).
+func (t *Tenant) User(idOrEmail string) (*User, bool) {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	if u, ok := t.users[idOrEmail]; ok {
+		return u, true
+	}
+	u, ok := t.byEmail[strings.ToLower(idOrEmail)]
+	return u, ok
+}
+
+// Users returns the tenant's users, in no particular order.
+func (t *Tenant) Users() []*User {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	us := make([]*User, 0, len(t.users))
+	for _, u := range t.users {
+		us = append(us, u)
+	}
+	return us
+}
+
+// RemoveUser deletes the user with this ID from the tenant, with its
+// sessions. Authorization codes and refresh tokens issued to it then fail
+// with invalid_grant, and its access tokens make the user API answer 500,
+// as Fief does. It reports whether the user existed.
+func (t *Tenant) RemoveUser(id string) bool {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	u, ok := t.users[id]
+	if !ok {
+		return false
+	}
+	delete(t.users, id)
+	delete(t.byEmail, strings.ToLower(u.email))
+	t.srv.store.deleteUserSessions(id)
+	return true
+}
+
+// Client returns the tenant's client with this client_id.
+func (t *Tenant) Client(id string) (*Client, bool) {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	c, ok := t.clients[id]
+	return c, ok
+}

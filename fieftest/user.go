@@ -1,0 +1,216 @@
+package fieftest
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// UserConfig describes a user for [Tenant.AddUser]. The zero value is an
+// active, verified user with a random ID and no email, password, fields or
+// permissions.
+type UserConfig struct {
+	// ID is the user's UUID; a random version 4 UUID when empty.
+	ID string
+	// Email and Password are the login credentials.
+	Email, Password string
+	// Unverified makes email_verified false: after the login form the user
+	// must then enter the code sent by /verify-request (see
+	// [Server.EmailVerificationCode]) on /verify.
+	Unverified bool
+	// Inactive makes is_active false: the user cannot log in and the user
+	// API answers 401 to its tokens.
+	Inactive bool
+	// Fields are the user-field values, keyed by field slug (the "fields"
+	// claim). They are copied through JSON.
+	Fields map[string]any
+	// Permissions are the codenames of the user's permissions (the
+	// "permissions" claim of its access tokens).
+	Permissions []string
+}
+
+// User is a user of a [Tenant].
+type User struct {
+	// ID is the user's UUID, the sub claim.
+	ID string
+	// Email is the address the user was created with. It does not follow an
+	// email change made through the API or the forms; see
+	// [User.CurrentEmail] and [User.Claims] for the current one.
+	Email string
+
+	tenant *Tenant
+
+	// Guarded by tenant.srv.mu.
+	email        string
+	verified     bool
+	active       bool
+	salt, pwHash []byte
+	fields       map[string]any
+	permissions  []string
+	pendingCode  string // email verification code, "" if none
+	pendingEmail string // the address pendingCode verifies
+}
+
+// AddUser adds a user to the tenant. It panics if the tenant already has a
+// user with this ID or email (compared case-insensitively), or if the
+// fields cannot be encoded as JSON.
+func (t *Tenant) AddUser(cfg UserConfig) *User {
+	u, err := t.addUser(cfg)
+	if err != nil {
+		panic("fieftest: " + err.Error())
+	}
+	return u
+}
+
+func (t *Tenant) addUser(cfg UserConfig) (*User, error) {
+	u := &User{
+		ID:          cfg.ID,
+		Email:       cfg.Email,
+		tenant:      t,
+		email:       cfg.Email,
+		verified:    !cfg.Unverified,
+		active:      !cfg.Inactive,
+		fields:      copyFields(cfg.Fields),
+		permissions: slices.Clone(cfg.Permissions),
+	}
+	if u.ID == "" {
+		u.ID = newUUID()
+	}
+	u.setPasswordLocked(cfg.Password)
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	if _, dup := t.users[u.ID]; dup {
+		return nil, fmt.Errorf("duplicate user ID %q", u.ID)
+	}
+	key := strings.ToLower(u.email)
+	if _, dup := t.byEmail[key]; dup {
+		return nil, fmt.Errorf("duplicate user email %q", u.email)
+	}
+	t.users[u.ID] = u
+	t.byEmail[key] = u
+	return u, nil
+}
+
+// copyFields deep-copies user-field values through JSON.
+func copyFields(f map[string]any) map[string]any {
+	out := map[string]any{}
+	if len(f) == 0 {
+		return out
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic(fmt.Sprintf("fieftest: user fields are not JSON: %v", err))
+	}
+	json.Unmarshal(b, &out)
+	return out
+}
+
+// Tenant returns the tenant the user belongs to.
+func (u *User) Tenant() *Tenant { return u.tenant }
+
+// Claims returns a copy of the user claims: sub, email, email_verified,
+// is_active, tenant_id and fields, as in /api/userinfo.
+func (u *User) Claims() map[string]any {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	return u.claimsLocked()
+}
+
+func (u *User) claimsLocked() map[string]any {
+	return map[string]any{
+		"sub":            u.ID,
+		"email":          u.email,
+		"email_verified": u.verified,
+		"is_active":      u.active,
+		"tenant_id":      u.tenant.id,
+		"fields":         copyFields(u.fields),
+	}
+}
+
+// CurrentEmail returns the user's current email address.
+func (u *User) CurrentEmail() string {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	return u.email
+}
+
+// Permissions returns a copy of the user's permission codenames.
+func (u *User) Permissions() []string {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	return slices.Clone(u.permissions)
+}
+
+// SetPermissions replaces the user's permission codenames; tokens minted
+// afterwards carry them.
+func (u *User) SetPermissions(p []string) {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	u.permissions = slices.Clone(p)
+}
+
+// SetActive sets is_active.
+func (u *User) SetActive(active bool) {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	u.active = active
+}
+
+// SetEmailVerified sets email_verified.
+func (u *User) SetEmailVerified(verified bool) {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	u.verified = verified
+}
+
+// SetFields replaces the user's field values (copied through JSON).
+func (u *User) SetFields(f map[string]any) {
+	c := copyFields(f)
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	u.fields = c
+}
+
+// SetPassword sets the user's password, without any policy check.
+func (u *User) SetPassword(password string) {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	u.setPasswordLocked(password)
+}
+
+// CheckPassword reports whether password is the user's password.
+func (u *User) CheckPassword(password string) bool {
+	u.tenant.srv.mu.Lock()
+	defer u.tenant.srv.mu.Unlock()
+	return u.checkPasswordLocked(password)
+}
+
+func (u *User) setPasswordLocked(password string) {
+	u.salt = make([]byte, 16)
+	rand.Read(u.salt)
+	u.pwHash = hashPassword(u.salt, password)
+}
+
+func (u *User) checkPasswordLocked(password string) bool {
+	return subtle.ConstantTimeCompare(hashPassword(u.salt, password), u.pwHash) == 1
+}
+
+// hashPassword is a fast salted hash: enough to keep plain passwords out of
+// memory dumps in tests, not a password hash for production.
+func hashPassword(salt []byte, password string) []byte {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write([]byte(password))
+	return h.Sum(nil)
+}
+
+// setEmailLocked changes the user's email, keeping the tenant index.
+func (u *User) setEmailLocked(email string) {
+	delete(u.tenant.byEmail, strings.ToLower(u.email))
+	u.email = email
+	u.tenant.byEmail[strings.ToLower(email)] = u
+}
