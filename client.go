@@ -1,7 +1,6 @@
 package fief
 
 import (
-	"context"
 	"net/url"
 	"time"
 )
@@ -45,10 +44,4 @@ func (c *Client) Now() time.Time { return c.s.clock() }
 func (c *Client) backURL(path string) string {
 	u := url.URL{Scheme: c.s.internalBase.Scheme, Host: c.s.internalBase.Host, Path: path}
 	return u.String()
-}
-
-// fetchContext detaches a shared fetch from the caller who happened to start
-// it (other callers wait on it too), and bounds it by its own timeout.
-func fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), DefaultHTTPTimeout)
 }

@@ -9,7 +9,7 @@ import (
 func TestNewValidatesConfig(t *testing.T) {
 	encKey := string(readFile(t, "testdata/vectors/client_encryption_key.json"))
 	publicJWK := string(readFile(t, "testdata/vectors/signing_jwks_public.json"))
-	publicJWK = publicJWK[strings.Index(publicJWK, "{\n      \"kty\""):strings.LastIndex(publicJWK, "}\n  ]")+1]
+	publicJWK = publicJWK[strings.Index(publicJWK, "{\n      \"kty\"") : strings.LastIndex(publicJWK, "}\n  ]")+1]
 	tests := []struct {
 		name  string
 		cfg   Config
@@ -56,7 +56,7 @@ func TestNewValidatesConfig(t *testing.T) {
 
 func TestACR(t *testing.T) {
 	tests := []struct {
-		a, min ACR
+		a, min  ACR
 		atLeast bool
 		cmp     int
 	}{

@@ -2,12 +2,11 @@ package fief
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"sync"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // discoveryDoc is what the client uses of the discovery document: the
@@ -28,7 +27,7 @@ type discoveryDoc struct {
 type discoveryCache struct {
 	mu  sync.RWMutex
 	doc *discoveryDoc
-	sf  singleflight.Group
+	fg  fetchGroup
 }
 
 func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
@@ -38,9 +37,7 @@ func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 	if doc != nil {
 		return doc, nil
 	}
-	ch := c.disc.sf.DoChan("discovery", func() (any, error) {
-		fctx, cancel := fetchContext(ctx)
-		defer cancel()
+	v, err := c.disc.fg.do(ctx, "discovery", func(fctx context.Context) (any, error) {
 		d, err := c.fetchDiscovery(fctx)
 		if err != nil {
 			return nil, err
@@ -50,15 +47,13 @@ func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 		c.disc.mu.Unlock()
 		return d, nil
 	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ErrUnavailable) {
+			return nil, unavailable("discovery", err)
 		}
-		return res.Val.(*discoveryDoc), nil
-	case <-ctx.Done():
-		return nil, unavailable("discovery", ctx.Err())
+		return nil, err
 	}
+	return v.(*discoveryDoc), nil
 }
 
 func (c *Client) fetchDiscovery(ctx context.Context) (*discoveryDoc, error) {

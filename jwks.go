@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"golang.org/x/sync/singleflight"
 )
 
 // minRSABits is the smallest signing key accepted from the key set.
@@ -28,7 +27,7 @@ type keySet struct {
 	lastFetch time.Time        // last attempt, successful or not
 	lastErr   error            // error of the last attempt, nil if it succeeded
 
-	sf singleflight.Group
+	fg fetchGroup
 }
 
 func newKeySet(c *Client) *keySet { return &keySet{c: c} }
@@ -88,7 +87,7 @@ func (ks *keySet) refresh(ctx context.Context) error {
 	if recent {
 		return lastErr
 	}
-	ch := ks.sf.DoChan("jwks", func() (any, error) {
+	_, err := ks.fg.do(ctx, "jwks", func(fctx context.Context) (any, error) {
 		// Re-check under the merged call: a refresh may just have finished.
 		ks.mu.RLock()
 		recent := !ks.lastFetch.IsZero() && ks.c.s.clock().Sub(ks.lastFetch) < ks.c.s.cooldown
@@ -97,16 +96,12 @@ func (ks *keySet) refresh(ctx context.Context) error {
 		if recent {
 			return nil, lastErr
 		}
-		fctx, cancel := fetchContext(ctx)
-		defer cancel()
 		return nil, ks.fetch(fctx)
 	})
-	select {
-	case res := <-ch:
-		return res.Err
-	case <-ctx.Done():
-		return unavailable("jwks", ctx.Err())
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrUnavailable) {
+		return unavailable("jwks", err)
 	}
+	return err
 }
 
 func (ks *keySet) fetch(ctx context.Context) error {
