@@ -1,0 +1,156 @@
+package fiefhttp
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+)
+
+// UserInfoCache stores users' claims by user ID, so that [Auth.CurrentUser]
+// does not call Fief's userinfo endpoint on every request. Implementations
+// must be safe for concurrent use. An error from Get is treated as a miss,
+// and one from Set or Delete is logged: the cache is never required for a
+// request to succeed. The maps given to Set and returned by Get are not
+// modified by fiefhttp.
+type UserInfoCache interface {
+	// Get returns the claims of the user, and whether they were found.
+	Get(ctx context.Context, userID string) (fief.UserInfo, bool, error)
+	// Set stores the claims of the user.
+	Set(ctx context.Context, userID string, info fief.UserInfo) error
+	// Delete removes the user's claims, if any.
+	Delete(ctx context.Context, userID string) error
+}
+
+// Defaults of [NewMemoryUserInfoCache].
+const (
+	DefaultUserInfoCacheSize = 10_000
+	DefaultUserInfoCacheTTL  = 5 * time.Minute
+)
+
+// MemoryUserInfoCache is an in-memory [UserInfoCache], bounded in entries,
+// whose entries expire a fixed time after they were set. Make it with
+// [NewMemoryUserInfoCache]; it is safe for concurrent use.
+type MemoryUserInfoCache struct {
+	mu    sync.RWMutex
+	m     map[string]*list.Element // of *memoryEntry
+	order *list.List               // oldest Set first, hence soonest expiry first
+	max   int
+	ttl   time.Duration
+	now   func() time.Time
+}
+
+type memoryEntry struct {
+	userID  string
+	info    fief.UserInfo
+	expires time.Time
+}
+
+// NewMemoryUserInfoCache returns a cache holding at most maxEntries users,
+// each for ttl after it was set. When full, the oldest entry is dropped.
+// Zero or negative values mean [DefaultUserInfoCacheSize] and
+// [DefaultUserInfoCacheTTL].
+func NewMemoryUserInfoCache(maxEntries int, ttl time.Duration) *MemoryUserInfoCache {
+	if maxEntries <= 0 {
+		maxEntries = DefaultUserInfoCacheSize
+	}
+	if ttl <= 0 {
+		ttl = DefaultUserInfoCacheTTL
+	}
+	return &MemoryUserInfoCache{
+		m:     make(map[string]*list.Element),
+		order: list.New(),
+		max:   maxEntries,
+		ttl:   ttl,
+		now:   time.Now,
+	}
+}
+
+// Get implements [UserInfoCache]. It never returns an error.
+func (c *MemoryUserInfoCache) Get(_ context.Context, userID string) (fief.UserInfo, bool, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.m[userID]
+	if !ok {
+		return nil, false, nil
+	}
+	ent := e.Value.(*memoryEntry)
+	if !c.now().Before(ent.expires) {
+		return nil, false, nil
+	}
+	return ent.info, true, nil
+}
+
+// Set implements [UserInfoCache]. It stores a deep copy of info, so that the
+// caller may go on modifying its map. It never returns an error.
+func (c *MemoryUserInfoCache) Set(_ context.Context, userID string, info fief.UserInfo) error {
+	info = fief.UserInfo(cloneMap(info))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if e, ok := c.m[userID]; ok {
+		c.order.Remove(e)
+		delete(c.m, userID)
+	}
+	// Expired entries are at the front; drop them, then the oldest while full.
+	for f := c.order.Front(); f != nil; f = c.order.Front() {
+		ent := f.Value.(*memoryEntry)
+		if now.Before(ent.expires) && len(c.m) < c.max {
+			break
+		}
+		c.order.Remove(f)
+		delete(c.m, ent.userID)
+	}
+	c.m[userID] = c.order.PushBack(&memoryEntry{userID: userID, info: info, expires: now.Add(c.ttl)})
+	return nil
+}
+
+// Delete implements [UserInfoCache]. It never returns an error.
+func (c *MemoryUserInfoCache) Delete(_ context.Context, userID string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[userID]; ok {
+		c.order.Remove(e)
+		delete(c.m, userID)
+	}
+	return nil
+}
+
+// Len returns the number of entries, expired ones not yet dropped included.
+func (c *MemoryUserInfoCache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
+// cloneMap deep-copies the JSON-shaped values of a claims map.
+func cloneMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneMap(v)
+	case fief.UserInfo:
+		return fief.UserInfo(cloneMap(v))
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneValue(e)
+		}
+		return out
+	case []string:
+		return append([]string(nil), v...)
+	}
+	return v
+}

@@ -1,0 +1,103 @@
+package fiefhttp
+
+import (
+	"net/http"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+)
+
+// idTokenOnlyClaims are the claims of an ID token that describe the token,
+// not the user; they are left out of the cached user info so that it looks
+// like an answer of Fief's userinfo endpoint.
+var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time", "acr", "amr", "azp", "nonce", "c_hash", "at_hash", "sid", "jti"}
+
+// Callback completes a sign-in, at WebConfig.CallbackPath. In order:
+//   - a state parameter that is missing or matches no valid flow cookie:
+//     400 page, and the code is not exchanged;
+//   - an error parameter from Fief: 403 page for access_denied, 400 for
+//     other codes, showing the code;
+//   - a missing code: 400 page;
+//   - the code exchange (with the flow's PKCE verifier, the ID token checked
+//     against its nonce) failing: 502 page;
+//   - success: the session cookie is set to the access token (HttpOnly,
+//     SameSite=Lax, Path=/, Max-Age the token's lifetime, Secure unless
+//     WebConfig.InsecureCookies), the ID token's user claims go to the
+//     [UserInfoCache], and the browser is redirected (302) to the page it
+//     first asked for.
+//
+// The flow cookie is deleted in every case where it was found.
+func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	q := r.URL.Query()
+	state := q.Get("state")
+	if !isState(state) {
+		f.page(w, r, http.StatusBadRequest, pageBadState, "", nil)
+		return
+	}
+	name := f.flowPrefix + state
+	c, err := r.Cookie(name)
+	if err != nil {
+		f.page(w, r, http.StatusBadRequest, pageBadState, "", nil)
+		return
+	}
+	f.deleteCookie(w, name, f.callbackCookiePath())
+	flow, err := openFlow(f.key, name, c.Value, f.client.Now())
+	if err != nil {
+		f.page(w, r, http.StatusBadRequest, pageBadState, "", err)
+		return
+	}
+	if code := q.Get("error"); code != "" || q.Has("error") {
+		status := http.StatusBadRequest
+		if code == "access_denied" {
+			status = http.StatusForbidden
+		}
+		f.page(w, r, status, pageFiefError, code, nil)
+		return
+	}
+	code := q.Get("code")
+	if code == "" {
+		f.page(w, r, http.StatusBadRequest, pageNoCode, "", nil)
+		return
+	}
+	tok, claims, err := f.client.ExchangeCode(r.Context(), fief.ExchangeParams{
+		Code:         code,
+		RedirectURI:  f.callbackURL(r),
+		CodeVerifier: flow.Verifier,
+		Nonce:        flow.Nonce,
+	})
+	if err != nil {
+		f.page(w, r, http.StatusBadGateway, pageExchange, "", err)
+		return
+	}
+	cookie := &http.Cookie{
+		Name:     f.sessionName,
+		Value:    tok.AccessToken,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   f.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if tok.ExpiresIn > 0 {
+		cookie.MaxAge = tok.ExpiresIn
+		cookie.Expires = f.client.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	http.SetCookie(w, cookie)
+	if id := claims.ID(); id != "" {
+		user := make(fief.UserInfo, len(claims))
+		for k, v := range claims {
+			user[k] = v
+		}
+		for _, k := range idTokenOnlyClaims {
+			delete(user, k)
+		}
+		if err := f.cache.Set(r.Context(), id, user); err != nil {
+			f.logger.WarnContext(r.Context(), "fiefhttp: user-info cache write failed", "user", id, "error", err)
+		}
+	}
+	ret := flow.Return
+	if !isSafeReturnPath(ret) { // checked at Login already; the MAC vouches for it
+		ret = f.defaultPath
+	}
+	http.Redirect(w, r, ret, http.StatusFound)
+}

@@ -1,0 +1,67 @@
+// Package fiefhttp protects net/http routes with Fief
+// (https://docs.fief.dev) access tokens, and signs users of a server-rendered
+// web application in and out. It is the Go counterpart of the Flask
+// integration of Fief's Python client.
+//
+// # Protecting an API
+//
+// An [Auth], made once by [New] from a [*fief.Client] and a [TokenGetter]
+// ([AuthorizationHeader], [Cookie], [FirstOf] or your own function), gives
+// two middleware of type func(http.Handler) http.Handler:
+//
+//   - [Auth.Authenticated] checks the access token and the route's
+//     requirements ([Scopes], [MinACR], [Permissions], [Optional]) and puts
+//     the token's [fief.AccessTokenInfo] in the request context, read by
+//     [AccessTokenInfoFrom];
+//   - [Auth.CurrentUser] does the same and adds the user's claims
+//     ([fief.UserInfo], read by [UserInfoFrom]) from a [UserInfoCache] or
+//     else Fief's userinfo endpoint ([RefreshUserInfo] skips the cache).
+//
+// For example:
+//
+//	auth := fiefhttp.New(client, nil) // nil: "Authorization: Bearer <token>"
+//	mux.Handle("GET /orders", auth.Authenticated(fiefhttp.Permissions("orders:read"))(ordersHandler))
+//
+// A request that does not pass gets one of three answers, each replaceable
+// with an [ErrorHandler] that receives the reason as an error to classify
+// with [errors.Is]:
+//
+//   - unauthorized (no token, malformed, badly signed, expired, foreign
+//     issuer, or refused by Fief's userinfo): 401 with
+//     "WWW-Authenticate: Bearer", plus error="invalid_token" when a token
+//     was presented ([Unauthorized], [WithUnauthorizedHandler]);
+//   - forbidden (a valid token lacking a scope, the ACR or a permission):
+//     403 with error="insufficient_scope" ([Forbidden],
+//     [WithForbiddenHandler]);
+//   - unavailable (Fief cannot be reached or has no usable key): 503
+//     ([Unavailable], [WithUnavailableHandler]).
+//
+// Default answers never contain internal error text. On an [Optional] route
+// an unauthorized request runs anonymously, but forbidden and unavailable
+// are still answered.
+//
+// # Signing users in
+//
+// A [WebFlow], made by [NewWebFlow] from a [WebConfig], runs the
+// authorization-code flow with PKCE (S256), state and nonce:
+// [WebFlow.Unauthorized] (the unauthorized handler of [WebFlow.Auth]) and
+// [WebFlow.Login] send the browser to Fief, keeping the flow's secrets in a
+// short-lived, HttpOnly, SameSite=Lax, HMAC-protected cookie named after its
+// state (so several tabs can sign in at once); [WebFlow.Callback] checks the
+// state, exchanges the code, sets the session cookie holding the access token
+// and returns the user to the same-site path they first asked for;
+// [WebFlow.Logout] deletes the session cookie and the cached claims, then
+// sends the browser to Fief's logout page. Cookies are Secure unless
+// [WebConfig].InsecureCookies is set for plain-http development.
+//
+//	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{})
+//	auth := flow.Auth()
+//	mux.Handle("GET /protected", auth.CurrentUser()(protectedHandler))
+//	mux.HandleFunc("GET /auth-callback", flow.Callback)
+//	mux.HandleFunc("POST /logout", flow.Logout)
+//
+// The application is responsible for the routes (the callback must be served
+// at [WebConfig].CallbackPath, registered as a redirect URI of the Fief
+// client) and for any session state of its own, which it must clear on
+// logout.
+package fiefhttp
