@@ -218,3 +218,19 @@ func parseEncryptionKey(raw string) (*jose.JSONWebKey, error) {
 	}
 	return &k, nil
 }
+
+// String describes the configuration with the secret and the encryption key
+// redacted, so that logging a Config does not leak them.
+func (c Config) String() string {
+	redact := func(s string) string {
+		if s == "" {
+			return `""`
+		}
+		return "[redacted]"
+	}
+	return fmt.Sprintf("fief.Config{BaseURL: %q, InternalBaseURL: %q, ClientID: %q, ClientSecret: %s, EncryptionKey: %s}",
+		c.BaseURL, c.InternalBaseURL, c.ClientID, redact(c.ClientSecret), redact(c.EncryptionKey))
+}
+
+// GoString is String, for the %#v verb.
+func (c Config) GoString() string { return c.String() }

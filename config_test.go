@@ -2,6 +2,7 @@ package fief
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -96,5 +97,14 @@ func TestPKCE(t *testing.T) {
 	// The c_hash of the vectors' code, computed by jwcrypto.
 	if got := ValidationHash("vectors-authorization-code-0123456789"); got != "ELlK9r07W40ktLelxqrNdA" {
 		t.Fatalf("ValidationHash = %q", got)
+	}
+}
+
+func TestConfigStringRedacts(t *testing.T) {
+	cfg := Config{BaseURL: "https://f.example", ClientID: "app", ClientSecret: "s3cr3t-value", EncryptionKey: `{"d":"private-part"}`}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(&cfg)} {
+		if strings.Contains(s, "s3cr3t") || strings.Contains(s, "private-part") || !strings.Contains(s, "app") {
+			t.Errorf("formatted config leaks or lacks data: %s", s)
+		}
 	}
 }
