@@ -1,0 +1,112 @@
+package fiefcli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/fief-dev/fief-go"
+)
+
+// shutdownTimeout bounds the wait for the callback server's last answer.
+const shutdownTimeout = 5 * time.Second
+
+// Authorize signs the user in through the browser and stores the
+// credentials, replacing any stored ones. It returns the claims of the
+// user's ID token.
+//
+// It listens on 127.0.0.1 at [Config.Port], opens the browser on Fief's
+// authorization page (PKCE S256, a random state; scopes "openid",
+// "offline_access" and [Config.Scopes]), prints the URL in case the browser
+// does not open, and waits for Fief to redirect the browser to
+// [Auth.RedirectURI]. There it checks the state, exchanges the code, saves
+// the tokens and shows the browser a short page saying how it went.
+//
+// Errors: a listening error (the port is taken, for instance) before
+// anything else happens; [ErrTimeout] after [Config.Timeout];
+// [ErrStateMismatch]; [*AuthorizationError] when Fief sent an error (the user
+// refused consent, ...); [ErrMissingCode]; Fief's errors from the code
+// exchange ([*fief.ResponseError], [fief.ErrInvalidIDToken],
+// [fief.ErrUnavailable]); and the cause of ctx when it ends first.
+func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port))
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("fiefcli: cannot listen on %s for the sign-in callback (is another program, or another sign-in, using port %d?): %w", addr, a.port, err)
+	}
+	defer ln.Close() // closed by the server's Shutdown already, unless Serve failed first
+
+	verifier := fief.GenerateCodeVerifier()
+	challenge, err := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	if err != nil {
+		return nil, err
+	}
+	cb := &callback{
+		auth:     a,
+		path:     a.redirectPath,
+		state:    fief.GenerateState(),
+		verifier: verifier,
+		done:     make(chan result, 1),
+	}
+	authURL, err := a.client.AuthURL(ctx, fief.AuthURLParams{
+		RedirectURI:         a.redirectURI,
+		State:               cb.state,
+		Scopes:              a.scopes,
+		CodeChallenge:       challenge,
+		CodeChallengeMethod: fief.PKCEMethodS256,
+		Lang:                a.lang,
+		Extra:               a.extra,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fiefcli: building the authorization URL: %w", err)
+	}
+
+	fctx, cancel := context.WithTimeoutCause(ctx, a.timeout, ErrTimeout)
+	defer cancel()
+	srv := &http.Server{
+		Handler:           cb,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return fctx },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		defer scancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
+
+	if err := a.openBrowser(authURL); err != nil {
+		fmt.Fprintf(a.out, "Could not open a browser (%v).\nOpen this URL in a browser on this computer to sign in:\n\n    %s\n\n", err, authURL)
+	} else {
+		fmt.Fprintf(a.out, "Opened a browser to sign in. If it did not appear, open this URL in a browser on this computer:\n\n    %s\n\n", authURL)
+	}
+	p := startProgress(a.out, a.timeout)
+	defer p.stop()
+
+	select {
+	case res := <-cb.done:
+		p.stop()
+		return res.user, res.err
+	case err := <-served:
+		return nil, fmt.Errorf("fiefcli: the callback server stopped: %w", err)
+	case <-fctx.Done():
+		p.stop()
+		select {
+		case res := <-cb.done: // completed just in time
+			return res.user, res.err
+		default:
+		}
+		if cause := context.Cause(fctx); errors.Is(cause, ErrTimeout) && ctx.Err() == nil {
+			return nil, fmt.Errorf("%w (%s)", ErrTimeout, a.timeout)
+		}
+		return nil, fmt.Errorf("fiefcli: sign-in interrupted: %w", context.Cause(ctx))
+	}
+}

@@ -1,0 +1,82 @@
+package fiefcli
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/fief-dev/fief-go"
+)
+
+// callback is the handler of the loopback server of one sign-in. The first
+// request to the redirect path decides the outcome; later ones are told the
+// sign-in is over.
+type callback struct {
+	auth     *Auth
+	path     string
+	state    string
+	verifier string
+	taken    atomic.Bool
+	done     chan result // buffered, receives one result
+}
+
+type result struct {
+	user fief.UserInfo
+	err  error
+}
+
+func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != cb.path {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !cb.taken.CompareAndSwap(false, true) {
+		renderPage(w, http.StatusConflict, page{Title: "Sign-in already handled", Message: "This sign-in is over. Return to the terminal."})
+		return
+	}
+	user, err := cb.handle(r.Context(), r)
+	if err != nil {
+		renderPage(w, errorStatus(err), errorPage(err))
+	} else {
+		renderPage(w, http.StatusOK, page{Title: "Signed in", Message: "You are signed in. You can close this window and return to the terminal.", OK: true})
+	}
+	cb.done <- result{user: user, err: err}
+}
+
+// handle checks the callback's parameters, exchanges the code and stores
+// the credentials.
+func (cb *callback) handle(ctx context.Context, r *http.Request) (fief.UserInfo, error) {
+	q := r.URL.Query()
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) != 1 {
+		return nil, ErrStateMismatch
+	}
+	if code := q.Get("error"); code != "" {
+		return nil, &AuthorizationError{Code: code, Description: q.Get("error_description")}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return nil, ErrMissingCode
+	}
+	tok, user, err := cb.auth.client.ExchangeCode(ctx, fief.ExchangeParams{
+		Code:         code,
+		RedirectURI:  cb.auth.redirectURI,
+		CodeVerifier: cb.verifier,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := cb.auth.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer cb.auth.unlock()
+	if err := cb.auth.save(tok, user); err != nil {
+		return nil, err
+	}
+	return user, nil
+}
