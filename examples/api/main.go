@@ -1,0 +1,120 @@
+// Command api is a REST API protected by Fief access tokens, the Go version
+// of the "API example" of Fief's Flask integration.
+//
+//	go run ./examples/api [-addr localhost:8000]
+//
+// Its routes answer the access-token info as JSON (keys id, scope, acr,
+// permissions, access_token):
+//
+//	GET /authenticated              any valid token
+//	GET /authenticated-scope        scopes openid and required_scope
+//	GET /authenticated-permissions  permission castles:read
+//	GET /authenticated-acr          ACR level 1 (a fresh sign-in)
+//	GET /authenticated-optional     any valid token, or {} when anonymous
+//
+// It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
+// FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional). Without
+// FIEF_BASE_URL it starts an embedded test Fief with a demo user and prints a
+// curl command carrying a fresh token of theirs.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run serves the API until ctx is done.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("api", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", "localhost:8000", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	ln, appURL, err := demo.Listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	env, err := demo.Setup(ctx, os.Getenv, appURL)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
+	printInstructions(stdout, env, appURL)
+	return demo.Serve(ctx, ln, routes(auth))
+}
+
+// routes returns the API's routes.
+func routes(auth *fiefhttp.Auth) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /authenticated", auth.Authenticated()(http.HandlerFunc(tokenInfo)))
+	mux.Handle("GET /authenticated-scope", auth.Authenticated(fiefhttp.Scopes("openid", "required_scope"))(http.HandlerFunc(tokenInfo)))
+	mux.Handle("GET /authenticated-permissions", auth.Authenticated(fiefhttp.Permissions(demo.Permission))(http.HandlerFunc(tokenInfo)))
+	mux.Handle("GET /authenticated-acr", auth.Authenticated(fiefhttp.MinACR(fief.ACRLevel1))(http.HandlerFunc(tokenInfo)))
+	mux.Handle("GET /authenticated-optional", auth.Authenticated(fiefhttp.Optional())(http.HandlerFunc(tokenInfo)))
+	return mux
+}
+
+// tokenInfo answers the request's access-token info as JSON, or {} when the
+// request is anonymous.
+func tokenInfo(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	info, ok := fiefhttp.AccessTokenInfoFrom(r.Context())
+	if !ok {
+		io.WriteString(w, "{}\n")
+		return
+	}
+	json.NewEncoder(w).Encode(info)
+}
+
+func printInstructions(w io.Writer, env *demo.Env, appURL string) {
+	fmt.Fprintf(w, "Listening on %s\n", appURL)
+	if env.Server == nil {
+		fmt.Fprintf(w, "Fief: %s\nCall it with an access token of a user of this Fief:\n\n", env.Client.BaseURL())
+		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer <access token>' %s/authenticated\n\n", appURL)
+	} else {
+		token := env.Server.MintAccessToken(env.User.ID, fieftest.TokenOptions{
+			ClientID:    demo.ClientID,
+			Scopes:      []string{"openid", "required_scope"},
+			Permissions: []string{demo.Permission},
+			ACR:         string(fief.ACRLevel1),
+			Lifetime:    time.Hour,
+		})
+		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
+		fmt.Fprintf(w, "A token of %s, valid for an hour (scopes openid required_scope, ACR 1, permission %s):\n\n", demo.Email, demo.Permission)
+		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/authenticated\n\n", token, appURL)
+	}
+	fmt.Fprintln(w, "Routes: /authenticated /authenticated-scope /authenticated-permissions /authenticated-acr /authenticated-optional")
+}

@@ -1,0 +1,147 @@
+// Package demo is the setup shared by the example programs: the Fief client
+// from the environment, or an embedded fieftest server with a demo client
+// and user; the listener and the graceful server loop.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+// The demo user and client of the embedded server.
+const (
+	Email      = "anne@bretagne.duchy"
+	Password   = "herminetincture"
+	Permission = "castles:read"
+	ClientID   = "demo"
+)
+
+// CallbackPath is the path of the sign-in callback of the web example.
+const CallbackPath = "/auth-callback"
+
+// Env is the Fief the examples talk to.
+type Env struct {
+	// Client is the Fief client.
+	Client *fief.Client
+	// Server is the embedded Fief, nil when FIEF_BASE_URL is set.
+	Server *fieftest.Server
+	// User is the demo user of the embedded Fief, nil otherwise.
+	User *fieftest.User
+}
+
+// Close stops the embedded Fief, if any.
+func (e *Env) Close() {
+	if e.Server != nil {
+		e.Server.Close()
+	}
+}
+
+// Setup returns the Fief the application at appURL talks to. With
+// FIEF_BASE_URL set (getenv reads the environment), it is that Fief, with
+// FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and the optional FIEF_ENCRYPTION_KEY,
+// checked to be reachable. Otherwise it is an embedded fieftest server with a
+// demo client whose redirect URI is appURL+CallbackPath (and its twin with
+// 127.0.0.1 for localhost or the reverse), and the demo user.
+func Setup(ctx context.Context, getenv func(string) string, appURL string) (*Env, error) {
+	if base := getenv("FIEF_BASE_URL"); base != "" {
+		return fromEnv(ctx, getenv, base, appURL)
+	}
+	return embedded(appURL)
+}
+
+func fromEnv(ctx context.Context, getenv func(string) string, base, appURL string) (*Env, error) {
+	if getenv("FIEF_CLIENT_ID") == "" {
+		return nil, errors.New("FIEF_CLIENT_ID is not set (FIEF_BASE_URL is)")
+	}
+	client, err := fief.New(fief.Config{
+		BaseURL:       base,
+		ClientID:      getenv("FIEF_CLIENT_ID"),
+		ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
+		EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Building an authorization URL fetches the discovery document: a
+	// misconfigured or unreachable Fief fails here, not on the first request.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := client.AuthURL(ctx, fief.AuthURLParams{RedirectURI: appURL + CallbackPath}); err != nil {
+		return nil, fmt.Errorf("cannot use Fief at %s: %w", base, err)
+	}
+	return &Env{Client: client}, nil
+}
+
+func embedded(appURL string) (*Env, error) {
+	srv := fieftest.NewServer()
+	// Browsers may reach a local application as localhost or 127.0.0.1.
+	redirects := []string{appURL + CallbackPath}
+	for _, pair := range [][2]string{{"://localhost:", "://127.0.0.1:"}, {"://127.0.0.1:", "://localhost:"}} {
+		if twin := strings.Replace(appURL, pair[0], pair[1], 1); twin != appURL {
+			redirects = append(redirects, twin+CallbackPath)
+		}
+	}
+	c := srv.AddClient(fieftest.ClientConfig{ID: ClientID, RedirectURIs: redirects})
+	user := srv.AddUser(fieftest.UserConfig{Email: Email, Password: Password, Permissions: []string{Permission}})
+	client, err := fief.New(fief.Config{
+		BaseURL:      srv.URL,
+		ClientID:     c.ID,
+		ClientSecret: c.Secret,
+		HTTPClient:   srv.Client(),
+	})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &Env{Client: client, Server: srv, User: user}, nil
+}
+
+// Listen listens on addr and returns the listener with the URL to reach
+// it: "localhost" stands for an empty or wildcard host, and the port is the
+// one actually bound (addr may say port 0).
+func Listen(addr string) (net.Listener, string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid -addr %q: %w", addr, err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return ln, "http://" + net.JoinHostPort(host, port), nil
+}
+
+// Serve serves h on ln until ctx is done, then shuts down, giving requests
+// in flight five seconds to finish.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+// Command web is a server-rendered web application whose users sign in with
+// Fief, the Go version of the "Web application example" of Fief's Flask
+// integration.
+//
+//	go run ./examples/web [-addr localhost:8000]
+//
+// Open /protected: an anonymous browser is sent to Fief's login page, then
+// back to /protected, which says "You are authenticated. Your user email is
+// EMAIL". /logout signs out of the application and of Fief.
+//
+// It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
+// FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional); the Fief client must
+// allow the redirect URI http://ADDR/auth-callback. Without FIEF_BASE_URL it
+// starts an embedded test Fief with a demo client and user, and prints their
+// credentials.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/fiefhttp"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run serves the web application until ctx is done.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("web", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("addr", "localhost:8000", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	ln, appURL, err := demo.Listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	env, err := demo.Setup(ctx, os.Getenv, appURL)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+
+	flow, err := fiefhttp.NewWebFlow(env.Client, fiefhttp.WebConfig{
+		CallbackPath: demo.CallbackPath,
+		// This example serves plain http. In production, serve https and
+		// leave the cookies Secure.
+		InsecureCookies: true,
+	})
+	if err != nil {
+		return err
+	}
+	printInstructions(stdout, env, appURL)
+	return demo.Serve(ctx, ln, routes(flow))
+}
+
+// routes returns the application's routes.
+func routes(flow *fiefhttp.WebFlow) http.Handler {
+	auth := flow.Auth()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", home)
+	mux.Handle("GET /protected", auth.CurrentUser()(http.HandlerFunc(protected)))
+	mux.HandleFunc("GET "+demo.CallbackPath, flow.Callback)
+	mux.HandleFunc("/logout", flow.Logout)
+	return mux
+}
+
+var pages = template.Must(template.New("pages").Parse(`
+{{define "home"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Fief web example</title></head>
+<body><main><h1>Fief web example</h1>
+<p><a id="protected" href="/protected">Go to the protected page</a></p>
+</main></body></html>
+{{end}}
+{{define "protected"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Protected</title></head>
+<body><main><h1>Protected</h1>
+<p id="message">You are authenticated. Your user email is {{.Email}}</p>
+<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+</main></body></html>
+{{end}}
+`))
+
+func home(w http.ResponseWriter, r *http.Request) { render(w, "home", nil) }
+
+func protected(w http.ResponseWriter, r *http.Request) {
+	user, _ := fiefhttp.UserInfoFrom(r.Context())
+	render(w, "protected", struct{ Email string }{user.Email()})
+}
+
+func render(w http.ResponseWriter, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+func printInstructions(w io.Writer, env *demo.Env, appURL string) {
+	fmt.Fprintf(w, "Listening on %s\n", appURL)
+	fmt.Fprintf(w, "Open %s/protected in a browser", appURL)
+	if env.Server == nil {
+		fmt.Fprintf(w, " and sign in with a user of the Fief at %s\n", env.Client.BaseURL())
+		fmt.Fprintf(w, "(its client must allow the redirect URI %s%s).\n", appURL, demo.CallbackPath)
+		return
+	}
+	fmt.Fprintf(w, " and sign in as:\n  email:    %s\n  password: %s\n", demo.Email, demo.Password)
+	fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
+}
