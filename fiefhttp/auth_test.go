@@ -363,8 +363,11 @@ var errCacheDown = errors.New("cache down")
 func (c *brokenCache) Get(context.Context, string) (fief.UserInfo, bool, error) {
 	return nil, false, errCacheDown
 }
-func (c *brokenCache) Set(context.Context, string, fief.UserInfo) error { c.sets++; return errCacheDown }
-func (c *brokenCache) Delete(context.Context, string) error           { return errCacheDown }
+func (c *brokenCache) Set(context.Context, string, fief.UserInfo) error {
+	c.sets++
+	return errCacheDown
+}
+func (c *brokenCache) Delete(context.Context, string) error { return errCacheDown }
 
 func TestCurrentUserSurvivesABrokenCache(t *testing.T) {
 	e := newFiefEnv(t)
