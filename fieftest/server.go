@@ -126,7 +126,9 @@ func (s *Server) Start() {
 	if s.cfg.domain == "" {
 		s.cfg.domain = host
 	}
-	s.transport = http.DefaultTransport.(*http.Transport).Clone()
+	if s.transport == nil {
+		s.transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
 	s.httpSrv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
