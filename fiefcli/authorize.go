@@ -88,7 +88,7 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 	} else {
 		fmt.Fprintf(a.out, "Opened a browser to sign in. If it did not appear, open this URL in a browser on this computer:\n\n    %s\n\n", authURL)
 	}
-	p := startProgress(a.out, a.timeout)
+	p := startProgress(a.out, a.timeout, isTerminal(a.out))
 	defer p.stop()
 
 	select {

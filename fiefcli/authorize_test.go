@@ -331,7 +331,7 @@ func TestAuthorizeNoBrowser(t *testing.T) {
 	}
 	got := out.String()
 	u := urlLine(t, got)
-	if !strings.Contains(got, "no browser here") || !strings.Contains(u, "/authorize?") {
+	if !strings.Contains(got, "no browser here") || !strings.Contains(u, "/authorize?") || !strings.Contains(got, "Waiting for the sign-in") {
 		t.Errorf("output = %q, want the reason and the URL", got)
 	}
 }

@@ -33,9 +33,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-func startProgress(w io.Writer, timeout time.Duration) *progress {
+// startProgress shows the waiting message on w, animated when tty is true.
+func startProgress(w io.Writer, timeout time.Duration, tty bool) *progress {
 	p := &progress{w: w, stopc: make(chan struct{}), done: make(chan struct{})}
-	if !isTerminal(w) {
+	if !tty {
 		fmt.Fprintf(w, "Waiting for the sign-in in the browser (up to %s)...\n", timeout)
 		close(p.done)
 		return p
