@@ -1,0 +1,568 @@
+package fiefhttp_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+// webApp is an application using a WebFlow, served over loopback, with its
+// own Fief client on a fieftest server.
+type webApp struct {
+	*fiefEnv
+	app    *httptest.Server
+	flow   *fiefhttp.WebFlow
+	cache  *fiefhttp.MemoryUserInfoCache
+	client *fief.Client
+	fc     *fieftest.Client
+	now    *fakeNow
+}
+
+// fakeNow is a clock that starts at the real time and moves when told.
+type fakeNow struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (f *fakeNow) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return time.Now().Add(f.offset)
+}
+
+func (f *fakeNow) advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.offset += d
+}
+
+func (f *fakeNow) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.offset = 0
+}
+
+type appOptions struct {
+	thirdParty bool
+	cfg        fiefhttp.WebConfig
+}
+
+func newWebApp(t *testing.T, o appOptions) *webApp {
+	t.Helper()
+	e := newFiefEnv(t)
+	w := &webApp{fiefEnv: e, now: &fakeNow{}}
+	w.fc = e.srv.AddClient(fieftest.ClientConfig{ThirdParty: o.thirdParty})
+	var err error
+	w.client, err = fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: w.fc.ID, ClientSecret: w.fc.Secret, HTTPClient: e.srv.Client(), Clock: w.now.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cache = fiefhttp.NewMemoryUserInfoCache(100, time.Hour)
+	cfg := o.cfg
+	cfg.UserInfoCache = w.cache
+	w.flow, err = fiefhttp.NewWebFlow(w.client, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := w.flow.Auth()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("home")) })
+	mux.Handle("/protected", auth.CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := fiefhttp.UserInfoFrom(r.Context())
+		w.Write([]byte("email: " + u.Email()))
+	})))
+	mux.Handle("GET /other", auth.Authenticated()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("other " + r.URL.RawQuery))
+	})))
+	mux.HandleFunc("GET /start", func(rw http.ResponseWriter, r *http.Request) {
+		w.flow.Login(rw, r, r.URL.Query().Get("to"))
+	})
+	mux.HandleFunc("GET /auth-callback", w.flow.Callback)
+	mux.HandleFunc("/logout", w.flow.Logout)
+	w.app = httptest.NewServer(mux)
+	t.Cleanup(w.app.Close)
+	w.fc.AddRedirectURI(w.app.URL + "/auth-callback")
+	return w
+}
+
+// startFlow asks for path without following redirects, and returns Fief's
+// authorization URL it was sent to.
+func (w *webApp) startFlow(t *testing.T, c *http.Client, path string) *url.URL {
+	t.Helper()
+	resp, body := get(t, noRedirect(c), w.app.URL+path)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("GET %s: %d, want 302; body %q", path, resp.StatusCode, body)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u.String(), w.srv.URL+"/authorize?") {
+		t.Fatalf("GET %s redirects to %s, not to Fief's authorize", path, u)
+	}
+	return u
+}
+
+// callbackURL follows an authorization URL through Fief (auto-login must be
+// on, or a Fief session present) and returns the redirect back to the app.
+func (w *webApp) callbackURL(t *testing.T, c *http.Client, authorize *url.URL) string {
+	t.Helper()
+	resp, body := get(t, noRedirect(c), authorize.String())
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, w.app.URL+"/auth-callback?") {
+		t.Fatalf("Fief's authorize answered %d to %q, want a redirect to the callback; body %q", resp.StatusCode, loc, body)
+	}
+	return loc
+}
+
+func TestWebFlowThroughLoginForm(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	b := browser(t)
+	resp, page := get(t, b, w.app.URL+"/protected")
+	resp, page = logIn(t, b, resp, page)
+	if resp.StatusCode != 200 || page != "email: "+testEmail || resp.Request.URL.String() != w.app.URL+"/protected" {
+		t.Fatalf("after login: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+	}
+	appURL, _ := url.Parse(w.app.URL + "/auth-callback")
+	for _, c := range b.Jar.Cookies(appURL) {
+		if strings.HasPrefix(c.Name, fiefhttp.DefaultFlowCookiePrefix) {
+			t.Errorf("flow cookie %s left after the callback", c.Name)
+		}
+	}
+	// The ID token's user claims are cached: no userinfo call on /protected.
+	u, ok, _ := w.cache.Get(context.Background(), w.user.ID)
+	if !ok || u.Email() != testEmail || u["tenant_id"] == nil {
+		t.Errorf("cached claims %v (found %v), want the user's", u, ok)
+	}
+	for _, k := range []string{"nonce", "iss", "aud", "exp", "at_hash", "c_hash"} {
+		if _, has := u[k]; has {
+			t.Errorf("cached claims hold the ID token claim %q", k)
+		}
+	}
+	if n := w.srv.RequestCount(fieftest.EndpointUserinfo); n != 0 {
+		t.Errorf("%d userinfo calls, want 0 (claims from the ID token)", n)
+	}
+	// The session holds: a second visit goes straight through.
+	resp, page = get(t, b, w.app.URL+"/protected")
+	if resp.StatusCode != 200 || page != "email: "+testEmail || resp.Request.URL.Host != appURL.Host {
+		t.Errorf("second visit: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+	}
+}
+
+func TestWebFlowAuthorizeParameters(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, Scopes: []string{"openid", "offline_access"}}})
+	u := w.startFlow(t, browser(t), "/protected")
+	q := u.Query()
+	want := map[string]string{
+		"response_type":         "code",
+		"client_id":             w.fc.ID,
+		"redirect_uri":          w.app.URL + "/auth-callback",
+		"scope":                 "openid offline_access",
+		"code_challenge_method": "S256",
+	}
+	for k, v := range want {
+		if q.Get(k) != v {
+			t.Errorf("%s=%q, want %q", k, q.Get(k), v)
+		}
+	}
+	for _, k := range []string{"state", "code_challenge", "nonce"} {
+		if len(q.Get(k)) < 43 {
+			t.Errorf("%s=%q, want a fresh random value", k, q.Get(k))
+		}
+	}
+	if q.Get("state") == q.Get("nonce") {
+		t.Error("state and nonce are equal")
+	}
+	u2 := w.startFlow(t, browser(t), "/protected")
+	if u2.Query().Get("state") == q.Get("state") || u2.Query().Get("code_challenge") == q.Get("code_challenge") {
+		t.Error("two flows share their state or PKCE challenge")
+	}
+}
+
+func TestWebFlowCookieAttributes(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		insecure bool
+	}{{"production", false}, {"plain-http development", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: tt.insecure}})
+			w.srv.SetAutoLogin(testEmail)
+			c := noRedirect(browser(t))
+			resp, _ := get(t, c, w.app.URL+"/protected?tab=2")
+			state, _ := url.Parse(resp.Header.Get("Location"))
+			flowName := fiefhttp.DefaultFlowCookiePrefix + state.Query().Get("state")
+			flow := setCookie(resp, flowName)
+			if flow == nil {
+				t.Fatalf("no flow cookie %s in %q", flowName, resp.Header["Set-Cookie"])
+			}
+			if !flow.HttpOnly || flow.SameSite != http.SameSiteLaxMode || flow.Secure == tt.insecure ||
+				flow.MaxAge != 600 || flow.Path != "/auth-callback" {
+				t.Errorf("flow cookie %s, want HttpOnly, SameSite=Lax, Max-Age=600, Path=/auth-callback, Secure=%v", flow, !tt.insecure)
+			}
+
+			// The Go cookie jar does not send Secure cookies over http:
+			// carry the flow cookie by hand.
+			cb := w.callbackURL(t, c, state)
+			req, _ := http.NewRequest("GET", cb, nil)
+			req.AddCookie(&http.Cookie{Name: flow.Name, Value: flow.Value})
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, resp)
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/protected?tab=2" {
+				t.Fatalf("callback: %d to %q, want 302 to /protected?tab=2; body %q", resp.StatusCode, resp.Header.Get("Location"), body)
+			}
+			session := setCookie(resp, fiefhttp.DefaultSessionCookieName)
+			if session == nil || session.Value == "" {
+				t.Fatalf("no session cookie in %q", resp.Header["Set-Cookie"])
+			}
+			if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure == tt.insecure ||
+				session.MaxAge != 86400 || session.Path != "/" {
+				t.Errorf("session cookie %s, want HttpOnly, SameSite=Lax, Max-Age=86400, Path=/, Secure=%v", session, !tt.insecure)
+			}
+			if del := setCookie(resp, flowName); del == nil || del.MaxAge >= 0 || del.Path != "/auth-callback" {
+				t.Errorf("flow cookie not deleted: %v", del)
+			}
+			if _, err := w.client.ValidateAccessToken(context.Background(), session.Value, fief.Requirements{}); err != nil {
+				t.Errorf("session cookie does not hold a valid access token: %v", err)
+			}
+		})
+	}
+}
+
+// TestWebFlowTwoTabs starts two flows in one browser, then completes them:
+// each lands on the page it asked for.
+func TestWebFlowTwoTabs(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	b := browser(t)
+	tab1 := w.startFlow(t, b, "/protected")
+	tab2 := w.startFlow(t, b, "/other?tab=2")
+
+	// Tab 2 signs in through the form.
+	resp, page := get(t, b, tab2.String())
+	resp, page = logIn(t, b, resp, page)
+	if resp.StatusCode != 200 || page != "other tab=2" {
+		t.Fatalf("tab 2: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+	}
+	// Tab 1 comes back through Fief, now with a session there.
+	resp, page = get(t, b, tab1.String())
+	if resp.StatusCode != 200 || page != "email: "+testEmail {
+		t.Fatalf("tab 1: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+	}
+}
+
+func TestWebFlowLogout(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	b := browser(t)
+	resp, page := get(t, b, w.app.URL+"/protected")
+	if resp, page = logIn(t, b, resp, page); page != "email: "+testEmail {
+		t.Fatalf("login: %d %q", resp.StatusCode, page)
+	}
+
+	resp, err := noRedirect(b).Post(w.app.URL+"/logout", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	wantLoc := w.srv.URL + "/logout?redirect_uri=" + url.QueryEscape(w.app.URL+"/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != wantLoc {
+		t.Fatalf("logout: %d to %q, want 303 to %q", resp.StatusCode, resp.Header.Get("Location"), wantLoc)
+	}
+	if c := setCookie(resp, fiefhttp.DefaultSessionCookieName); c == nil || c.MaxAge >= 0 {
+		t.Errorf("session cookie not deleted: %v", c)
+	}
+	if _, ok, _ := w.cache.Get(context.Background(), w.user.ID); ok {
+		t.Error("user info still cached after logout")
+	}
+	resp, page = get(t, b, wantLoc)
+	if page != "home" {
+		t.Fatalf("after Fief's logout: %d at %s: %q, want the home page", resp.StatusCode, resp.Request.URL, page)
+	}
+	// Signed out of Fief too: the login form again.
+	resp, page = get(t, b, w.app.URL+"/protected")
+	if !strings.HasSuffix(resp.Request.URL.Path, "/login") || !strings.Contains(page, `id="email"`) {
+		t.Fatalf("after logout, /protected: %d at %s, want Fief's login form", resp.StatusCode, resp.Request.URL)
+	}
+}
+
+func TestWebFlowReturnPath(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home"}})
+	w.srv.SetAutoLogin(testEmail)
+	tests := []struct {
+		name, to, want string
+	}{
+		{"path", "/other", "/other"},
+		{"path with query", "/other?a=1&b=%2F", "/other?a=1&b=%2F"},
+		{"empty", "", "/home"},
+		{"protocol-relative", "//evil.example", "/home"},
+		{"protocol-relative with path", "//evil.example/x", "/home"},
+		{"triple slash", "///evil.example", "/home"},
+		{"absolute", "https://evil.example/", "/home"},
+		{"absolute http", "http://evil.example", "/home"},
+		{"backslash", `/\evil.example`, "/home"},
+		{"backslashes", `\\evil.example`, "/home"},
+		{"backslash later", `/a\b`, "/home"},
+		{"tab", "/\t/evil.example", "/home"},
+		{"newline", "/\n/evil.example", "/home"},
+		{"CRLF injection", "/x\r\nSet-Cookie: a=b", "/home"},
+		{"NUL", "/x\x00", "/home"},
+		{"space", "/ /evil.example", "/home"},
+		{"javascript", "javascript:alert(1)", "/home"},
+		{"scheme-relative colon", "http:evil.example", "/home"},
+		{"relative", "evil.example", "/home"},
+		{"encoded slashes", "/%2F%2Fevil.example", "/home"},
+		{"user info", "//user@evil.example", "/home"},
+		{"too long", "/" + strings.Repeat("a", 2000), "/home"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := browser(t)
+			authorize := w.startFlow(t, c, "/start?to="+url.QueryEscape(tt.to))
+			resp, body := get(t, noRedirect(c), w.callbackURL(t, c, authorize))
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != tt.want {
+				t.Fatalf("callback: %d to %q, want 302 to %q; body %q", resp.StatusCode, resp.Header.Get("Location"), tt.want, body)
+			}
+		})
+	}
+}
+
+func TestWebFlowCallbackFailures(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	w.srv.SetAutoLogin(testEmail)
+	appURL, _ := url.Parse(w.app.URL + "/auth-callback")
+
+	// Each case starts a flow, then edit may change the callback URL or the
+	// browser's cookies.
+	tests := []struct {
+		name       string
+		edit       func(t *testing.T, c *http.Client, cb *url.URL)
+		fault      *fieftest.Fault // on the token endpoint
+		wantStatus int
+		wantInBody string
+		wantExch   bool // whether the code exchange is attempted
+	}{
+		{name: "state missing", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			q := cb.Query()
+			q.Del("state")
+			cb.RawQuery = q.Encode()
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "state of no flow", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			setQuery(cb, "state", "bm90LWEtZmxvdy1vZi10aGlzLWJyb3dzZXItYXQtYWxs")
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "state not base64url", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			setQuery(cb, "state", "../x;y")
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "flow cookie tampered", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			name := fiefhttp.DefaultFlowCookiePrefix + cb.Query().Get("state")
+			for _, ck := range c.Jar.Cookies(appURL) {
+				if ck.Name == name {
+					v := []byte(ck.Value)
+					v[3] ^= 1
+					c.Jar.SetCookies(appURL, []*http.Cookie{{Name: name, Value: string(v), Path: "/auth-callback"}})
+				}
+			}
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "cookie of another flow", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			other := w.startFlow(t, c, "/protected") // a second flow in the same browser
+			otherName := fiefhttp.DefaultFlowCookiePrefix + other.Query().Get("state")
+			name := fiefhttp.DefaultFlowCookiePrefix + cb.Query().Get("state")
+			for _, ck := range c.Jar.Cookies(appURL) {
+				if ck.Name == otherName {
+					c.Jar.SetCookies(appURL, []*http.Cookie{{Name: name, Value: ck.Value, Path: "/auth-callback"}})
+				}
+			}
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "flow expired", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			w.now.advance(11 * time.Minute)
+		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		{name: "error from Fief", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			q := cb.Query()
+			q.Del("code")
+			q.Set("error", "<script>alert(1)</script>")
+			cb.RawQuery = q.Encode()
+		}, wantStatus: 400, wantInBody: "&lt;script&gt;alert(1)&lt;/script&gt;"},
+		{name: "code missing", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
+			setQuery(cb, "code", "")
+		}, wantStatus: 400, wantInBody: "incomplete"},
+		{name: "token endpoint down", fault: &fieftest.Fault{Status: 500, Body: "internal secret"},
+			wantStatus: 502, wantInBody: "did not answer as expected", wantExch: true},
+		{name: "code refused", fault: &fieftest.Fault{Status: 400, Body: `{"error":"invalid_grant"}`},
+			wantStatus: 502, wantInBody: "did not answer as expected", wantExch: true},
+		{name: "token endpoint garbage", fault: &fieftest.Fault{Status: 200, Body: `{"access_token":"x","id_token":"secret.bad.token"}`},
+			wantStatus: 502, wantInBody: "did not answer as expected", wantExch: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer w.now.reset()
+			c := browser(t)
+			cb, _ := url.Parse(w.callbackURL(t, c, w.startFlow(t, c, "/protected")))
+			if tt.edit != nil {
+				tt.edit(t, c, cb)
+			}
+			if tt.fault != nil {
+				w.srv.FailNext(fieftest.EndpointToken, 1, *tt.fault)
+			}
+			before := w.srv.RequestCount(fieftest.EndpointToken)
+			resp, body := get(t, noRedirect(c), cb.String())
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(body, tt.wantInBody) {
+				t.Fatalf("got %d %q, want %d with %q", resp.StatusCode, body, tt.wantStatus, tt.wantInBody)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, leak := range []string{"secret", "fief:", "<script>"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("page shows %q: %s", leak, body)
+				}
+			}
+			if exch := w.srv.RequestCount(fieftest.EndpointToken) > before; exch != tt.wantExch {
+				t.Errorf("code exchange attempted: %v, want %v", exch, tt.wantExch)
+			}
+			if setCookie(resp, fiefhttp.DefaultSessionCookieName) != nil {
+				t.Error("a failed callback set the session cookie")
+			}
+		})
+	}
+}
+
+func setQuery(u *url.URL, k, v string) {
+	q := u.Query()
+	q.Set(k, v)
+	u.RawQuery = q.Encode()
+}
+
+// TestWebFlowAccessDenied denies consent on Fief's page of a third-party
+// client.
+func TestWebFlowAccessDenied(t *testing.T) {
+	w := newWebApp(t, appOptions{thirdParty: true, cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	b := browser(t)
+	resp, page := get(t, b, w.app.URL+"/protected")
+	resp, page = logIn(t, b, resp, page)
+	if !strings.HasSuffix(resp.Request.URL.Path, "/consent") {
+		t.Fatalf("after login: %d at %s, want the consent page", resp.StatusCode, resp.Request.URL)
+	}
+	resp, page = submitForm(t, b, resp, page, "consent", url.Values{"deny": {"deny"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, `<code id="error-code">access_denied</code>`) {
+		t.Fatalf("after deny: %d at %s: %q, want 403 with access_denied", resp.StatusCode, resp.Request.URL, page)
+	}
+	if n := w.srv.RequestCount(fieftest.EndpointToken); n != 0 {
+		t.Errorf("%d code exchanges, want 0", n)
+	}
+}
+
+func TestWebFlowLoginWithFiefDown(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	w.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 503, Body: "secret"})
+	resp, body := get(t, noRedirect(browser(t)), w.app.URL+"/protected")
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(body, "secret") || !strings.Contains(body, "cannot be reached") {
+		t.Fatalf("got %d %q, want a 503 page", resp.StatusCode, body)
+	}
+	if len(setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix)) != 0 {
+		t.Error("flow cookie set though no flow started")
+	}
+}
+
+func TestWebFlowUnauthorizedNonGET(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
+	resp, err := noRedirect(browser(t)).Post(w.app.URL+"/protected", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "Bearer" {
+		t.Errorf("POST without session: %d %q, want 401 Bearer", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+func TestWebFlowBaseURL(t *testing.T) {
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{BaseURL: "https://app.example/sub/", PostLogoutRedirect: "/bye"}})
+	u := w.startFlow(t, browser(t), "/protected")
+	if got := u.Query().Get("redirect_uri"); got != "https://app.example/sub/auth-callback" {
+		t.Errorf("redirect_uri %q", got)
+	}
+	resp, err := noRedirect(browser(t)).Get(w.app.URL + "/protected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if cs := setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix); len(cs) != 1 || cs[0].Path != "/sub/auth-callback" || !cs[0].Secure {
+		t.Errorf("flow cookies %v, want one Secure with Path=/sub/auth-callback", cs)
+	}
+	resp, err = noRedirect(browser(t)).Get(w.app.URL + "/logout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if want := w.srv.URL + "/logout?redirect_uri=" + url.QueryEscape("https://app.example/sub/bye"); resp.Header.Get("Location") != want {
+		t.Errorf("logout to %q, want %q", resp.Header.Get("Location"), want)
+	}
+}
+
+func TestNewWebFlowValidates(t *testing.T) {
+	e := newFiefEnv(t)
+	tests := []struct {
+		name string
+		cfg  fiefhttp.WebConfig
+	}{
+		{"base URL without scheme", fiefhttp.WebConfig{BaseURL: "app.example"}},
+		{"base URL ftp", fiefhttp.WebConfig{BaseURL: "ftp://app.example"}},
+		{"base URL with query", fiefhttp.WebConfig{BaseURL: "https://app.example/?a=b"}},
+		{"relative callback", fiefhttp.WebConfig{CallbackPath: "auth-callback"}},
+		{"callback with query", fiefhttp.WebConfig{CallbackPath: "/cb?x=1"}},
+		{"unsafe default return", fiefhttp.WebConfig{DefaultReturnPath: "//evil.example"}},
+		{"bad post-logout", fiefhttp.WebConfig{PostLogoutRedirect: "javascript:alert(1)"}},
+		{"bad session cookie name", fiefhttp.WebConfig{SessionCookieName: "a b"}},
+		{"bad flow prefix", fiefhttp.WebConfig{FlowCookiePrefix: "a;"}},
+		{"short key", fiefhttp.WebConfig{FlowCookieKey: []byte("short")}},
+		{"tiny flow age", fiefhttp.WebConfig{FlowMaxAge: time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if f, err := fiefhttp.NewWebFlow(e.client, tt.cfg); err == nil || f != nil {
+				t.Errorf("NewWebFlow accepted %+v", tt.cfg)
+			} else if !strings.HasPrefix(err.Error(), "fiefhttp: ") {
+				t.Errorf("error %q lacks the fiefhttp: prefix", err)
+			}
+		})
+	}
+	if _, err := fiefhttp.NewWebFlow(nil, fiefhttp.WebConfig{}); err == nil {
+		t.Error("NewWebFlow accepted a nil client")
+	}
+	if _, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{FlowCookieKey: make([]byte, 32), PostLogoutRedirect: "https://www.example/"}); err != nil {
+		t.Errorf("valid config refused: %v", err)
+	}
+}
+
+// TestWebFlowSharedKey: with a shared FlowCookieKey, a flow started by one
+// instance completes on another.
+func TestWebFlowSharedKey(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, FlowCookieKey: key}})
+	w.srv.SetAutoLogin(testEmail)
+	twin, err := fiefhttp.NewWebFlow(w.client, fiefhttp.WebConfig{InsecureCookies: true, FlowCookieKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	cb := w.callbackURL(t, c, w.startFlow(t, c, "/other"))
+	req := httptest.NewRequest("GET", cb, nil)
+	appURL, _ := url.Parse(cb)
+	for _, ck := range c.Jar.Cookies(appURL) {
+		req.AddCookie(ck)
+	}
+	rec := httptest.NewRecorder()
+	twin.Callback(rec, req)
+	if rec.Code != http.StatusFound || rec.Header().Get("Location") != "/other" {
+		t.Errorf("twin callback: %d to %q, want 302 to /other", rec.Code, rec.Header().Get("Location"))
+	}
+}
