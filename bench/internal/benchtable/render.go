@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// render prints the table of the benchmarks, the targets and the notes.
+func render(w io.Writer, r *results) {
+	fmt.Fprintln(w, "| benchmark | procs | ns/op | runs' spread | B/op | allocs/op | vs limit |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, b := range r.benches {
+		fmt.Fprintf(w, "| %s | %d | %s | %.0f%% | %s | %s | %s |\n",
+			b.name, b.procs, formatNs(median(b.ns)), 100*spread(b.ns),
+			formatInt(median(b.bytes)), formatInt(median(b.allocs)), formatRatio(r.ratioToLimit(b)))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Medians of the runs; spread is (max-min)/median of ns/op; \"vs limit\" divides by the limit")
+	fmt.Fprintln(w, "of the same key size and procs (\"1/N\": N times faster than the limit).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Targets of the issue, checked against the medians above:")
+	fmt.Fprintln(w)
+	for _, c := range checkTargets(r) {
+		status := "PASS"
+		if !c.pass {
+			status = "FAIL"
+		}
+		fmt.Fprintf(w, "- **%s** %s: %s\n", status, c.target, c.figures)
+	}
+	if len(r.notes) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Memory per verified-token cache entry (TestCacheMemoryPerEntry):")
+		fmt.Fprintln(w)
+		for _, n := range r.notes {
+			fmt.Fprintf(w, "- %s\n", n)
+		}
+	}
+}
+
+// ratioToLimit returns the median ns/op of b over that of the limit of the
+// same key size and procs, or NaN if there is none.
+func (r *results) ratioToLimit(b *bench) float64 {
+	bits := keySize(b.name)
+	if bits == "" {
+		return math.NaN()
+	}
+	limit := r.find("Validate/rsa="+bits+"/limit", b.procs)
+	if limit == nil {
+		return math.NaN()
+	}
+	return median(b.ns) / median(limit.ns)
+}
+
+// keySize returns the BITS of the "rsa=BITS" element of a benchmark name.
+func keySize(name string) string {
+	for _, part := range strings.Split(name, "/") {
+		if bits, ok := strings.CutPrefix(part, "rsa="); ok {
+			return bits
+		}
+	}
+	return ""
+}
+
+func formatRatio(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return ""
+	case x < 0.1:
+		return fmt.Sprintf("1/%.0f", 1/x)
+	default:
+		return fmt.Sprintf("%.2f×", x)
+	}
+}
+
+func formatNs(x float64) string {
+	if x < 1000 {
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return formatInt(x)
+}
+
+// formatInt rounds x and groups its digits by thousands: 1234567 is
+// "1,234,567".
+func formatInt(x float64) string {
+	s := strconv.FormatInt(int64(math.Round(x)), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// check is the verdict on one target of the issue.
+type check struct {
+	target  string
+	pass    bool
+	figures string
+}
+
+// checkTargets checks the targets of the issue's section 2 at every procs
+// value measured; a target whose benchmarks are missing fails.
+func checkTargets(r *results) []check {
+	var out []check
+	med := func(name string, procs int) (float64, bool) {
+		b := r.find(name, procs)
+		if b == nil || len(b.ns) == 0 {
+			return 0, false
+		}
+		return median(b.ns), true
+	}
+	allocs := func(name string, procs int) float64 {
+		if b := r.find(name, procs); b != nil {
+			return median(b.allocs)
+		}
+		return -1
+	}
+	// each runs f at every procs and joins the figures into one check.
+	each := func(target string, f func(procs int) (bool, string)) {
+		c := check{target: target, pass: true}
+		var figs []string
+		for _, p := range r.procs() {
+			ok, fig := f(p)
+			c.pass = c.pass && ok
+			figs = append(figs, fmt.Sprintf("%s (procs %d)", fig, p))
+		}
+		if len(figs) == 0 {
+			c.pass, figs = false, []string{"not measured"}
+		}
+		c.figures = strings.Join(figs, "; ")
+		out = append(out, c)
+	}
+
+	for _, t := range []struct {
+		bits string
+		max  float64
+	}{{"4096", 1.1}, {"2048", 1.3}} {
+		each(fmt.Sprintf("uncached validation at most %.1f× the bare RS256 verification, RSA-%s", t.max, t.bits), func(p int) (bool, string) {
+			u, ok1 := med("Validate/rsa="+t.bits+"/fief-uncached", p)
+			l, ok2 := med("Validate/rsa="+t.bits+"/limit", p)
+			if !ok1 || !ok2 {
+				return false, "not measured"
+			}
+			return u/l <= t.max, fmt.Sprintf("%.2f×", u/l)
+		})
+	}
+	for _, bits := range []string{"2048", "4096"} {
+		each("cached validation at least 100× faster than the bare RSA-2048 verification, at most 1 allocation, RSA-"+bits+" token", func(p int) (bool, string) {
+			c, ok1 := med("Validate/rsa="+bits+"/fief-cached", p)
+			l, ok2 := med("Validate/rsa=2048/limit", p)
+			if !ok1 || !ok2 {
+				return false, "not measured"
+			}
+			a := allocs("Validate/rsa="+bits+"/fief-cached", p)
+			return l/c >= 100 && a <= 1, fmt.Sprintf("%.0f× faster, %.0f alloc", l/c, a)
+		})
+	}
+	for _, group := range []string{"Middleware", "MiddlewareReusedRequest"} {
+		for _, bits := range []string{"2048", "4096"} {
+			each(fmt.Sprintf("middleware overhead on the cached path at most 2× the unauthenticated path, %s, RSA-%s token", group, bits), func(p int) (bool, string) {
+				c, ok1 := med(group+"/rsa="+bits+"/fiefhttp-cached", p)
+				b, ok2 := med(group+"/rsa="+bits+"/bare", p)
+				if !ok1 || !ok2 {
+					return false, "not measured"
+				}
+				return (c-b)/b <= 2, fmt.Sprintf("overhead %.2f× (%s ns over %s ns; total %.2f×)", (c-b)/b, formatNs(c-b), formatNs(b), c/b)
+			})
+		}
+	}
+	for _, bits := range []string{"2048", "4096"} {
+		each("uncached validation not slower than go-oidc, RSA-"+bits, func(p int) (bool, string) {
+			u, ok1 := med("Validate/rsa="+bits+"/fief-uncached", p)
+			o, ok2 := med("Validate/rsa="+bits+"/go-oidc", p)
+			if !ok1 || !ok2 {
+				return false, "not measured"
+			}
+			return u <= o, fmt.Sprintf("%.2f× go-oidc's time", u/o)
+		})
+	}
+	const concurrent = "TestConcurrentFirstRequests"
+	passed, ran := r.tests[concurrent]
+	fig := "not run"
+	if ran {
+		fig = "exactly one discovery fetch and one key set fetch, cold and after a rotation"
+		if !passed {
+			fig = "the counts differ (see the test's output)"
+		}
+	}
+	out = append(out, check{"1,000 concurrent first requests with a new kid (" + concurrent + ")", ran && passed, fig})
+	return out
+}
