@@ -168,6 +168,7 @@ func (s *Server) handleAuthorize(t *Tenant, w http.ResponseWriter, r *http.Reque
 	tok := randomToken()
 	s.mu.Lock()
 	s.store.loginSessions[hashToken(tok)] = ls
+	s.store.insertedLocked(now)
 	s.mu.Unlock()
 	s.setCookie(w, cookieLoginSession, tok, 0, false)
 	if q.Has("login_hint") {

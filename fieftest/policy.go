@@ -1,7 +1,6 @@
 package fieftest
 
 import (
-	"crypto/rand"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -69,18 +68,4 @@ func strongEnough(pw string) bool {
 	}
 	n := utf8.RuneCountInString(pw)
 	return len(distinct) >= 5 && (n >= 12 || n >= 8 && kinds >= 3)
-}
-
-// verificationCode returns a 6-character email-verification code, A-Z0-9.
-func verificationCode() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	code := make([]byte, 0, 6)
-	b := make([]byte, 1)
-	for len(code) < 6 {
-		rand.Read(b)
-		if int(b[0]) < 252 { // 252 = 7*36: no modulo bias
-			code = append(code, alphabet[int(b[0])%len(alphabet)])
-		}
-	}
-	return string(code)
 }

@@ -31,6 +31,7 @@ func (s *Server) codeRedirect(ls *loginSession, u *User, authTime time.Time) str
 		cHash:         cHash,
 		expires:       now.Add(ls.client.codeLifetime),
 	}
+	s.store.insertedLocked(s.nowLocked())
 	p := s.grantParamsLocked(t, ls.client, u)
 	s.mu.Unlock()
 

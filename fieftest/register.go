@@ -33,6 +33,7 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 		tok := randomToken()
 		s.mu.Lock()
 		s.store.regSessions[hashToken(tok)] = &regSession{tenant: t, expires: s.expireLocked(loginSessionLifetime)}
+		s.store.insertedLocked(s.nowLocked())
 		s.mu.Unlock()
 		s.setCookie(w, cookieRegSession, tok, 0, false)
 		renderPage(w, http.StatusOK, "register", d)

@@ -47,7 +47,9 @@ func findRoute(path string) *route {
 }
 
 // ServeHTTP serves the Fief auth app. Root routes are matched first; any
-// other path is read as "/{slug}/{route}".
+// other path is read as "/{slug}/{route}". Start serves it on its own
+// listener; it can also be mounted in another server, in which case set
+// [Server.Domain] first: without Start, the issuer has no default domain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	if handleCORS(w, r) {

@@ -2,7 +2,6 @@ package fieftest
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net"
 	"net/http"
@@ -225,21 +224,4 @@ func (s *Server) EmailVerificationCode(userID string) (string, bool) {
 	defer s.mu.Unlock()
 	c, ok := s.store.sentCodes[userID]
 	return c, ok
-}
-
-// randomToken returns a url-safe random string of 43 characters, like
-// Python's secrets.token_urlsafe().
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return b64(b)
-}
-
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

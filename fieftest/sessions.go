@@ -43,6 +43,7 @@ func (s *Server) newSessionLocked(r *http.Request, u *User) string {
 		created: now,
 		expires: now.Add(sessionLifetime),
 	}
+	s.store.insertedLocked(s.nowLocked())
 	return tok
 }
 

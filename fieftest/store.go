@@ -17,6 +17,49 @@ type flowStore struct {
 	refresh       map[string]*refreshToken
 	grants        map[grantKey][]string
 	sentCodes     map[string]string // user ID → last verification code sent
+	inserts       int               // since the last purge
+}
+
+// purgeEvery is how many insertions trigger a purge of expired entries.
+const purgeEvery = 256
+
+// purgeGrace is how long expired login sessions are kept, so that /login
+// can still send the browser back to /authorize (Fief purges them daily).
+const purgeGrace = 24 * time.Hour
+
+// insertedLocked counts an insertion and purges expired entries now and
+// then, so that a long-running server's memory stays bounded.
+func (st *flowStore) insertedLocked(now time.Time) {
+	st.inserts++
+	if st.inserts < purgeEvery {
+		return
+	}
+	st.inserts = 0
+	for k, v := range st.sessions {
+		if !now.Before(v.expires) {
+			delete(st.sessions, k)
+		}
+	}
+	for k, v := range st.loginSessions {
+		if !now.Before(v.expires.Add(purgeGrace)) {
+			delete(st.loginSessions, k)
+		}
+	}
+	for k, v := range st.regSessions {
+		if !now.Before(v.expires) {
+			delete(st.regSessions, k)
+		}
+	}
+	for k, v := range st.codes {
+		if !now.Before(v.expires) {
+			delete(st.codes, k)
+		}
+	}
+	for k, v := range st.refresh {
+		if !now.Before(v.expires) {
+			delete(st.refresh, k)
+		}
+	}
 }
 
 func (st *flowStore) init() {

@@ -1,0 +1,37 @@
+package fieftest
+
+import (
+	"crypto/rand"
+	"fmt"
+)
+
+// randomToken returns a url-safe random string of 43 characters, like
+// Python's secrets.token_urlsafe().
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return b64(b)
+}
+
+// newUUID returns a random version 4 UUID.
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// verificationCode returns a 6-character email-verification code, A-Z0-9.
+func verificationCode() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	code := make([]byte, 0, 6)
+	b := make([]byte, 1)
+	for len(code) < 6 {
+		rand.Read(b)
+		if int(b[0]) < 252 { // 252 = 7*36: no modulo bias
+			code = append(code, alphabet[int(b[0])%len(alphabet)])
+		}
+	}
+	return string(code)
+}

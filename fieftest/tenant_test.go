@@ -1,0 +1,62 @@
+package fieftest_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func TestSlugTenantEndToEnd(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	tn := srv.AddTenant("secondary")
+	cl := tn.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	u := tn.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: password, Unverified: true})
+	// The same email in the default tenant is another user.
+	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "another-password-here"})
+
+	base := tn.BaseURL()
+	b := srv.BrowserClient()
+	resp := get(t, b, authorizeURL(base, map[string]string{"client_id": cl.ID, "redirect_uri": redirectURI, "scope": "openid offline_access"}))
+	page := readBody(t, resp)
+	if resp.Request.URL.Path != "/secondary/login" || !strings.Contains(page, `action="/secondary/login"`) {
+		t.Fatalf("at %s", resp.Request.URL)
+	}
+	resp = postForm(t, b, base+"/login", url.Values{"email": {u.Email}, "password": {password}, "csrf_token": {csrfFrom(t, page)}})
+	page = readBody(t, resp)
+	if resp.Request.URL.Path != "/secondary/verify" {
+		t.Fatalf("at %s", resp.Request.URL)
+	}
+	code, _ := srv.EmailVerificationCode(u.ID)
+	resp = postForm(t, b, base+"/verify", url.Values{"code": {code}, "csrf_token": {csrfFrom(t, page)}})
+	readBody(t, resp)
+	loc := callback(t, resp)
+
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirectURI}}
+	// The default tenant's token endpoint does not know this client.
+	if status, body, _ := tokenCall(t, srv.Client(), srv.URL, form, cl.ID, cl.Secret); status != 400 || body["error"] != "invalid_client" {
+		t.Errorf("wrong tenant: %d %v", status, body)
+	}
+	status, tok, _ := tokenCall(t, srv.Client(), base, form, cl.ID, cl.Secret)
+	if status != 200 {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	set := fetchJWKS(t, srv.Client(), base)
+	at := verifyJWS(t, tok["access_token"].(string), set)
+	if at["iss"] != tn.Issuer() || !strings.HasSuffix(tn.Issuer(), "/secondary") || at["sub"] != u.ID {
+		t.Errorf("claims %v", at)
+	}
+	st, body := bearer(t, srv.Client(), "GET", base+"/api/userinfo", tok["access_token"].(string), "")
+	if st != 200 || !strings.Contains(body, u.ID) {
+		t.Errorf("userinfo: %d %s", st, body)
+	}
+	// The default tenant does not accept the other tenant's token.
+	if st, _ := bearer(t, srv.Client(), "GET", srv.URL+"/api/userinfo", tok["access_token"].(string), ""); st != 401 {
+		t.Errorf("cross-tenant userinfo: %d", st)
+	}
+	if status, tok2, _ := tokenCall(t, srv.Client(), base, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok["refresh_token"].(string)}}, cl.ID, cl.Secret); status != 200 || tok2["refresh_token"] == nil {
+		t.Errorf("refresh: %d %v", status, tok2)
+	}
+}
