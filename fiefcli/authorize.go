@@ -88,6 +88,11 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 	} else {
 		fmt.Fprintf(a.out, "Opened a browser to sign in. If it did not appear, open this URL in a browser on this computer:\n\n    %s\n\n", authURL)
 	}
+	select {
+	case res := <-cb.done: // done already, no need to say we wait
+		return res.user, res.err
+	default:
+	}
 	p := startProgress(a.out, a.timeout, isTerminal(a.out))
 	defer p.stop()
 

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+// fiefEnv is the Fief the program talks to.
+type fiefEnv struct {
+	client *fief.Client
+	server *fieftest.Server // the embedded Fief, nil with FIEF_BASE_URL
+}
+
+func (e *fiefEnv) close() {
+	if e.server != nil {
+		e.server.Close()
+	}
+}
+
+// setup returns the Fief at FIEF_BASE_URL, checked to be reachable, or an
+// embedded test Fief with a public demo client allowing the callback on
+// port and the demo user.
+func setup(getenv func(string) string, port int) (*fiefEnv, error) {
+	if base := getenv("FIEF_BASE_URL"); base != "" {
+		if getenv("FIEF_CLIENT_ID") == "" {
+			return nil, errors.New("FIEF_CLIENT_ID is not set (FIEF_BASE_URL is)")
+		}
+		client, err := fief.New(fief.Config{
+			BaseURL:       base,
+			ClientID:      getenv("FIEF_CLIENT_ID"),
+			ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
+			EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &fiefEnv{client: client}, nil
+	}
+	srv := fieftest.NewServer()
+	c := srv.AddClient(fieftest.ClientConfig{
+		ID:           demo.ClientID,
+		Public:       true,
+		RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", port)},
+	})
+	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
+	client, err := fief.New(fief.Config{
+		BaseURL:    srv.URL,
+		ClientID:   c.ID,
+		HTTPClient: srv.Client(),
+		Clock:      srv.Now, // so that the demo can move time forward
+	})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &fiefEnv{client: client, server: srv}, nil
+}

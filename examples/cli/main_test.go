@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/fiefcli"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func TestDemoEmbedded(t *testing.T) {
+	var out strings.Builder
+	err := run(t.Context(), []string{"-auto", "-port", freePort(t), "demo"}, system{
+		getenv: func(string) string { return "" },
+		stdout: &out,
+		stderr: io.Discard,
+	})
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"Signed in as " + demo.Email,
+		"Permissions: " + demo.Permission,
+		"Renewed with the refresh token: true",
+		"Signed out",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestCommandsAgainstFief runs each command as a separate run against a
+// Fief that outlives them, as a real one does.
+func TestCommandsAgainstFief(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	port := freePort(t)
+	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://localhost:" + port + "/callback"}})
+	srv.AddUser(fieftest.UserConfig{Email: "bob@example.com", Permissions: []string{"a", "b"}})
+	srv.SetAutoLogin("bob@example.com")
+	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}
+	creds := filepath.Join(t.TempDir(), "creds.json")
+
+	steps := []struct {
+		cmd     string
+		want    string // in stdout
+		wantErr error
+	}{
+		{"whoami", "", fiefcli.ErrNotSignedIn},
+		{"login", "Signed in as bob@example.com", nil},
+		{"whoami", "Permissions: a, b", nil},
+		{"logout", "Signed out", nil},
+		{"whoami", "", fiefcli.ErrNotSignedIn},
+	}
+	for i, s := range steps {
+		var out strings.Builder
+		err := run(context.Background(), []string{"-port", port, "-credentials", creds, s.cmd}, system{
+			getenv:      func(k string) string { return vars[k] },
+			stdout:      &out,
+			stderr:      io.Discard,
+			openBrowser: followWith(srv.Client()),
+		})
+		if s.wantErr == nil && err != nil || s.wantErr != nil && !errors.Is(err, s.wantErr) {
+			t.Fatalf("step %d %s: err = %v, want %v", i, s.cmd, err, s.wantErr)
+		}
+		if !strings.Contains(out.String(), s.want) {
+			t.Errorf("step %d %s: output %q lacks %q", i, s.cmd, out.String(), s.want)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"no command", nil, nil},
+		{"two commands", []string{"login", "logout"}, nil},
+		{"unknown command", []string{"fly"}, nil},
+		{"bad flag", []string{"-nope", "demo"}, nil},
+		{"embedded whoami", []string{"whoami"}, nil},
+		{"embedded login", []string{"login"}, nil},
+		{"-auto with a real Fief", []string{"-auto", "demo"}, map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": "x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(t.Context(), tt.args, system{
+				getenv: func(k string) string { return tt.env[k] },
+				stdout: io.Discard,
+				stderr: io.Discard,
+			})
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Errorf("err = %v, want a usage error", err)
+			}
+		})
+	}
+}
