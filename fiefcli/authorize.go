@@ -33,6 +33,9 @@ const shutdownTimeout = 5 * time.Second
 // exchange ([*fief.ResponseError], [fief.ErrInvalidIDToken],
 // [fief.ErrUnavailable]); and the cause of ctx when it ends first.
 func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("fiefcli: sign-in interrupted: %w", context.Cause(ctx))
+	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port))
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)

@@ -34,8 +34,8 @@
 //
 // The credentials file is JSON: the token response ("tokens"), the user's
 // claims ("userinfo"), the Fief base URL and client ID they belong to, and a
-// format version. It lives in <user config dir>/<[Config.AppName]>/credentials.json
-// unless [Config.CredentialsPath] says otherwise, with mode 0600 in a
+// format version. It lives in <user config dir>/<app name>/credentials.json
+// ([Config.AppName]) unless [Config.CredentialsPath] says otherwise, with mode 0600 in a
 // directory created with mode 0700. It is written atomically (a temporary
 // file in the same directory, renamed over the old one), so a crash never
 // leaves half a file. A missing file, or one written for another Fief client,

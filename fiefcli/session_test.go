@@ -440,3 +440,26 @@ func TestRefreshOutlivesCaller(t *testing.T) {
 		t.Errorf("after the interrupted call: %v", err)
 	}
 }
+
+// TestAccessTokenInfoRenewsInvalidToken checks that a stored access token
+// refused for a reason other than expiry is renewed too.
+func TestAccessTokenInfoRenewsInvalidToken(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.signIn(t)
+	b, err := os.ReadFile(e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := e.stored(t).accessToken()
+	if err := os.WriteFile(e.path, []byte(strings.Replace(string(b), at, "not-a-jwt", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokens := e.srv.RequestCount(fieftest.EndpointToken)
+	info, err := e.auth(t, nil, nil).AccessTokenInfo(t.Context())
+	if err != nil {
+		t.Fatalf("AccessTokenInfo: %v", err)
+	}
+	if n := e.srv.RequestCount(fieftest.EndpointToken) - tokens; n != 1 || info.AccessToken == "not-a-jwt" || e.stored(t).accessToken() != info.AccessToken {
+		t.Errorf("%d token requests, token renewed and saved: %t; want 1 and true", n, info.AccessToken == e.stored(t).accessToken())
+	}
+}
