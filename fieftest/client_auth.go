@@ -66,7 +66,7 @@ func parseBasic(r *http.Request) (id, secret string, ok, malformed bool) {
 	return id, secret, true, false
 }
 
-// authenticateClient applies client_secret_basic, client_secret_post and
+// authenticateClientLocked applies client_secret_basic, client_secret_post and
 // none, in this order. Callers hold s.mu.
 func (t *Tenant) authenticateClientLocked(form url.Values, basicID, basicSecret string, basic bool) *Client {
 	grantType := form.Get("grant_type")

@@ -48,10 +48,11 @@ func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	tok := s.newSessionLocked(r, u)
+	current := u.email
 	s.mu.Unlock()
 
 	s.setCookie(w, cookieSession, tok, int(sessionLifetime.Seconds()), true)
-	s.setCookie(w, cookieLoginHint, url.QueryEscape(u.Email), hintCookieMaxAge, true)
+	s.setCookie(w, cookieLoginHint, url.QueryEscape(current), hintCookieMaxAge, true)
 	redirect(w, t.prefix()+"/verify-request")
 }
 

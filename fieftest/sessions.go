@@ -97,5 +97,5 @@ func (s *Server) loginURL(r *http.Request, t *Tenant) string {
 	return absoluteURL(r, t.prefix()+"/login")
 }
 
-// expireTime is a helper for stores: now + d.
+// expireLocked returns the server time d from now.
 func (s *Server) expireLocked(d time.Duration) time.Time { return s.nowLocked().Add(d) }
