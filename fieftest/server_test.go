@@ -1,0 +1,54 @@
+package fieftest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func TestSettings(t *testing.T) {
+	srv := fieftest.NewUnstartedServer()
+	cl := srv.AddClient(fieftest.ClientConfig{ID: "app", RedirectURIs: []string{redirectURI}})
+	srv.SecureCookies = true
+	srv.Addr = "127.0.0.1:0"
+	srv.KeySize = 3072
+	srv.Start()
+	defer srv.Close()
+
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") || strings.HasSuffix(srv.URL, "/") {
+		t.Errorf("URL = %q", srv.URL)
+	}
+	set := fetchJWKS(t, srv.Client(), srv.URL)
+	if n := set.Keys[0].Key.(interface{ Size() int }).Size() * 8; n != 3072 {
+		t.Errorf("key size %d", n)
+	}
+	resp := get(t, noRedirect(srv), authorizeURL(srv.URL, map[string]string{"client_id": cl.ID, "redirect_uri": redirectURI}))
+	readBody(t, resp)
+	for _, c := range resp.Cookies() {
+		if !c.Secure {
+			t.Errorf("cookie %s not Secure", c.Name)
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("second Start did not panic")
+			}
+		}()
+		srv.Start()
+	}()
+}
+
+func TestCloseIdempotent(t *testing.T) {
+	fieftest.NewUnstartedServer().Close()
+	srv := fieftest.NewServer()
+	c := srv.Client()
+	resp := get(t, c, srv.URL+"/.well-known/jwks.json")
+	readBody(t, resp)
+	srv.Close()
+	srv.Close()
+	if _, err := c.Get(srv.URL + "/.well-known/jwks.json"); err == nil {
+		t.Error("server still answers after Close")
+	}
+}
