@@ -64,5 +64,10 @@ func (c *Client) userRequest(ctx context.Context, r request) (UserInfo, error) {
 	if info == nil {
 		return nil, unavailable(r.op, errors.New("the answer is not a JSON object"))
 	}
+	// Fief's user claims always carry the user's ID: an answer without it
+	// (a 200 carrying an error object, say) is not what Fief sends.
+	if info.ID() == "" {
+		return nil, unavailable(r.op, errors.New("the answer holds no user claims (no sub)"))
+	}
 	return info, nil
 }

@@ -19,6 +19,9 @@ var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256}
 // token that is not acceptable (an access token's or an ID token's);
 // failures to get the keys are ErrUnavailable.
 func (c *Client) verifySignature(ctx context.Context, token string, bad func(string, ...any) error) ([]byte, *rsa.PublicKey, error) {
+	if err := checkCompact(token); err != nil {
+		return nil, nil, bad("%w", err)
+	}
 	jws, err := jose.ParseSignedCompact(token, allowedAlgs)
 	if err != nil {
 		return nil, nil, bad("%w", err)

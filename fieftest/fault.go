@@ -1,6 +1,8 @@
 package fieftest
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"time"
 )
@@ -90,9 +92,20 @@ func (s *Server) observe(e Endpoint) (Fault, bool) {
 	return f, true
 }
 
+// maxFaultBody bounds the request body read before a delay.
+const maxFaultBody = 1 << 20
+
 // applyFault runs f and reports whether it answered the request.
 func applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	if f.Delay > 0 {
+		// net/http notices a client that went away (and cancels
+		// r.Context) only once the request body has been read: read it
+		// now, and give the real handler a copy.
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxFaultBody))
+		if err != nil {
+			return true
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
