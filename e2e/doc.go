@@ -1,0 +1,21 @@
+// Package e2e holds the browser tests of fief-go: they build the web
+// example (examples/web), run it with its embedded fieftest server, and
+// drive it with a real headless Chromium through the Chrome DevTools
+// Protocol (github.com/chromedp/chromedp), as a user would: open
+// /protected, sign in on Fief's login form, read the page, sign out.
+//
+// It is a separate module so that chromedp stays out of the dependency list
+// of github.com/fief-dev/fief-go; go.mod replaces that module by the
+// checkout around it. Run the tests from this directory:
+//
+//	go test -count=1 ./...
+//
+// -count=1 matters: the tests build examples/web with "go build", a change
+// that Go's test cache does not see, so a cached "ok" may be stale.
+//
+// The tests need Debian's Chromium at /usr/bin/chromium
+// (apt-get install chromium). Without it they fail, saying so: a missing
+// browser must not pass unnoticed. To run the rest of a test suite on a
+// machine without a browser, set FIEF_E2E=off explicitly; the tests then
+// report themselves as skipped.
+package e2e
