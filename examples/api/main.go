@@ -117,4 +117,5 @@ func printInstructions(w io.Writer, env *demo.Env, appURL string) {
 		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/authenticated\n\n", token, appURL)
 	}
 	fmt.Fprintln(w, "Routes: /authenticated /authenticated-scope /authenticated-permissions /authenticated-acr /authenticated-optional")
+	fmt.Fprintln(w, demo.Ready)
 }

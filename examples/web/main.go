@@ -130,8 +130,9 @@ func printInstructions(w io.Writer, env *demo.Env, appURL string) {
 	if env.Server == nil {
 		fmt.Fprintf(w, " and sign in with a user of the Fief at %s\n", env.Client.BaseURL())
 		fmt.Fprintf(w, "(its client must allow the redirect URI %s%s).\n", appURL, demo.CallbackPath)
-		return
+	} else {
+		fmt.Fprintf(w, " and sign in as:\n  email:    %s\n  password: %s\n", demo.Email, demo.Password)
+		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
 	}
-	fmt.Fprintf(w, " and sign in as:\n  email:    %s\n  password: %s\n", demo.Email, demo.Password)
-	fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
+	fmt.Fprintln(w, demo.Ready)
 }

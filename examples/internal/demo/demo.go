@@ -24,6 +24,9 @@ const (
 	ClientID   = "demo"
 )
 
+// Ready is the last line the examples print before serving.
+const Ready = "Press Ctrl-C to stop."
+
 // CallbackPath is the path of the sign-in callback of the web example.
 const CallbackPath = "/auth-callback"
 

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/examples/internal/demotest"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func TestMain(m *testing.M) {
+	demotest.MaybeRunMain(main)
+	os.Exit(m.Run())
+}
+
+var routeNames = []string{"/authenticated", "/authenticated-scope", "/authenticated-permissions", "/authenticated-acr", "/authenticated-optional"}
+
+var curlToken = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated\n`)
+
+// TestRunEmbedded runs the program as a user would, without configuration:
+// the printed curl command works on every route.
+func TestRunEmbedded(t *testing.T) {
+	t.Setenv("FIEF_BASE_URL", "")
+	appURL, output := demotest.Start(t, run)
+	m := curlToken.FindStringSubmatch(output())
+	if m == nil || m[2] != appURL {
+		t.Fatalf("no curl command for %s in the output:\n%s", appURL, output())
+	}
+	token := m[1]
+	c := demotest.Browser(t)
+	for _, route := range routeNames {
+		t.Run(route, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", appURL+route, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := demotest.Body(t, resp)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+			var info map[string]any
+			if err := json.Unmarshal([]byte(body), &info); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"id", "scope", "acr", "permissions", "access_token"} {
+				if _, ok := info[k]; !ok {
+					t.Errorf("no %q in %s", k, body)
+				}
+			}
+			if info["access_token"] != token || info["acr"] != "1" {
+				t.Errorf("token info %s", body)
+			}
+
+			resp, body = demotest.Get(t, c, appURL+route)
+			want, wantBody := 401, "Unauthorized\n"
+			if route == "/authenticated-optional" {
+				want, wantBody = 200, "{}\n"
+			}
+			if resp.StatusCode != want || body != wantBody {
+				t.Errorf("anonymous: %d %q, want %d %q", resp.StatusCode, body, want, wantBody)
+			}
+		})
+	}
+}
+
+// TestRoutes checks each route's requirements with tokens lacking them.
+func TestRoutes(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: demo.Email})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := routes(fiefhttp.New(client, nil))
+	plain := srv.MintAccessToken(user.ID, fieftest.TokenOptions{}) // openid, ACR 0, no permission
+	want := map[string]int{
+		"/authenticated":             200,
+		"/authenticated-scope":       403,
+		"/authenticated-permissions": 403,
+		"/authenticated-acr":         403,
+		"/authenticated-optional":    200,
+	}
+	for _, route := range routeNames {
+		r := httptest.NewRequest("GET", route, nil)
+		r.Header.Set("Authorization", "Bearer "+plain)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want[route] {
+			t.Errorf("%s: %d, want %d", route, w.Code, want[route])
+		}
+	}
+}
+
+// TestRunWithFiefFromEnvironment points the program at a Fief through the
+// environment variables.
+func TestRunWithFiefFromEnvironment(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
+	t.Setenv("FIEF_BASE_URL", srv.URL)
+	t.Setenv("FIEF_CLIENT_ID", fc.ID)
+	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
+	appURL, output := demotest.Start(t, run)
+	if strings.Contains(output(), demo.Email) || !strings.Contains(output(), srv.URL) {
+		t.Errorf("output:\n%s", output())
+	}
+	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: time.Minute}))
+	resp, err := demotest.Browser(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := demotest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+func TestBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		args    []string
+		wantErr string
+	}{
+		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, "cannot use Fief at http://127.0.0.1:1"},
+		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, "BaseURL"},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "FIEF_CLIENT_ID"},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, "-addr"},
+		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, "-port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if args == nil {
+				args = []string{"-addr", "localhost:0"}
+			}
+			_, stderr, code := demotest.RunMain(t, tt.env, args...)
+			if code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr %q, want one line with %q", stderr, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,171 @@
+// Package demotest helps test the example programs: it runs their run
+// function on a free port, re-runs the test binary as the program to check
+// exit codes, and drives Fief's login form like a browser.
+package demotest
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fief-dev/fief-go/examples/internal/demo"
+)
+
+// RunFunc is the signature of the examples' run functions.
+type RunFunc func(ctx context.Context, args []string, stdout io.Writer) error
+
+// Start calls run in a goroutine with "-addr localhost:0" and args, waits
+// for its "Listening on URL" line and then its [demo.Ready] line, and
+// returns the URL and a function
+// returning the output so far. At the end of the test, run's context is
+// canceled and run must return nil.
+func Start(t *testing.T, run RunFunc, args ...string) (appURL string, output func() string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var (
+		mu  sync.Mutex
+		out strings.Builder
+	)
+	urls := make(chan string, 1)
+	var appURLSeen string
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			mu.Lock()
+			out.WriteString(line + "\n")
+			mu.Unlock()
+			if u, ok := strings.CutPrefix(line, "Listening on "); ok {
+				appURLSeen = u
+			}
+			if line == demo.Ready {
+				urls <- appURLSeen
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"-addr", "localhost:0"}, args...), pw)
+		pw.Close()
+		done <- err
+	}()
+	output = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.String()
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run returned %v after cancel", err)
+		}
+	})
+	select {
+	case appURL = <-urls:
+	case err := <-done:
+		done <- err // for the cleanup
+		t.Fatalf("run returned %v before listening; output:\n%s", err, output())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not print its URL; output:\n%s", output())
+	}
+	return appURL, output
+}
+
+// MainEnv is the variable that makes the test binary run main instead of the
+// tests; see [MaybeRunMain].
+const MainEnv = "DEMOTEST_RUN_MAIN"
+
+// MaybeRunMain runs main and exits if the process was started by
+// [RunMain]. Call it first in TestMain.
+func MaybeRunMain(main func()) {
+	if os.Getenv(MainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+}
+
+// RunMain runs the test binary as the program, with args and the extra
+// environment variables env, and returns its stdout, stderr and exit code.
+func RunMain(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(append(os.Environ(), MainEnv+"=1"), env...)
+	var so, se strings.Builder
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return so.String(), se.String(), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return so.String(), se.String(), 0
+}
+
+// Browser returns an HTTP client with a cookie jar that follows redirects.
+func Browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second}
+}
+
+// Get fetches u and returns the response with its body.
+func Get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return resp, Body(t, resp)
+}
+
+// Body reads and closes the body of resp.
+func Body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
+
+// LogIn fills Fief's login form, which resp (with body page) must be, and
+// returns where the browser ends.
+func LogIn(t *testing.T, c *http.Client, resp *http.Response, page, email, password string) (*http.Response, string) {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(page)
+	if !strings.HasSuffix(resp.Request.URL.Path, "/login") || m == nil {
+		t.Fatalf("expected Fief's login form, got %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
+	}
+	r, err := c.PostForm(resp.Request.URL.String(), url.Values{"email": {email}, "password": {password}, "csrf_token": {m[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, Body(t, r)
+}
