@@ -55,6 +55,20 @@ func checkGoroutines(t *testing.T, baseline, slack int) {
 	}
 }
 
+// settledGoroutines returns the number of goroutines once it stops
+// changing (connections just closed take a moment to go), or after 5s.
+func settledGoroutines() int {
+	prev := runtime.NumGoroutine()
+	waitFor(5*time.Second, func() bool {
+		time.Sleep(50 * time.Millisecond)
+		n := runtime.NumGoroutine()
+		same := n == prev
+		prev = n
+		return same
+	})
+	return prev
+}
+
 // heapInUse returns the bytes of live heap objects after a collection.
 func heapInUse() uint64 {
 	runtime.GC()
