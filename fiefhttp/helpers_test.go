@@ -39,7 +39,7 @@ func newFiefEnv(t *testing.T) *fiefEnv {
 }
 
 // newClient returns a fresh fief.Client, with empty caches.
-func (e *fiefEnv) newClient(t *testing.T) *fief.Client {
+func (e *fiefEnv) newClient(t testing.TB) *fief.Client {
 	t.Helper()
 	c, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client()})
 	if err != nil {

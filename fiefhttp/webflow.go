@@ -208,11 +208,18 @@ func (f *WebFlow) Auth(opts ...Option) *Auth {
 func (f *WebFlow) SessionCookieName() string { return f.sessionName }
 
 // Unauthorized is an [ErrorHandler] starting the login flow: a GET or HEAD
-// request is sent to Fief, to come back to the same URL once signed in. Other
-// methods, which a redirect would turn into a GET, get the default
-// [Unauthorized] answer.
+// page navigation is sent to Fief, to come back to the same URL once signed
+// in. Other requests get the default [Unauthorized] answer (401): other
+// methods, which a redirect would turn into a GET, and requests that a
+// browser marks as not navigating (a Sec-Fetch-Mode header other than
+// "navigate": images, scripts, fetch calls), each of which would otherwise
+// start a flow and leave a flow cookie behind.
 func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		Unauthorized(w, r, err)
+		return
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
 		Unauthorized(w, r, err)
 		return
 	}

@@ -472,15 +472,45 @@ func TestWebFlowLoginWithFiefDown(t *testing.T) {
 	}
 }
 
-func TestWebFlowUnauthorizedNonGET(t *testing.T) {
+// TestWebFlowUnauthorizedRedirectsOnlyNavigations: only page loads start a
+// flow; a POST or a browser's subresource or fetch request gets a 401.
+func TestWebFlowUnauthorizedRedirectsOnlyNavigations(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
-	resp, err := noRedirect(browser(t)).Post(w.app.URL+"/protected", "text/plain", strings.NewReader("x"))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, method, fetchMode string
+		wantStatus              int
+	}{
+		{"GET, no fetch metadata", "GET", "", 302},
+		{"GET navigation", "GET", "navigate", 302},
+		{"HEAD navigation", "HEAD", "navigate", 302},
+		{"image", "GET", "no-cors", 401},
+		{"fetch", "GET", "cors", 401},
+		{"same-origin fetch", "GET", "same-origin", 401},
+		{"POST", "POST", "", 401},
+		{"POST navigation", "POST", "navigate", 401},
 	}
-	readBody(t, resp)
-	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != "Bearer" {
-		t.Errorf("POST without session: %d %q, want 401 Bearer", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, w.app.URL+"/protected", nil)
+			if tt.fetchMode != "" {
+				req.Header.Set("Sec-Fetch-Mode", tt.fetchMode)
+			}
+			resp, err := noRedirect(browser(t)).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readBody(t, resp)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			flows := setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix)
+			if tt.wantStatus == 401 && (len(flows) != 0 || resp.Header.Get("WWW-Authenticate") != "Bearer") {
+				t.Errorf("401 with flow cookies %v and WWW-Authenticate %q", flows, resp.Header.Get("WWW-Authenticate"))
+			}
+			if tt.wantStatus == 302 && len(flows) != 1 {
+				t.Errorf("redirect with %d flow cookies, want 1", len(flows))
+			}
+		})
 	}
 }
 
