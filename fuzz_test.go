@@ -125,6 +125,8 @@ func fzSignHMAC(alg string, key, payload []byte) string {
 	return input + "." + fzB64(m.Sum(nil))
 }
 
+const fzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 func fzB64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 func fzJSON(tb testing.TB, v any) []byte {
@@ -177,6 +179,8 @@ func (ft *fzTenant) accessSeeds(tb testing.TB) []string {
 		good + ".e30",
 		parts[0] + "=." + parts[1] + "." + parts[2],
 		strings.ReplaceAll(good, "-", "+"),
+		good + "\n",
+		parts[0] + "\r\n." + parts[1] + "." + parts[2],
 		" " + good,
 		"",
 		"...",
@@ -216,6 +220,18 @@ func FuzzValidateAccessToken(f *testing.F) {
 		parts := strings.Split(token, ".")
 		if len(parts) != 3 {
 			t.Fatalf("accepted a token of %d segments", len(parts))
+		}
+		// And it must be the canonical string of the token: base64url
+		// characters only, no trailing bits (Go's decoders skip CR and LF
+		// and ignore trailing bits, so a lenient check would let several
+		// strings verify as one token).
+		for i, p := range parts {
+			if strings.ContainsFunc(p, func(r rune) bool { return !strings.ContainsRune(fzAlphabet, r) }) {
+				t.Fatalf("accepted segment %d with characters outside base64url: %q", i, p)
+			}
+			if _, err := base64.RawURLEncoding.Strict().DecodeString(p); err != nil {
+				t.Fatalf("accepted segment %d that a strict decoder refuses: %v", i, err)
+			}
 		}
 		sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 		if err != nil {
