@@ -93,13 +93,25 @@ func TestTwoTabsSignIn(t *testing.T) {
 		resp, err := chromedp.Run(tab2, chromedp.NavigateResponse(url2))
 		nav2 <- result{resp, err}
 	}()
-	var held fetch.EventRequestPaused
-	for ev, err := range paused {
-		if err != nil {
-			t.Fatalf("waiting for tab 2's request to Fief: %v", err)
+	firstPause := make(chan fetch.EventRequestPaused, 1)
+	go func() {
+		for ev, err := range paused {
+			if err == nil {
+				firstPause <- ev
+			}
+			return
 		}
-		held = ev
-		break
+	}()
+	var held fetch.EventRequestPaused
+	select {
+	case held = <-firstPause:
+	case r := <-nav2:
+		if r.err != nil {
+			t.Fatalf("tab 2, before reaching Fief: %v", r.err)
+		}
+		t.Fatalf("tab 2 never asked Fief to authorize: it landed on %s (status %d)", r.resp.URL, r.resp.Status)
+	case <-tab2.Done():
+		t.Fatalf("waiting for tab 2's request to Fief: %v", tab2.Err())
 	}
 	authURL, err := url.Parse(held.Request.URL)
 	if err != nil {
