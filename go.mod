@@ -1,8 +1,8 @@
 module github.com/fief-dev/fief-go
 
-go 1.26.0
+go 1.24.0
 
 require (
 	github.com/go-jose/go-jose/v4 v4.1.9
-	golang.org/x/sync v0.25.0
+	golang.org/x/sync v0.17.0
 )
