@@ -61,11 +61,7 @@ func BenchmarkMiddleware(b *testing.B) {
 					}
 				}
 				serve()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					serve()
-				}
+				loop(b, serve)
 			})
 		}
 	}
@@ -94,11 +90,7 @@ func BenchmarkMiddlewareReusedRequest(b *testing.B) {
 					}
 				}
 				serve()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					serve()
-				}
+				loop(b, serve)
 			})
 		}
 	}

@@ -54,13 +54,11 @@ func BenchmarkValidate(b *testing.B) {
 				if err := verify(ctx, token); err != nil {
 					b.Fatalf("warm-up: %v", err)
 				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
+				loop(b, func() {
 					if err := verify(ctx, token); err != nil {
 						b.Fatal(err)
 					}
-				}
+				})
 			})
 		}
 	}
@@ -201,6 +199,7 @@ func BenchmarkValidateParallel(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
+				start := processCPU(b)
 				b.RunParallel(func(pb *testing.PB) {
 					ctx := context.Background()
 					for pb.Next() {
@@ -210,6 +209,8 @@ func BenchmarkValidateParallel(b *testing.B) {
 						}
 					}
 				})
+				b.StopTimer()
+				b.ReportMetric(float64(processCPU(b)-start)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

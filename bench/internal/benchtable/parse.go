@@ -13,9 +13,19 @@ import (
 type bench struct {
 	name   string // without "Benchmark" and the -procs suffix: "Validate/rsa=2048/limit"
 	procs  int
-	ns     []float64
+	ns     []float64 // wall time per op
+	cpuNs  []float64 // process CPU time per op (the benchmarks' "cpu-ns/op" metric)
 	bytes  []float64
 	allocs []float64
+}
+
+// cost returns the figures the ratios and targets use: the CPU time per
+// op when measured, else the wall time.
+func (b *bench) cost() []float64 {
+	if len(b.cpuNs) > 0 {
+		return b.cpuNs
+	}
+	return b.ns
 }
 
 // results is what parse found in the output of go test.
@@ -95,6 +105,8 @@ func (r *results) addBenchmark(text string) error {
 		switch f[i+1] {
 		case "ns/op":
 			b.ns = append(b.ns, v)
+		case "cpu-ns/op":
+			b.cpuNs = append(b.cpuNs, v)
 		case "B/op":
 			b.bytes = append(b.bytes, v)
 		case "allocs/op":

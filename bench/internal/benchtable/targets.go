@@ -18,10 +18,10 @@ func checkTargets(r *results) []check {
 	var out []check
 	med := func(name string, procs int) (float64, bool) {
 		b := r.find(name, procs)
-		if b == nil || len(b.ns) == 0 {
+		if b == nil || len(b.cost()) == 0 {
 			return 0, false
 		}
-		return median(b.ns), true
+		return median(b.cost()), true
 	}
 	allocs := func(name string, procs int) float64 {
 		if b := r.find(name, procs); b != nil {
