@@ -103,6 +103,21 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestOrdered(t *testing.T) {
+	r := &results{}
+	for _, name := range []string{"Callback/rsa=2048/x", "Middleware/rsa=2048/bare", "Other/a", "Validate/rsa=2048/limit", "Validate/rsa=2048/go-jose", "ValidateParallel/rsa=2048/limit"} {
+		r.benches = append(r.benches, &bench{name: name, procs: 1})
+	}
+	var got []string
+	for _, b := range r.ordered() {
+		got = append(got, b.name)
+	}
+	want := []string{"Validate/rsa=2048/limit", "Validate/rsa=2048/go-jose", "ValidateParallel/rsa=2048/limit", "Middleware/rsa=2048/bare", "Callback/rsa=2048/x", "Other/a"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
 func TestCheckTargets(t *testing.T) {
 	r, err := parse(strings.NewReader(sample))
 	if err != nil {

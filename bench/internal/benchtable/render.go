@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -12,7 +13,7 @@ import (
 func render(w io.Writer, r *results) {
 	fmt.Fprintln(w, "| benchmark | procs | wall ns/op | CPU ns/op | spread | B/op | allocs/op | vs limit |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, b := range r.benches {
+	for _, b := range r.ordered() {
 		cpu := ""
 		if len(b.cpuNs) > 0 {
 			cpu = formatNs(median(b.cpuNs))
@@ -45,6 +46,25 @@ func render(w io.Writer, r *results) {
 			fmt.Fprintf(w, "- %s\n", n)
 		}
 	}
+}
+
+// groupOrder is the order of the benchmark groups in the table; go test runs
+// them in alphabetical order.
+var groupOrder = []string{"Validate", "ValidateParallel", "Middleware", "MiddlewareReusedRequest", "Callback"}
+
+// ordered returns the benchmarks by group in groupOrder (others last), and
+// in the order they ran within a group.
+func (r *results) ordered() []*bench {
+	rank := func(b *bench) int {
+		group, _, _ := strings.Cut(b.name, "/")
+		if i := slices.Index(groupOrder, group); i >= 0 {
+			return i
+		}
+		return len(groupOrder)
+	}
+	out := slices.Clone(r.benches)
+	slices.SortStableFunc(out, func(a, b *bench) int { return rank(a) - rank(b) })
+	return out
 }
 
 // ratioToLimit returns the median ns/op of b over that of the limit of the
