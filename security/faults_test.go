@@ -53,8 +53,8 @@ func randomKIDToken(t testing.TB) string {
 
 // TestFiefDownAtStartup: with Fief unreachable (refusing connections, or
 // accepting them and never answering), the first protected request answers
-// 503 within the HTTP client's timeout; once Fief is up, the next request
-// succeeds with the same client, without restart.
+// 503 within the HTTP client's timeout; once Fief is up, the first request
+// after one cool-down succeeds with the same client, without restart.
 func TestFiefDownAtStartup(t *testing.T) {
 	const timeout = 500 * time.Millisecond
 	for _, mode := range []struct {
@@ -100,7 +100,8 @@ func TestFiefDownAtStartup(t *testing.T) {
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			addr, stop := mode.down(t)
-			client := newClient(t, fief.Config{BaseURL: "http://" + addr, ClientID: "app", HTTPClient: &http.Client{Timeout: timeout}})
+			clock := newFakeClock()
+			client := newClient(t, fief.Config{BaseURL: "http://" + addr, ClientID: "app", HTTPClient: &http.Client{Timeout: timeout}, Clock: clock.Now})
 			h := authHandler(client, nil, fief.Requirements{})
 			for i := range 2 {
 				start := time.Now()
@@ -118,10 +119,64 @@ func TestFiefDownAtStartup(t *testing.T) {
 			t.Cleanup(srv.Close)
 			srv.AddClient(fieftest.ClientConfig{ID: "app"})
 			u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			clock.Advance(fief.DefaultJWKSRefreshCooldown + time.Second)
 			if got := serve(h, srv.MintAccessToken(u.ID, fieftest.TokenOptions{})); got != http.StatusOK {
-				t.Errorf("first request once Fief is up: status %d, want 200", got)
+				t.Errorf("first request once Fief is up, a cool-down later: status %d, want 200", got)
 			}
 		})
+	}
+}
+
+// TestFiefFailingIsNotHammered: while Fief's discovery endpoint fails
+// (before anything was loaded), 1,000 protected requests from 8 goroutines
+// answer 503 and cost at most one discovery request per cool-down, as an
+// unknown kid costs at most one JWKS request: a client must not multiply
+// the load on a Fief that is struggling. A cool-down later, with Fief back,
+// requests succeed.
+func TestFiefFailingIsNotHammered(t *testing.T) {
+	e := newEnv(t)
+	clock := newFakeClock()
+	client := e.newClient(t, func(c *fief.Config) { c.Clock = clock.Now })
+	h := authHandler(client, nil, fief.Requirements{})
+	tok := e.token(fieftest.TokenOptions{})
+	const n = 1000
+	e.srv.FailNext(fieftest.EndpointDiscovery, n, fieftest.Fault{Status: http.StatusServiceUnavailable, Body: `{"detail":"down"}`})
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= n {
+				c := serve(h, tok)
+				mu.Lock()
+				codes[c]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	fetches := e.srv.RequestCount(fieftest.EndpointDiscovery)
+	t.Logf("Fief failing: statuses %v, discovery requests %d", codes, fetches)
+	if codes[http.StatusServiceUnavailable] != n {
+		t.Errorf("statuses %v, want %d × 503", codes, n)
+	}
+	if fetches > 1 {
+		t.Errorf("%d discovery requests for %d protected requests within one cool-down, want at most 1", fetches, n)
+	}
+	// Fief back (the remaining faults are used up here), a cool-down later.
+	for e.srv.RequestCount(fieftest.EndpointDiscovery) < n {
+		resp, err := http.Get(e.srv.URL + "/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	clock.Advance(fief.DefaultJWKSRefreshCooldown + time.Second)
+	if got := serve(h, tok); got != http.StatusOK {
+		t.Errorf("once Fief is back, a cool-down later: status %d, want 200", got)
 	}
 }
 
