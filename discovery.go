@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 )
 
 // discoveryDoc is what the client uses of the discovery document: the
@@ -22,29 +23,44 @@ type discoveryDoc struct {
 	jwksPath      string
 }
 
+// discoveryRetryBackoff is how long a failed discovery fetch answers for
+// itself before the next attempt: long enough that a client under load does
+// not send Fief a stream of requests while it fails, short enough to
+// recover at once when it is back.
+const discoveryRetryBackoff = time.Second
+
 // discoveryCache fetches the document once; concurrent first calls share
-// one fetch, and a failed fetch is not remembered.
+// one fetch. A failed fetch is not kept: the next call after a short
+// back-off fetches again.
 type discoveryCache struct {
-	mu  sync.RWMutex
-	doc *discoveryDoc
-	fg  fetchGroup
+	mu       sync.RWMutex
+	doc      *discoveryDoc
+	failure  error     // of the last fetch, if it failed
+	failedAt time.Time // when it failed
+	fg       fetchGroup
 }
 
 func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 	c.disc.mu.RLock()
-	doc := c.disc.doc
+	doc, failure, failedAt := c.disc.doc, c.disc.failure, c.disc.failedAt
 	c.disc.mu.RUnlock()
 	if doc != nil {
 		return doc, nil
 	}
+	if failure != nil && c.s.clock().Sub(failedAt) < min(discoveryRetryBackoff, c.s.cooldown) {
+		return nil, failure
+	}
 	v, err := c.disc.fg.do(ctx, "discovery", func(fctx context.Context) (any, error) {
 		d, err := c.fetchDiscovery(fctx)
+		c.disc.mu.Lock()
+		defer c.disc.mu.Unlock()
 		if err != nil {
+			if !errors.Is(err, context.Canceled) { // not when every caller left
+				c.disc.failure, c.disc.failedAt = err, c.s.clock()
+			}
 			return nil, err
 		}
-		c.disc.mu.Lock()
-		c.disc.doc = d
-		c.disc.mu.Unlock()
+		c.disc.doc, c.disc.failure = d, nil
 		return d, nil
 	})
 	if err != nil {
