@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
@@ -110,13 +109,4 @@ func warm(tb testing.TB, c *fief.Client, token string) fief.AccessTokenInfo {
 		tb.Fatalf("warm-up validation: %v", err)
 	}
 	return info
-}
-
-// publicKeys returns the public keys of signers.
-func publicKeys(signers ...*signer) []*rsa.PublicKey {
-	out := make([]*rsa.PublicKey, len(signers))
-	for i, s := range signers {
-		out[i] = s.pub()
-	}
-	return out
 }
