@@ -25,6 +25,11 @@
 // with ratios to the limit; BENCHMARKS.md at the root of the repository holds
 // its last output.
 //
+// Besides ns/op, every benchmark but BenchmarkCallback reports cpu-ns/op, the
+// process's CPU time per operation (garbage collection included): on a
+// machine shared with other work it moves far less than wall time, and
+// ./run computes its ratios and checks the targets with it.
+//
 // The discovery document and the key set are served by an in-process server
 // and fetched during warm-up, so the network is out of the measured loops.
 // The RSA keys are in testdata (PKCS #8 PEM), so that every run measures the
