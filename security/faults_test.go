@@ -182,6 +182,51 @@ func TestFiefFailingIsNotHammered(t *testing.T) {
 	}
 }
 
+// TestUserinfoFailingIsNotHammered: the same for fiefhttp's CurrentUser.
+// While Fief's userinfo endpoint fails, 1,000 requests of a user whose
+// claims are not cached answer 503 and cost at most one userinfo request
+// per second (of the client's clock, or of real time), not one each; once
+// Fief is back, the requests succeed again.
+func TestUserinfoFailingIsNotHammered(t *testing.T) {
+	e := newEnv(t)
+	clock := newFakeClock()
+	client := e.newClient(t, func(c *fief.Config) { c.Clock = clock.Now })
+	tok := e.token(fieftest.TokenOptions{})
+	if _, err := client.ValidateAccessToken(context.Background(), tok, fief.Requirements{}); err != nil {
+		t.Fatal(err)
+	}
+	h := fiefhttp.New(client, nil).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	const n = 1000
+	e.srv.FailNext(fieftest.EndpointUserinfo, n, fieftest.Fault{Status: http.StatusServiceUnavailable, Body: `{"detail":"down"}`})
+	before := e.srv.RequestCount(fieftest.EndpointUserinfo)
+	start := time.Now()
+	codes := map[int]int{}
+	for range n {
+		codes[serve(h, tok)]++
+	}
+	fetches := e.srv.RequestCount(fieftest.EndpointUserinfo) - before
+	allowed := 1 + int(time.Since(start)/time.Second)
+	t.Logf("userinfo failing: statuses %v, userinfo requests %d in %v", codes, fetches, time.Since(start).Round(time.Millisecond))
+	if codes[http.StatusServiceUnavailable] != n {
+		t.Errorf("statuses %v, want %d × 503", codes, n)
+	}
+	if fetches > allowed {
+		t.Errorf("%d userinfo requests for %d requests of one user, want at most %d (one per second)", fetches, n, allowed)
+	}
+	for e.srv.RequestCount(fieftest.EndpointUserinfo)-before < n { // use up the faults
+		r, _ := http.NewRequest("GET", e.srv.URL+"/api/userinfo", nil)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	clock.Advance(2 * time.Second)
+	if !waitFor(5*time.Second, func() bool { return serve(h, tok) == http.StatusOK }) {
+		t.Error("CurrentUser did not recover once Fief was back")
+	}
+}
+
 // TestJWKSFailingAfterKeysLoaded: once the keys are loaded, a failing JWKS
 // endpoint does not stop tokens of known keys. A token with an unknown kid
 // triggers at most one refresh per cool-down, even under 1,000 requests
