@@ -18,6 +18,10 @@ type tokenCache struct {
 	mu  sync.RWMutex
 	m   map[string]*cachedToken
 	max int
+	// keys is the key set as of its last refresh (nil before the first):
+	// put refuses an entry of another key, which a validation that raced
+	// with the refresh may bring after dropKeysNotIn ran.
+	keys []*rsa.PublicKey
 }
 
 type cachedToken struct {
@@ -43,6 +47,9 @@ func (tc *tokenCache) get(token string, now time.Time, leeway time.Duration) (*c
 func (tc *tokenCache) put(token string, e *cachedToken, now time.Time, leeway time.Duration) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	if tc.keys != nil && !containsKey(tc.keys, e.key) {
+		return
+	}
 	if len(tc.m) >= tc.max {
 		tc.evict(now, leeway)
 	}
@@ -69,10 +76,12 @@ func (tc *tokenCache) evict(now time.Time, leeway time.Duration) {
 	}
 }
 
-// dropKeysNotIn drops the entries verified by a key that is not in keys.
+// dropKeysNotIn drops the entries verified by a key that is not in all, the
+// refreshed key set, and refuses such entries from now on.
 func (tc *tokenCache) dropKeysNotIn(all []*rsa.PublicKey) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	tc.keys = all
 	for k, e := range tc.m {
 		if !containsKey(all, e.key) {
 			delete(tc.m, k)

@@ -2,6 +2,7 @@ package fief
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -439,5 +440,24 @@ func TestTokenCacheConcurrent(t *testing.T) {
 	}
 	if got := srv.jwksHits.Load(); got < 2 {
 		t.Errorf("key set fetched %d times, want the refreshes to have happened", got)
+	}
+}
+
+// TestTokenCacheRefusesEntriesOfDroppedKeys covers a validation that
+// verified a token with a key just before a refresh removed that key, and
+// caches it just after: the entry must not be stored.
+func TestTokenCacheRefusesEntriesOfDroppedKeys(t *testing.T) {
+	a, b := newTestKey(t, 0, "key-a"), newTestKey(t, 1, "key-b")
+	now := newClock().Now()
+	tc := newTokenCache(10)
+	tc.dropKeysNotIn([]*rsa.PublicKey{&a.priv.PublicKey})
+	tc.put("token-a", &cachedToken{info: AccessTokenInfo{ExpiresAt: now.Add(time.Hour)}, key: &a.priv.PublicKey}, now, 0)
+	tc.dropKeysNotIn([]*rsa.PublicKey{&b.priv.PublicKey}) // the refresh
+	tc.put("token-a2", &cachedToken{info: AccessTokenInfo{ExpiresAt: now.Add(time.Hour)}, key: &a.priv.PublicKey}, now, 0)
+	if _, ok := tc.get("token-a", now, 0); ok {
+		t.Error("an entry of the removed key survived the refresh")
+	}
+	if _, ok := tc.get("token-a2", now, 0); ok {
+		t.Error("an entry of the removed key was stored after the refresh")
 	}
 }
