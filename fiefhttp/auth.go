@@ -17,6 +17,7 @@ type Auth struct {
 	unavailable  ErrorHandler
 	cache        UserInfoCache
 	logger       *slog.Logger
+	userinfoFail failureMemo
 }
 
 // Option configures an [Auth] made by [New].

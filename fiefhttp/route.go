@@ -74,7 +74,10 @@ func (a *Auth) Authenticated(opts ...RouteOption) func(http.Handler) http.Handle
 // CurrentUser is [Auth.Authenticated] plus the user's claims, from the
 // [UserInfoCache] or else from Fief's userinfo endpoint, stored in the
 // request context (see [UserInfoFrom]). A token that Fief's userinfo refuses
-// gets the unauthorized answer.
+// gets the unauthorized answer. When the userinfo endpoint fails (Fief
+// unavailable), the failure answers for itself for a second, so that a
+// struggling Fief gets one userinfo request a second from this Auth rather
+// than one per request.
 func (a *Auth) CurrentUser(opts ...RouteOption) func(http.Handler) http.Handler {
 	return a.middleware(newRoute(opts), true)
 }
@@ -129,7 +132,11 @@ func (a *Auth) user(ctx context.Context, info fief.AccessTokenInfo, refresh bool
 			return u, nil
 		}
 	}
+	if err := a.userinfoFail.recent(a.client.Now()); err != nil {
+		return nil, err
+	}
 	u, err := a.client.UserInfo(ctx, info.AccessToken)
+	a.userinfoFail.record(ctx, err, a.client.Now())
 	if err != nil {
 		var re *fief.ResponseError
 		if errors.As(err, &re) && re.StatusCode == http.StatusUnauthorized {
