@@ -21,8 +21,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,32 +46,11 @@ func main() {
 
 // run serves the API until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("api", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", "localhost:8000", "address to listen on")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	ln, appURL, err := demo.Listen(*addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	env, err := demo.Setup(ctx, os.Getenv, appURL)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-
-	auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
-	printInstructions(stdout, env, appURL)
-	return demo.Serve(ctx, ln, routes(auth))
+	return demo.Run(ctx, "api", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
+		auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
+		printInstructions(stdout, env, appURL)
+		return routes(auth), nil
+	})
 }
 
 // routes returns the API's routes.

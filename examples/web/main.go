@@ -18,8 +18,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"html/template"
 	"io"
@@ -43,40 +41,19 @@ func main() {
 
 // run serves the web application until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("web", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", "localhost:8000", "address to listen on")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	return demo.Run(ctx, "web", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
+		flow, err := fiefhttp.NewWebFlow(env.Client, fiefhttp.WebConfig{
+			CallbackPath: demo.CallbackPath,
+			// This example serves plain http. In production, serve https and
+			// leave the cookies Secure.
+			InsecureCookies: true,
+		})
+		if err != nil {
+			return nil, err
 		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	ln, appURL, err := demo.Listen(*addr)
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	env, err := demo.Setup(ctx, os.Getenv, appURL)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-
-	flow, err := fiefhttp.NewWebFlow(env.Client, fiefhttp.WebConfig{
-		CallbackPath: demo.CallbackPath,
-		// This example serves plain http. In production, serve https and
-		// leave the cookies Secure.
-		InsecureCookies: true,
+		printInstructions(stdout, env, appURL)
+		return routes(flow), nil
 	})
-	if err != nil {
-		return err
-	}
-	printInstructions(stdout, env, appURL)
-	return demo.Serve(ctx, ln, routes(flow))
 }
 
 // routes returns the application's routes.
