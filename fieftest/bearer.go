@@ -28,7 +28,7 @@ type bearerClaims struct {
 // leeway, sub a UUID, acr "0" or "1". iss, aud, azp and scope are not
 // checked.
 func (t *Tenant) verifyAccessToken(token string, now time.Time) (*bearerClaims, bool) {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, false
 	}

@@ -42,7 +42,7 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) (any, bool) {
 	}
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("Extra data")
+			err = errors.New("Extra data") // Python's json message, which Fief's 422 body quotes
 		}
 	}
 	if err != nil {

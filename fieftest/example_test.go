@@ -78,7 +78,7 @@ func ExampleServer_MintAccessToken() {
 	// Anyone can check it against the JWKS.
 	var set jose.JSONWebKeySet
 	json.Unmarshal(srv.DefaultTenant().PublicJWKS(), &set)
-	jws, _ := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, _ := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	payload, err := jws.Verify(set.Keys[0].Key)
 	if err != nil {
 		panic(err)

@@ -125,16 +125,6 @@ func startLogin(t *testing.T, b *http.Client, authURL string) string {
 	return csrfFrom(t, page)
 }
 
-// login drives the whole browser flow for a verified user of a
-// first-party client and returns the redirect back to the client.
-func login(t *testing.T, b *http.Client, base, authURL, email, pw string) *url.URL {
-	t.Helper()
-	csrf := startLogin(t, b, authURL)
-	resp := postForm(t, b, base+"/login", url.Values{"email": {email}, "password": {pw}, "csrf_token": {csrf}})
-	readBody(t, resp)
-	return callback(t, resp)
-}
-
 // callback checks that resp is the 302 back to the client and returns its
 // Location.
 func callback(t *testing.T, resp *http.Response) *url.URL {
@@ -193,7 +183,7 @@ func verifyJWS(t *testing.T, token string, set jose.JSONWebKeySet) map[string]an
 	if len(hdr) != 2 || hdr["alg"] != "RS256" || hdr["kid"] == nil {
 		t.Errorf("JWS header = %v, want exactly alg RS256 and kid", hdr)
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

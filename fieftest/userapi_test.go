@@ -104,7 +104,7 @@ func TestProfile(t *testing.T) {
 		}
 	}
 	st, body = bearer(t, e.srv.Client(), "PATCH", e.srv.URL+"/api/profile", tok, `{"fields":`)
-	if !strings.Contains(body, `"type":"json_invalid"`) {
+	if st != 422 || !strings.Contains(body, `"type":"json_invalid"`) {
 		t.Errorf("malformed: %s", body)
 	}
 }
