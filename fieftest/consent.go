@@ -9,10 +9,7 @@ import (
 // first-party clients and already-granted scopes, and redirects back to the
 // client with a code or access_denied.
 func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		r.ParseForm()
-	}
+	parsePostForm(w, r)
 	s.mu.Lock()
 	sess := s.sessionLocked(r)
 	u := s.tenantUserLocked(r, t)

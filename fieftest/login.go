@@ -8,10 +8,7 @@ import (
 
 // handleLogin serves GET and POST /login.
 func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		r.ParseForm()
-	}
+	parsePostForm(w, r)
 	s.mu.Lock()
 	ls, st := s.loginSessionLocked(r, t)
 	regAllowed := t.registrationAllowed
@@ -98,19 +95,9 @@ func (s *Server) sendCodeLocked(u *User, email string) string {
 
 // handleVerify serves GET and POST /verify.
 func (s *Server) handleVerify(t *Tenant, w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		r.ParseForm()
-	}
-	s.mu.Lock()
-	u := s.tenantUserLocked(r, t)
-	var email string
-	if u != nil {
-		email = u.email
-	}
-	s.mu.Unlock()
-	if u == nil {
-		redirectDetail(w, http.StatusTemporaryRedirect, s.loginURL(r, t))
+	parsePostForm(w, r)
+	u, email, ok := s.sessionUser(t, w, r)
+	if !ok {
 		return
 	}
 	d := pageData{Title: "Verify your email", Prefix: t.prefix(), CSRF: s.csrfToken(w, r), Email: email}
@@ -124,7 +111,7 @@ func (s *Server) handleVerify(t *Tenant, w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.mu.Lock()
-	ok := s.verifyCodeLocked(u, r.PostForm.Get("code"))
+	ok = s.verifyCodeLocked(u, r.PostForm.Get("code"))
 	s.mu.Unlock()
 	if !ok {
 		w.Header().Set("X-Fief-Error", "invalid_code")
@@ -151,16 +138,34 @@ func (s *Server) verifyCodeLocked(u *User, code string) bool {
 
 // handleDashboard serves GET /: a page naming the logged-in user.
 func (s *Server) handleDashboard(t *Tenant, w http.ResponseWriter, r *http.Request) {
+	_, email, ok := s.sessionUser(t, w, r)
+	if !ok {
+		return
+	}
+	renderPage(w, http.StatusOK, "dashboard", pageData{Title: "Your account", Prefix: t.prefix(), Email: email})
+}
+
+// parsePostForm reads the form of a POST request, its body capped.
+func parsePostForm(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.ParseForm()
+	}
+}
+
+// sessionUser returns the user of the request's Fief session cookie in
+// tenant t, with their current email; without one it has answered with
+// Fief's 307 to the login page and ok is false.
+func (s *Server) sessionUser(t *Tenant, w http.ResponseWriter, r *http.Request) (u *User, email string, ok bool) {
 	s.mu.Lock()
-	u := s.tenantUserLocked(r, t)
-	var email string
+	u = s.tenantUserLocked(r, t)
 	if u != nil {
 		email = u.email
 	}
 	s.mu.Unlock()
 	if u == nil {
 		redirectDetail(w, http.StatusTemporaryRedirect, s.loginURL(r, t))
-		return
+		return nil, "", false
 	}
-	renderPage(w, http.StatusOK, "dashboard", pageData{Title: "Your account", Prefix: t.prefix(), Email: email})
+	return u, email, true
 }

@@ -8,10 +8,7 @@ import (
 // password (no user fields). New users are unverified, so they continue
 // with /verify-request and /verify.
 func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		r.ParseForm()
-	}
+	parsePostForm(w, r)
 	s.mu.Lock()
 	allowed := t.registrationAllowed
 	ls, st := s.loginSessionLocked(r, t)
