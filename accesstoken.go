@@ -131,9 +131,10 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 	info.AccessToken = token
 	if c.tokens != nil {
 		c.tokens.put(token, &cachedToken{info: info, key: key}, now, c.s.leeway)
+		info = info.clone() // the cache's entry keeps the original slices
 	}
 	if err := req.check(&info); err != nil {
 		return AccessTokenInfo{}, err
 	}
-	return info.clone(), nil
+	return info, nil
 }

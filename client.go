@@ -9,10 +9,11 @@ import (
 // is safe for concurrent use, and its caches (discovery, keys, verified
 // tokens) live as long as it does, so make one per process and share it.
 type Client struct {
-	s      *settings
-	disc   discoveryCache
-	keys   *keySet
-	tokens *tokenCache // nil when turned off
+	s       *settings
+	disc    discoveryCache
+	keys    *keySet
+	headers headerMemo  // protected headers go-jose accepted
+	tokens  *tokenCache // nil when turned off
 }
 
 // New validates cfg and returns a [Client]. It does no network I/O: the
