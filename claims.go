@@ -94,8 +94,15 @@ type accessClaims struct {
 // token.
 func (c *Client) checkAccessClaims(payload []byte, issuer string, now time.Time) (AccessTokenInfo, error) {
 	var cl accessClaims
-	if err := json.Unmarshal(payload, &cl); err != nil {
-		return AccessTokenInfo{}, invalid("claims: %w", err)
+	var v claimValues
+	if fastAccessClaims(payload, &v) {
+		cl = v.claims()
+	} else {
+		var slow accessClaims // apart from cl, which then stays on the stack
+		if err := json.Unmarshal(payload, &slow); err != nil {
+			return AccessTokenInfo{}, invalid("claims: %w", err)
+		}
+		cl = slow
 	}
 	if err := cl.check(issuer, now, c.s.leeway, invalid, ErrTokenExpired); err != nil {
 		return AccessTokenInfo{}, err
