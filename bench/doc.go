@@ -7,14 +7,16 @@
 //
 //   - BenchmarkValidate: for RSA-2048 and RSA-4096 keys, the limit (base64
 //     decoding of the signature plus rsa.VerifyPKCS1v15 over the SHA-256 of
-//     the signing input), go-jose's parse-and-verify (what fief builds on),
+//     the signing input), go-jose's parse-and-verify (which fief uses for a
+//     protected header it has not seen verified before),
 //     [fief.Client.ValidateAccessToken] with the verified-token cache off and
 //     on, go-oidc's IDTokenVerifier with a static key set, and golang-jwt with
 //     a static key.
-//   - BenchmarkValidateCachedParallel: the cached path from several
+//   - BenchmarkValidateParallel: the limit and the cached path from several
 //     goroutines, to be run with -cpu 1,2.
 //   - BenchmarkMiddleware: the fiefhttp middleware end to end through an
-//     httptest recorder, against the same handler without authentication.
+//     httptest recorder, against the same handler without authentication;
+//     BenchmarkMiddlewareReusedRequest the same with one request reused.
 //   - BenchmarkCallback: the exchange of an authorization code against an
 //     in-process fieftest server.
 //   - TestConcurrentFirstRequests: 1,000 concurrent first requests make one
