@@ -14,10 +14,17 @@ import (
 // token's exp (plus leeway); entries signed by a key that left the key set
 // are dropped when the set is refreshed. Requirements are not cached: they
 // are checked on every call.
+//
+// Lookups take no lock (sync.Map: since Go 1.24 a concurrent hash-trie whose
+// loads are lock-free), so that the goroutines of a server reading the same
+// popular token do not contend on a shared reader count; writers, which
+// follow an RSA verification, are serialized by mu.
 type tokenCache struct {
-	mu  sync.RWMutex
-	m   map[string]*cachedToken
+	m   sync.Map // token -> *cachedToken
 	max int
+
+	mu sync.Mutex // serializes put and dropKeysNotIn; guards n and keys
+	n  int        // entries in m
 	// keys is the key set as of its last refresh (nil before the first):
 	// put refuses an entry of another key, which a validation that raced
 	// with the refresh may bring after dropKeysNotIn ran.
@@ -30,15 +37,17 @@ type cachedToken struct {
 }
 
 func newTokenCache(max int) *tokenCache {
-	return &tokenCache{m: make(map[string]*cachedToken), max: max}
+	return &tokenCache{max: max}
 }
 
 // get returns the entry of token if it is still valid at now.
 func (tc *tokenCache) get(token string, now time.Time, leeway time.Duration) (*cachedToken, bool) {
-	tc.mu.RLock()
-	e, ok := tc.m[token]
-	tc.mu.RUnlock()
-	if !ok || now.After(e.info.ExpiresAt.Add(leeway)) {
+	v, ok := tc.m.Load(token)
+	if !ok {
+		return nil, false
+	}
+	e := v.(*cachedToken)
+	if now.After(e.info.ExpiresAt.Add(leeway)) {
 		return nil, false
 	}
 	return e, true
@@ -50,30 +59,35 @@ func (tc *tokenCache) put(token string, e *cachedToken, now time.Time, leeway ti
 	if tc.keys != nil && !containsKey(tc.keys, e.key) {
 		return
 	}
-	if len(tc.m) >= tc.max {
+	if tc.n >= tc.max {
 		tc.evict(now, leeway)
 	}
 	token = strings.Clone(token) // not to pin the caller's larger string
 	e.info.AccessToken = token
-	tc.m[token] = e
+	if _, loaded := tc.m.Swap(token, e); !loaded {
+		tc.n++
+	}
 }
 
-// evict drops the expired entries, then arbitrary ones (Go's map order is
-// random) until a tenth of the room is free, so that a full cache does not
-// scan on every insert.
+// evict drops the expired entries, then arbitrary ones (in the map's hash
+// order) until a tenth of the room is free, so that a full cache does not
+// scan on every insert. tc.mu is held.
 func (tc *tokenCache) evict(now time.Time, leeway time.Duration) {
-	for k, e := range tc.m {
-		if now.After(e.info.ExpiresAt.Add(leeway)) {
-			delete(tc.m, k)
-		}
-	}
+	tc.deleteIf(func(e *cachedToken) bool { return now.After(e.info.ExpiresAt.Add(leeway)) })
 	target := tc.max - tc.max/10 - 1
-	for k := range tc.m {
-		if len(tc.m) <= target {
-			break
+	tc.deleteIf(func(*cachedToken) bool { return tc.n > target })
+}
+
+// deleteIf deletes the entries for which drop is true. tc.mu is held.
+func (tc *tokenCache) deleteIf(drop func(*cachedToken) bool) {
+	tc.m.Range(func(k, v any) bool {
+		if drop(v.(*cachedToken)) {
+			if _, loaded := tc.m.LoadAndDelete(k); loaded {
+				tc.n--
+			}
 		}
-		delete(tc.m, k)
-	}
+		return true
+	})
 }
 
 // dropKeysNotIn drops the entries verified by a key that is not in all, the
@@ -82,11 +96,7 @@ func (tc *tokenCache) dropKeysNotIn(all []*rsa.PublicKey) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	tc.keys = all
-	for k, e := range tc.m {
-		if !containsKey(all, e.key) {
-			delete(tc.m, k)
-		}
-	}
+	tc.deleteIf(func(e *cachedToken) bool { return !containsKey(all, e.key) })
 }
 
 func containsKey(all []*rsa.PublicKey, k *rsa.PublicKey) bool {
@@ -100,7 +110,7 @@ func containsKey(all []*rsa.PublicKey, k *rsa.PublicKey) bool {
 
 // len returns the number of entries, for tests.
 func (tc *tokenCache) len() int {
-	tc.mu.RLock()
-	defer tc.mu.RUnlock()
-	return len(tc.m)
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return tc.n
 }
