@@ -12,31 +12,29 @@ type claimValues struct {
 // claims returns v as json.Unmarshal would have filled an accessClaims, its
 // pointers pointing into v (one allocation for v instead of one per claim).
 func (v *claimValues) claims() accessClaims {
-	var cl accessClaims
-	set := func(f int) bool { return v.has&(1<<f) != 0 }
-	if set(fieldIss) {
-		cl.Iss = &v.iss
+	return accessClaims{
+		registeredClaims: registeredClaims{
+			Iss: ptrIf(v.read(fieldIss), &v.iss),
+			Sub: ptrIf(v.read(fieldSub), &v.sub),
+			Aud: v.aud,
+			Exp: ptrIf(v.read(fieldExp), &v.exp),
+			Nbf: ptrIf(v.read(fieldNbf), &v.nbf),
+			ACR: ptrIf(v.read(fieldACR), &v.acr),
+		},
+		Scope:       ptrIf(v.read(fieldScope), &v.scope),
+		Permissions: ptrIf(v.read(fieldPermissions), &v.perms),
 	}
-	if set(fieldSub) {
-		cl.Sub = &v.sub
+}
+
+// read reports whether field was read.
+func (v *claimValues) read(field int) bool { return v.has&(1<<field) != 0 }
+
+// ptrIf returns p if set, else nil.
+func ptrIf[T any](set bool, p *T) *T {
+	if set {
+		return p
 	}
-	if set(fieldACR) {
-		cl.ACR = &v.acr
-	}
-	if set(fieldScope) {
-		cl.Scope = &v.scope
-	}
-	if set(fieldExp) {
-		cl.Exp = &v.exp
-	}
-	if set(fieldNbf) {
-		cl.Nbf = &v.nbf
-	}
-	if set(fieldPermissions) {
-		cl.Permissions = &v.perms
-	}
-	cl.Aud = v.aud
-	return cl
+	return nil
 }
 
 // fastAccessClaims reads into v the claims of an access token written the
@@ -75,7 +73,7 @@ func fastAccessClaims(b []byte, v *claimValues) bool {
 			return false // a claim name in another case: json.Unmarshal's business
 		}
 		if field > 0 {
-			if v.has&(1<<field) != 0 {
+			if v.read(field) {
 				return false // repeated: json.Unmarshal keeps the last
 			}
 			v.has |= 1 << field
