@@ -13,10 +13,11 @@
 //   - webflow_test.go: the sign-in flow of fiefhttp under attack (replayed
 //     codes, foreign or forged flow cookies, open redirects, cookie
 //     attributes);
-//   - soak_test.go: a bounded soak of the examples/api route table under
-//     concurrent clients, 3 seconds by default and as long as FIEF_SOAK says
-//     (FIEF_SOAK=60s go test -run Soak ./security/), checking that
-//     goroutines and heap return to their baseline.
+//   - soak_test.go: a bounded soak of the examples/api route table, and of
+//     the built examples/api program, under concurrent clients, 3 seconds
+//     by default and as long as FIEF_SOAK says (FIEF_SOAK=60s go test -run
+//     Soak ./security/), checking that goroutines and heap return to their
+//     baseline.
 //
 // The expected outcomes, the limits they rely on and the figures measured
 // are in SECURITY.md at the root of the module.
