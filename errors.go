@@ -4,17 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/fief-dev/fief-go/internal/sentinel"
 )
-
-// category is a sentinel error that may belong to a broader category, so
-// that errors.Is(ErrTokenExpired, ErrInvalidToken) holds.
-type category struct {
-	msg    string
-	parent error
-}
-
-func (e *category) Error() string { return e.msg }
-func (e *category) Unwrap() error { return e.parent }
 
 // Sentinel errors, to be tested with [errors.Is]. Errors returned by a
 // [Client] wrap them with detail, and with the cause where there is one.
@@ -25,22 +17,22 @@ var (
 
 	// ErrTokenExpired: the access token's exp is past (with leeway). It is
 	// also an [ErrInvalidToken].
-	ErrTokenExpired error = &category{"fief: access token expired", ErrInvalidToken}
+	ErrTokenExpired = sentinel.In(ErrInvalidToken, "fief: access token expired")
 
 	// ErrForbidden: the access token is valid but lacks a requirement of
 	// the route. Answer 403. The cause is one of the three below.
 	ErrForbidden = errors.New("fief: access token lacks a requirement")
 
 	// ErrMissingScope: a required scope is not granted. Also an [ErrForbidden].
-	ErrMissingScope error = &category{"fief: missing required scope", ErrForbidden}
+	ErrMissingScope = sentinel.In(ErrForbidden, "fief: missing required scope")
 
 	// ErrACRTooLow: the token's ACR is below the required level. Also an
 	// [ErrForbidden].
-	ErrACRTooLow error = &category{"fief: ACR too low", ErrForbidden}
+	ErrACRTooLow = sentinel.In(ErrForbidden, "fief: ACR too low")
 
 	// ErrMissingPermission: a required permission is not granted. Also an
 	// [ErrForbidden].
-	ErrMissingPermission error = &category{"fief: missing required permission", ErrForbidden}
+	ErrMissingPermission = sentinel.In(ErrForbidden, "fief: missing required permission")
 
 	// ErrInvalidIDToken: the ID token returned by the token endpoint failed
 	// decryption or verification.

@@ -3,17 +3,9 @@ package fiefcli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/fief-dev/fief-go/internal/sentinel"
 )
-
-// category is a sentinel error that belongs to a broader one, so that
-// errors.Is(ErrMissingRefreshToken, ErrNotSignedIn) holds.
-type category struct {
-	msg    string
-	parent error
-}
-
-func (e *category) Error() string { return e.msg }
-func (e *category) Unwrap() error { return e.parent }
 
 // Sentinel errors, to be tested with [errors.Is]. Errors returned by an
 // [Auth] wrap them with detail, and with the cause where there is one.
@@ -27,7 +19,7 @@ var (
 
 	// ErrMissingRefreshToken: the stored access token is no longer valid and
 	// there is no refresh token to renew it. Also an [ErrNotSignedIn].
-	ErrMissingRefreshToken error = &category{"fiefcli: no refresh token to renew the expired access token", ErrNotSignedIn}
+	ErrMissingRefreshToken = sentinel.In(ErrNotSignedIn, "fiefcli: no refresh token to renew the expired access token")
 
 	// ErrCorruptCredentials: the credentials file exists but cannot be read
 	// as credentials. [Auth.Logout] removes it.

@@ -5,17 +5,8 @@ import (
 	"net/http"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/sentinel"
 )
-
-// category is a sentinel error that belongs to a broader one, so that
-// errors.Is(ErrMalformedToken, fief.ErrInvalidToken) holds.
-type category struct {
-	msg    string
-	parent error
-}
-
-func (e *category) Error() string { return e.msg }
-func (e *category) Unwrap() error { return e.parent }
 
 // Errors given to the unauthorized handler, besides the fief errors of
 // [fief.Client.ValidateAccessToken] (all of which match [fief.ErrInvalidToken]).
@@ -27,13 +18,13 @@ var (
 	// ErrMalformedToken: the request carries a token that cannot be read,
 	// such as "Authorization: Bearer" with nothing after it. It is also a
 	// [fief.ErrInvalidToken].
-	ErrMalformedToken error = &category{"fiefhttp: malformed access token", fief.ErrInvalidToken}
+	ErrMalformedToken = sentinel.In(fief.ErrInvalidToken, "fiefhttp: malformed access token")
 
 	// ErrTokenRejected: Fief's userinfo endpoint refused the token (HTTP
 	// 401), for example because the user was deactivated. It is also a
 	// [fief.ErrInvalidToken], and the error given to the handler also wraps
 	// the [*fief.ResponseError].
-	ErrTokenRejected error = &category{"fiefhttp: token rejected by Fief", fief.ErrInvalidToken}
+	ErrTokenRejected = sentinel.In(fief.ErrInvalidToken, "fiefhttp: token rejected by Fief")
 )
 
 // ErrorHandler answers a request that did not pass authentication; err says
