@@ -15,6 +15,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // infoHandler answers the request's token info as JSON, or "anonymous".
@@ -123,7 +124,7 @@ func TestAuthenticatedOutcomes(t *testing.T) {
 // issuer: tokens of the real one, correctly signed, are then refused.
 func TestAuthenticatedWrongIssuer(t *testing.T) {
 	e := newFiefEnv(t)
-	resp, body := get(t, e.srv.Client(), e.srv.URL+"/.well-known/openid-configuration")
+	resp, body := browsertest.Get(t, e.srv.Client(), e.srv.URL+"/.well-known/openid-configuration")
 	if resp.StatusCode != 200 {
 		t.Fatalf("discovery: %d", resp.StatusCode)
 	}

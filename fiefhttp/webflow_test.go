@@ -13,6 +13,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // webApp is an application using a WebFlow, served over loopback, with its
@@ -98,7 +99,7 @@ func newWebApp(t *testing.T, o appOptions) *webApp {
 // authorization URL it was sent to.
 func (w *webApp) startFlow(t *testing.T, c *http.Client, path string) *url.URL {
 	t.Helper()
-	resp, body := get(t, noRedirect(c), w.app.URL+path)
+	resp, body := browsertest.Get(t, browsertest.NoRedirect(c), w.app.URL+path)
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("GET %s: %d, want 302; body %q", path, resp.StatusCode, body)
 	}
@@ -116,7 +117,7 @@ func (w *webApp) startFlow(t *testing.T, c *http.Client, path string) *url.URL {
 // on, or a Fief session present) and returns the redirect back to the app.
 func (w *webApp) callbackURL(t *testing.T, c *http.Client, authorize *url.URL) string {
 	t.Helper()
-	resp, body := get(t, noRedirect(c), authorize.String())
+	resp, body := browsertest.Get(t, browsertest.NoRedirect(c), authorize.String())
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, w.app.URL+"/auth-callback?") {
 		t.Fatalf("Fief's authorize answered %d to %q, want a redirect to the callback; body %q", resp.StatusCode, loc, body)
@@ -126,8 +127,8 @@ func (w *webApp) callbackURL(t *testing.T, c *http.Client, authorize *url.URL) s
 
 func TestWebFlowThroughLoginForm(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
-	b := browser(t)
-	resp, page := get(t, b, w.app.URL+"/protected")
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, w.app.URL+"/protected")
 	resp, page = logIn(t, b, resp, page)
 	if resp.StatusCode != 200 || page != "email: "+testEmail || resp.Request.URL.String() != w.app.URL+"/protected" {
 		t.Fatalf("after login: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
@@ -152,7 +153,7 @@ func TestWebFlowThroughLoginForm(t *testing.T) {
 		t.Errorf("%d userinfo calls, want 0 (claims from the ID token)", n)
 	}
 	// The session holds: a second visit goes straight through.
-	resp, page = get(t, b, w.app.URL+"/protected")
+	resp, page = browsertest.Get(t, b, w.app.URL+"/protected")
 	if resp.StatusCode != 200 || page != "email: "+testEmail || resp.Request.URL.Host != appURL.Host {
 		t.Errorf("second visit: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -160,7 +161,7 @@ func TestWebFlowThroughLoginForm(t *testing.T) {
 
 func TestWebFlowAuthorizeParameters(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, Scopes: []string{"openid", "offline_access"}}})
-	u := w.startFlow(t, browser(t), "/protected")
+	u := w.startFlow(t, browsertest.New(t), "/protected")
 	q := u.Query()
 	want := map[string]string{
 		"response_type":         "code",
@@ -182,7 +183,7 @@ func TestWebFlowAuthorizeParameters(t *testing.T) {
 	if q.Get("state") == q.Get("nonce") {
 		t.Error("state and nonce are equal")
 	}
-	u2 := w.startFlow(t, browser(t), "/protected")
+	u2 := w.startFlow(t, browsertest.New(t), "/protected")
 	if u2.Query().Get("state") == q.Get("state") || u2.Query().Get("code_challenge") == q.Get("code_challenge") {
 		t.Error("two flows share their state or PKCE challenge")
 	}
@@ -196,8 +197,8 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: tt.insecure}})
 			w.srv.SetAutoLogin(testEmail)
-			c := noRedirect(browser(t))
-			resp, _ := get(t, c, w.app.URL+"/protected?tab=2")
+			c := browsertest.NoRedirect(browsertest.New(t))
+			resp, _ := browsertest.Get(t, c, w.app.URL+"/protected?tab=2")
 			state, _ := url.Parse(resp.Header.Get("Location"))
 			flowName := fiefhttp.DefaultFlowCookiePrefix + state.Query().Get("state")
 			flow := setCookie(resp, flowName)
@@ -218,7 +219,7 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body := readBody(t, resp)
+			body := browsertest.Body(t, resp)
 			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/protected?tab=2" {
 				t.Fatalf("callback: %d to %q, want 302 to /protected?tab=2; body %q", resp.StatusCode, resp.Header.Get("Location"), body)
 			}
@@ -244,18 +245,18 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 // each lands on the page it asked for.
 func TestWebFlowTwoTabs(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
-	b := browser(t)
+	b := browsertest.New(t)
 	tab1 := w.startFlow(t, b, "/protected")
 	tab2 := w.startFlow(t, b, "/other?tab=2")
 
 	// Tab 2 signs in through the form.
-	resp, page := get(t, b, tab2.String())
+	resp, page := browsertest.Get(t, b, tab2.String())
 	resp, page = logIn(t, b, resp, page)
 	if resp.StatusCode != 200 || page != "other tab=2" {
 		t.Fatalf("tab 2: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
 	}
 	// Tab 1 comes back through Fief, now with a session there.
-	resp, page = get(t, b, tab1.String())
+	resp, page = browsertest.Get(t, b, tab1.String())
 	if resp.StatusCode != 200 || page != "email: "+testEmail {
 		t.Fatalf("tab 1: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -263,17 +264,17 @@ func TestWebFlowTwoTabs(t *testing.T) {
 
 func TestWebFlowLogout(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
-	b := browser(t)
-	resp, page := get(t, b, w.app.URL+"/protected")
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, w.app.URL+"/protected")
 	if resp, page = logIn(t, b, resp, page); page != "email: "+testEmail {
 		t.Fatalf("login: %d %q", resp.StatusCode, page)
 	}
 
-	resp, err := noRedirect(b).Post(w.app.URL+"/logout", "", nil)
+	resp, err := browsertest.NoRedirect(b).Post(w.app.URL+"/logout", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	wantLoc := w.srv.URL + "/logout?redirect_uri=" + url.QueryEscape(w.app.URL+"/")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != wantLoc {
 		t.Fatalf("logout: %d to %q, want 303 to %q", resp.StatusCode, resp.Header.Get("Location"), wantLoc)
@@ -284,12 +285,12 @@ func TestWebFlowLogout(t *testing.T) {
 	if _, ok, _ := w.cache.Get(context.Background(), w.user.ID); ok {
 		t.Error("user info still cached after logout")
 	}
-	resp, page = get(t, b, wantLoc)
+	resp, page = browsertest.Get(t, b, wantLoc)
 	if page != "home" {
 		t.Fatalf("after Fief's logout: %d at %s: %q, want the home page", resp.StatusCode, resp.Request.URL, page)
 	}
 	// Signed out of Fief too: the login form again.
-	resp, page = get(t, b, w.app.URL+"/protected")
+	resp, page = browsertest.Get(t, b, w.app.URL+"/protected")
 	if !strings.HasSuffix(resp.Request.URL.Path, "/login") || !strings.Contains(page, `id="email"`) {
 		t.Fatalf("after logout, /protected: %d at %s, want Fief's login form", resp.StatusCode, resp.Request.URL)
 	}
@@ -326,9 +327,9 @@ func TestWebFlowReturnPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := browser(t)
+			c := browsertest.New(t)
 			authorize := w.startFlow(t, c, "/start?to="+url.QueryEscape(tt.to))
-			resp, body := get(t, noRedirect(c), w.callbackURL(t, c, authorize))
+			resp, body := browsertest.Get(t, browsertest.NoRedirect(c), w.callbackURL(t, c, authorize))
 			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != tt.want {
 				t.Fatalf("callback: %d to %q, want 302 to %q; body %q", resp.StatusCode, resp.Header.Get("Location"), tt.want, body)
 			}
@@ -404,7 +405,7 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			defer w.now.reset()
-			c := browser(t)
+			c := browsertest.New(t)
 			cb, _ := url.Parse(w.callbackURL(t, c, w.startFlow(t, c, "/protected")))
 			if tt.edit != nil {
 				tt.edit(t, c, cb)
@@ -413,7 +414,7 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 				w.srv.FailNext(fieftest.EndpointToken, 1, *tt.fault)
 			}
 			before := w.srv.RequestCount(fieftest.EndpointToken)
-			resp, body := get(t, noRedirect(c), cb.String())
+			resp, body := browsertest.Get(t, browsertest.NoRedirect(c), cb.String())
 			if resp.StatusCode != tt.wantStatus || !strings.Contains(body, tt.wantInBody) {
 				t.Fatalf("got %d %q, want %d with %q", resp.StatusCode, body, tt.wantStatus, tt.wantInBody)
 			}
@@ -445,13 +446,13 @@ func setQuery(u *url.URL, k, v string) {
 // client.
 func TestWebFlowAccessDenied(t *testing.T) {
 	w := newWebApp(t, appOptions{thirdParty: true, cfg: fiefhttp.WebConfig{InsecureCookies: true}})
-	b := browser(t)
-	resp, page := get(t, b, w.app.URL+"/protected")
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, w.app.URL+"/protected")
 	resp, page = logIn(t, b, resp, page)
 	if !strings.HasSuffix(resp.Request.URL.Path, "/consent") {
 		t.Fatalf("after login: %d at %s, want the consent page", resp.StatusCode, resp.Request.URL)
 	}
-	resp, page = submitForm(t, b, resp, page, "consent", url.Values{"deny": {"deny"}})
+	resp, page = browsertest.Submit(t, b, resp, page, "consent", url.Values{"deny": {"deny"}})
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, `<code id="error-code">access_denied</code>`) {
 		t.Fatalf("after deny: %d at %s: %q, want 403 with access_denied", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -463,7 +464,7 @@ func TestWebFlowAccessDenied(t *testing.T) {
 func TestWebFlowLoginWithFiefDown(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
 	w.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 503, Body: "secret"})
-	resp, body := get(t, noRedirect(browser(t)), w.app.URL+"/protected")
+	resp, body := browsertest.Get(t, browsertest.NoRedirect(browsertest.New(t)), w.app.URL+"/protected")
 	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(body, "secret") || !strings.Contains(body, "cannot be reached") {
 		t.Fatalf("got %d %q, want a 503 page", resp.StatusCode, body)
 	}
@@ -495,11 +496,11 @@ func TestWebFlowUnauthorizedRedirectsOnlyNavigations(t *testing.T) {
 			if tt.fetchMode != "" {
 				req.Header.Set("Sec-Fetch-Mode", tt.fetchMode)
 			}
-			resp, err := noRedirect(browser(t)).Do(req)
+			resp, err := browsertest.NoRedirect(browsertest.New(t)).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			readBody(t, resp)
+			browsertest.Body(t, resp)
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
 			}
@@ -516,23 +517,23 @@ func TestWebFlowUnauthorizedRedirectsOnlyNavigations(t *testing.T) {
 
 func TestWebFlowBaseURL(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{BaseURL: "https://app.example/sub/", PostLogoutRedirect: "/bye"}})
-	u := w.startFlow(t, browser(t), "/protected")
+	u := w.startFlow(t, browsertest.New(t), "/protected")
 	if got := u.Query().Get("redirect_uri"); got != "https://app.example/sub/auth-callback" {
 		t.Errorf("redirect_uri %q", got)
 	}
-	resp, err := noRedirect(browser(t)).Get(w.app.URL + "/protected")
+	resp, err := browsertest.NoRedirect(browsertest.New(t)).Get(w.app.URL + "/protected")
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if cs := setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix); len(cs) != 1 || cs[0].Path != "/sub/auth-callback" || !cs[0].Secure {
 		t.Errorf("flow cookies %v, want one Secure with Path=/sub/auth-callback", cs)
 	}
-	resp, err = noRedirect(browser(t)).Get(w.app.URL + "/logout")
+	resp, err = browsertest.NoRedirect(browsertest.New(t)).Get(w.app.URL + "/logout")
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if want := w.srv.URL + "/logout?redirect_uri=" + url.QueryEscape("https://app.example/sub/bye"); resp.Header.Get("Location") != want {
 		t.Errorf("logout to %q, want %q", resp.Header.Get("Location"), want)
 	}
@@ -583,7 +584,7 @@ func TestWebFlowSharedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := browser(t)
+	c := browsertest.New(t)
 	cb := w.callbackURL(t, c, w.startFlow(t, c, "/other"))
 	req := httptest.NewRequest("GET", cb, nil)
 	appURL, _ := url.Parse(cb)

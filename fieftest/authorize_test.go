@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestAuthorizeErrors(t *testing.T) {
@@ -60,7 +61,7 @@ func TestAuthorizeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := get(t, c, authorizeURL(e.srv.URL, tt.params))
-			body := readBody(t, resp)
+			body := browsertest.Body(t, resp)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, body)
 			}
@@ -97,7 +98,7 @@ func TestAuthorizeErrors(t *testing.T) {
 
 	t.Run("appended to the redirect_uri query", func(t *testing.T) {
 		resp := get(t, c, authorizeURL(e.srv.URL, with("redirect_uri", withQuery, "scope", "email")))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		loc := resp.Header.Get("Location")
 		if !strings.HasPrefix(loc, withQuery+"&error=invalid_scope&error_description=") || !strings.HasSuffix(loc, "&state=st") {
 			t.Errorf("Location = %s", loc)
@@ -105,7 +106,7 @@ func TestAuthorizeErrors(t *testing.T) {
 	})
 	t.Run("no state, no state param", func(t *testing.T) {
 		resp := get(t, c, authorizeURL(e.srv.URL, with("state", "", "scope", "email")))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		if loc.Query().Has("state") {
 			t.Errorf("Location = %s", loc)
@@ -113,13 +114,13 @@ func TestAuthorizeErrors(t *testing.T) {
 	})
 	t.Run("unknown slug", func(t *testing.T) {
 		resp := get(t, c, authorizeURL(e.srv.URL+"/nope", base))
-		if body := readBody(t, resp); resp.StatusCode != 400 || !jsonEq(t, body, `{"detail":"Bad Request"}`) {
+		if body := browsertest.Body(t, resp); resp.StatusCode != 400 || !jsonEq(t, body, `{"detail":"Bad Request"}`) {
 			t.Errorf("got %d %s", resp.StatusCode, body)
 		}
 	})
 	t.Run("max_age not an integer", func(t *testing.T) {
 		resp := get(t, c, authorizeURL(e.srv.URL, with("max_age", "soon")))
-		body := readBody(t, resp)
+		body := browsertest.Body(t, resp)
 		if resp.StatusCode != 422 || !strings.Contains(body, `"loc":["query","max_age"]`) {
 			t.Errorf("got %d %s", resp.StatusCode, body)
 		}
@@ -153,7 +154,7 @@ func TestAuthorizeSuccess(t *testing.T) {
 				p[k] = v
 			}
 			resp := get(t, c, authorizeURL(e.srv.URL, p))
-			readBody(t, resp)
+			browsertest.Body(t, resp)
 			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != tt.location {
 				t.Fatalf("got %d Location %q, want 302 %s", resp.StatusCode, resp.Header.Get("Location"), tt.location)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestDiscovery(t *testing.T) {
@@ -45,7 +46,7 @@ func TestDiscovery(t *testing.T) {
 				t.Fatal(err)
 			}
 			var doc map[string]any
-			if err := json.Unmarshal([]byte(readBody(t, resp)), &doc); err != nil {
+			if err := json.Unmarshal([]byte(browsertest.Body(t, resp)), &doc); err != nil {
 				t.Fatal(err)
 			}
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
@@ -100,7 +101,7 @@ func TestJWKS(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	resp := get(t, srv.Client(), srv.URL+"/.well-known/jwks.json")
-	body := readBody(t, resp)
+	body := browsertest.Body(t, resp)
 	var raw struct {
 		Keys []map[string]any `json:"keys"`
 	}
@@ -161,7 +162,7 @@ func TestRouting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body := readBody(t, resp)
+			body := browsertest.Body(t, resp)
 			if resp.StatusCode != tt.status || !jsonEq(t, body, `{"detail":"`+tt.detail+`"}`) {
 				t.Errorf("got %d %s, want %d %s", resp.StatusCode, body, tt.status, tt.detail)
 			}
@@ -177,7 +178,7 @@ func TestSecurityHeaders(t *testing.T) {
 	defer srv.Close()
 	for _, p := range []string{"/.well-known/jwks.json", "/login", "/api/userinfo", "/logout"} {
 		resp := get(t, srv.Client(), srv.URL+p)
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		for h, v := range map[string]string{
 			"Content-Security-Policy": "frame-ancestors 'self'",
 			"X-Frame-Options":         "SAMEORIGIN",
@@ -217,7 +218,7 @@ func TestCORS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			readBody(t, resp)
+			browsertest.Body(t, resp)
 			if resp.StatusCode != tt.status || resp.Header.Get("Access-Control-Allow-Origin") != tt.allowOrigin {
 				t.Errorf("got %d, ACAO %q; want %d, %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), tt.status, tt.allowOrigin)
 			}

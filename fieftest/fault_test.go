@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestFailNext(t *testing.T) {
@@ -30,7 +31,7 @@ func TestFailNext(t *testing.T) {
 	}
 	for i, tt := range tests {
 		resp := get(t, c, srv.URL+tt.path)
-		body := readBody(t, resp)
+		body := browsertest.Body(t, resp)
 		if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.ctype {
 			t.Errorf("request %d: %d %q %s", i, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 		}
@@ -54,7 +55,7 @@ func TestFaultDelay(t *testing.T) {
 	srv.FailNext(fieftest.EndpointJWKS, 1, fieftest.Fault{Delay: 50 * time.Millisecond})
 	start := time.Now()
 	resp := get(t, c, srv.URL+"/.well-known/jwks.json")
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || time.Since(start) < 50*time.Millisecond {
 		t.Errorf("slow server: %d after %v", resp.StatusCode, time.Since(start))
 	}

@@ -7,11 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -68,27 +68,6 @@ func authorizeURL(base string, params map[string]string) string {
 	return base + "/authorize?" + v.Encode()
 }
 
-func readBody(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func csrfFrom(t *testing.T, page string) string {
-	t.Helper()
-	m := csrfRE.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no csrf_token in page:\n%s", page)
-	}
-	return m[1]
-}
-
 // get does a GET and fails the test on a transport error.
 func get(t *testing.T, c *http.Client, u string) *http.Response {
 	t.Helper()
@@ -113,7 +92,7 @@ func postForm(t *testing.T, c *http.Client, u string, form url.Values) *http.Res
 func startLogin(t *testing.T, b *http.Client, authURL string) string {
 	t.Helper()
 	resp := get(t, b, authURL)
-	page := readBody(t, resp)
+	page := browsertest.Body(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/login") {
 		t.Fatalf("authorize: %d at %s, want the login page", resp.StatusCode, resp.Request.URL)
 	}
@@ -122,7 +101,7 @@ func startLogin(t *testing.T, b *http.Client, authURL string) string {
 			t.Errorf("login page lacks %s", want)
 		}
 	}
-	return csrfFrom(t, page)
+	return browsertest.CSRF(t, page)
 }
 
 // callback checks that resp is the 302 back to the client and returns its
@@ -152,7 +131,7 @@ func tokenCall(t *testing.T, c *http.Client, base string, form url.Values, basic
 		t.Fatal(err)
 	}
 	var body map[string]any
-	if err := json.Unmarshal([]byte(readBody(t, resp)), &body); err != nil {
+	if err := json.Unmarshal([]byte(browsertest.Body(t, resp)), &body); err != nil {
 		t.Fatalf("token answer is not JSON: %v", err)
 	}
 	return resp.StatusCode, body, resp.Header
@@ -162,7 +141,7 @@ func tokenCall(t *testing.T, c *http.Client, base string, form url.Values, basic
 func fetchJWKS(t *testing.T, c *http.Client, base string) jose.JSONWebKeySet {
 	t.Helper()
 	var set jose.JSONWebKeySet
-	if err := json.Unmarshal([]byte(readBody(t, get(t, c, base+"/.well-known/jwks.json"))), &set); err != nil {
+	if err := json.Unmarshal([]byte(browsertest.Body(t, get(t, c, base+"/.well-known/jwks.json"))), &set); err != nil {
 		t.Fatal(err)
 	}
 	return set
@@ -231,7 +210,7 @@ func bearer(t *testing.T, c *http.Client, method, u, token, body string) (int, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, readBody(t, resp)
+	return resp.StatusCode, browsertest.Body(t, resp)
 }
 
 // jsonEq reports whether two JSON texts are equal as values.

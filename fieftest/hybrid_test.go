@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestHybridFlows(t *testing.T) {
@@ -24,7 +25,7 @@ func TestHybridFlows(t *testing.T) {
 			resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{
 				"client_id": e.client.ID, "redirect_uri": redirectURI, "response_type": tc.responseType, "nonce": "nn", "state": "st",
 			}))
-			readBody(t, resp)
+			browsertest.Body(t, resp)
 			loc := callback(t, resp)
 			if loc.RawQuery != "" {
 				t.Errorf("query %q on a hybrid response", loc.RawQuery)
@@ -58,7 +59,7 @@ func TestHybridFlows(t *testing.T) {
 		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{
 			"client_id": enc.ID, "redirect_uri": redirectURI, "response_type": "code id_token", "nonce": "nn",
 		}))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		f, _ := url.ParseQuery(callback(t, resp).Fragment)
 		claims := decryptIDToken(t, f.Get("id_token"), enc, set)
 		if claims["c_hash"] != halfHash(f.Get("code")) {
@@ -71,7 +72,7 @@ func TestAutoLogin(t *testing.T) {
 	e := newEnv(t)
 	e.srv.SetAutoLogin(e.user.Email)
 	resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "s", "nonce": "n"}))
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	loc := callback(t, resp)
 	tok := exchange(t, e, e.srv.URL, loc.Query().Get("code"))
 	id := verifyJWS(t, tok["id_token"].(string), fetchJWKS(t, e.srv.Client(), e.srv.URL))
@@ -80,7 +81,7 @@ func TestAutoLogin(t *testing.T) {
 	}
 	t.Run("validation still applies", func(t *testing.T) {
 		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "scope": "email"}))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if loc := callback(t, resp); loc.Query().Get("error") != "invalid_scope" {
 			t.Errorf("%s", loc)
 		}
@@ -88,7 +89,7 @@ func TestAutoLogin(t *testing.T) {
 	t.Run("off", func(t *testing.T) {
 		e.srv.SetAutoLogin("")
 		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if resp.Header.Get("Location") != "/login" {
 			t.Errorf("Location %s", resp.Header.Get("Location"))
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // exchange trades a code for tokens with client_secret_post.
@@ -38,7 +39,7 @@ func TestLoginFlow(t *testing.T) {
 
 	t.Run("csrf mismatch", func(t *testing.T) {
 		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email}, "password": {password}, "csrf_token": {"forged"}})
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "" {
 			t.Errorf("got %d X-Fief-Error %q, want 400 without header", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
 		}
@@ -49,7 +50,7 @@ func TestLoginFlow(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {tc.email}, "password": {tc.password}, "csrf_token": {csrf}})
-			readBody(t, resp)
+			browsertest.Body(t, resp)
 			if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "bad_credentials" {
 				t.Errorf("got %d %q", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
 			}
@@ -58,7 +59,7 @@ func TestLoginFlow(t *testing.T) {
 
 	start := e.srv.Now()
 	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {strings.ToUpper(e.user.Email)}, "password": {password}, "csrf_token": {csrf}})
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	loc := callback(t, resp)
 	q := loc.Query()
 	if q.Get("state") != "s1" || len(q.Get("code")) != 43 || loc.Fragment != "" {
@@ -85,7 +86,7 @@ func TestLoginFlow(t *testing.T) {
 	t.Run("session reuse gives ACR 0 and keeps auth_time", func(t *testing.T) {
 		e.srv.Advance(time.Minute)
 		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		loc := callback(t, resp)
 		if via := resp.Request.URL.Path; via != "/consent" {
 			t.Errorf("last hop %s, want /consent", via)
@@ -114,14 +115,14 @@ func TestLoginFlow(t *testing.T) {
 	}
 	t.Run("prompt=none with session", func(t *testing.T) {
 		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "prompt": "none"}))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if loc := callback(t, resp); loc.Query().Get("code") == "" {
 			t.Errorf("callback %s", loc)
 		}
 	})
 	t.Run("logout ends the session", func(t *testing.T) {
 		resp := get(t, noRedirectJar(e.srv, b), e.srv.URL+"/logout?redirect_uri="+url.QueryEscape("https://app.example"))
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if resp.StatusCode != 302 || resp.Header.Get("Location") != "https://app.example/" {
 			t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -146,7 +147,7 @@ func TestLoginInactiveUser(t *testing.T) {
 	b := e.srv.BrowserClient()
 	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
 	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {"gone@example.com"}, "password": {password}, "csrf_token": {csrf}})
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "bad_credentials" {
 		t.Errorf("got %d %q", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
 	}
@@ -158,7 +159,7 @@ func TestVerifyEmailFlow(t *testing.T) {
 	b := e.srv.BrowserClient()
 	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "x"}))
 	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {u.Email}, "password": {password}, "csrf_token": {csrf}})
-	page := readBody(t, resp)
+	page := browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/verify" || !strings.Contains(page, `name="code"`) {
 		t.Fatalf("after login: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
@@ -169,20 +170,20 @@ func TestVerifyEmailFlow(t *testing.T) {
 
 	t.Run("consent refuses an unverified user", func(t *testing.T) {
 		resp := get(t, noRedirectJar(e.srv, b), e.srv.URL+"/consent")
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if resp.StatusCode != 307 || resp.Header.Get("Location") != e.srv.URL+"/verify-request" {
 			t.Errorf("got %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
 	t.Run("wrong code", func(t *testing.T) {
 		resp := postForm(t, b, e.srv.URL+"/verify", url.Values{"code": {"AAAAAA"}, "csrf_token": {csrf}})
-		readBody(t, resp)
+		browsertest.Body(t, resp)
 		if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "invalid_code" {
 			t.Errorf("got %d %q", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
 		}
 	})
 	resp = postForm(t, b, e.srv.URL+"/verify", url.Values{"code": {code}, "csrf_token": {csrf}})
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if loc := callback(t, resp); loc.Query().Get("code") == "" || loc.Query().Get("state") != "x" {
 		t.Errorf("callback %s", loc)
 	}
@@ -201,7 +202,7 @@ func TestLoginSessionChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "invalid_session" {
 		t.Errorf("forged: %d %q", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
 	}
@@ -210,7 +211,7 @@ func TestLoginSessionChecks(t *testing.T) {
 	startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "s", "code_challenge": "abc"}))
 	e.srv.Advance(2 * time.Hour)
 	resp = get(t, noRedirectJar(e.srv, b), e.srv.URL+"/login")
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != 303 || loc.Path != "/authorize" || loc.Query().Get("acr_values") != "1" ||
 		loc.Query().Get("state") != "s" || loc.Query().Get("code_challenge_method") != "plain" || loc.Host == "" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestSettings(t *testing.T) {
@@ -24,7 +25,7 @@ func TestSettings(t *testing.T) {
 		t.Errorf("key size %d", n)
 	}
 	resp := get(t, noRedirect(srv), authorizeURL(srv.URL, map[string]string{"client_id": cl.ID, "redirect_uri": redirectURI}))
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	for _, c := range resp.Cookies() {
 		if !c.Secure {
 			t.Errorf("cookie %s not Secure", c.Name)
@@ -45,7 +46,7 @@ func TestCloseIdempotent(t *testing.T) {
 	srv := fieftest.NewServer()
 	c := srv.Client()
 	resp := get(t, c, srv.URL+"/.well-known/jwks.json")
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	srv.Close()
 	srv.Close()
 	if _, err := c.Get(srv.URL + "/.well-known/jwks.json"); err == nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestSlugTenantEndToEnd(t *testing.T) {
@@ -20,18 +21,18 @@ func TestSlugTenantEndToEnd(t *testing.T) {
 	base := tn.BaseURL()
 	b := srv.BrowserClient()
 	resp := get(t, b, authorizeURL(base, map[string]string{"client_id": cl.ID, "redirect_uri": redirectURI, "scope": "openid offline_access"}))
-	page := readBody(t, resp)
+	page := browsertest.Body(t, resp)
 	if resp.Request.URL.Path != "/secondary/login" || !strings.Contains(page, `action="/secondary/login"`) {
 		t.Fatalf("at %s", resp.Request.URL)
 	}
-	resp = postForm(t, b, base+"/login", url.Values{"email": {u.Email}, "password": {password}, "csrf_token": {csrfFrom(t, page)}})
-	page = readBody(t, resp)
+	resp = postForm(t, b, base+"/login", url.Values{"email": {u.Email}, "password": {password}, "csrf_token": {browsertest.CSRF(t, page)}})
+	page = browsertest.Body(t, resp)
 	if resp.Request.URL.Path != "/secondary/verify" {
 		t.Fatalf("at %s", resp.Request.URL)
 	}
 	code, _ := srv.EmailVerificationCode(u.ID)
-	resp = postForm(t, b, base+"/verify", url.Values{"code": {code}, "csrf_token": {csrfFrom(t, page)}})
-	readBody(t, resp)
+	resp = postForm(t, b, base+"/verify", url.Values{"code": {code}, "csrf_token": {browsertest.CSRF(t, page)}})
+	browsertest.Body(t, resp)
 	loc := callback(t, resp)
 
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirectURI}}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // codeFor gets an authorization code through auto-login.
@@ -20,7 +21,7 @@ func codeFor(t *testing.T, srv *fieftest.Server, clientID string, params map[str
 		p[k] = v
 	}
 	resp := get(t, noRedirect(srv), authorizeURL(srv.URL, p))
-	readBody(t, resp)
+	browsertest.Body(t, resp)
 	code := callback(t, resp).Query().Get("code")
 	if code == "" {
 		t.Fatalf("no code: %s", resp.Header.Get("Location"))
@@ -93,7 +94,7 @@ func TestTokenErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body := readBody(t, resp)
+			body := browsertest.Body(t, resp)
 			want := `{"error":"` + tt.want + `"}`
 			if tt.status == 401 {
 				want = `{"detail":"` + tt.want + `"}`
@@ -114,7 +115,7 @@ func TestTokenErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if body := readBody(t, resp); resp.StatusCode != 400 || !jsonEq(t, body, `{"error":"invalid_request"}`) {
+		if body := browsertest.Body(t, resp); resp.StatusCode != 400 || !jsonEq(t, body, `{"error":"invalid_request"}`) {
 			t.Errorf("got %d %s", resp.StatusCode, body)
 		}
 	})

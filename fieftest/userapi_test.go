@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestUserAPIAuth(t *testing.T) {
@@ -55,7 +56,7 @@ func TestUserAPIAuth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := readBody(t, resp)
+			got := browsertest.Body(t, resp)
 			if resp.StatusCode != tt.status || (tt.want != "" && !jsonEq(t, got, tt.want)) {
 				t.Errorf("got %d %s, want %d %s", resp.StatusCode, got, tt.status, tt.want)
 			}

@@ -14,6 +14,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // webEnv is a web application using fiefhttp.WebFlow on a fieftest tenant,
@@ -80,15 +81,6 @@ func (w *webEnv) do(t *testing.T, method, u, host string, cookies ...*http.Cooki
 	}
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
-}
-
-func body(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // cookieNamed returns the Set-Cookie of resp with this name (or prefix when
@@ -162,7 +154,7 @@ func TestWebFlowControl(t *testing.T) {
 		t.Fatal("no session cookie")
 	}
 	page := w.do(t, "GET", w.app.URL+"/protected", "", session)
-	if got := body(t, page); page.StatusCode != 200 || got != "hello "+w.user.Email {
+	if got := browsertest.Body(t, page); page.StatusCode != 200 || got != "hello "+w.user.Email {
 		t.Fatalf("protected page: %d %q", page.StatusCode, got)
 	}
 }
@@ -259,7 +251,7 @@ func TestWebFlowAttacks(t *testing.T) {
 			cb, cookies := tc.attack(t)
 			before := w.srv.RequestCount(fieftest.EndpointToken)
 			resp := w.do(t, "GET", cb, "", cookies...)
-			page := body(t, resp)
+			page := browsertest.Body(t, resp)
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -543,7 +535,7 @@ func TestCallbackTokenErrors(t *testing.T) {
 			cb := w.callbackURL(t, fs)
 			w.srv.FailNext(fieftest.EndpointToken, 1, f)
 			resp := w.do(t, "GET", cb, "", fs.cookie)
-			page := body(t, resp)
+			page := browsertest.Body(t, resp)
 			if resp.StatusCode != http.StatusBadGateway || !strings.Contains(page, "could not be completed") {
 				t.Errorf("status %d, page %q", resp.StatusCode, page)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/fief-dev/fief-go/examples/internal/demotest"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,7 +37,7 @@ func TestRunEmbedded(t *testing.T) {
 		t.Fatalf("no curl command for %s in the output:\n%s", appURL, output())
 	}
 	token := m[1]
-	c := demotest.Browser(t)
+	c := browsertest.New(t)
 	for _, route := range routeNames {
 		t.Run(route, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", appURL+route, nil)
@@ -45,7 +46,7 @@ func TestRunEmbedded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body := demotest.Body(t, resp)
+			body := browsertest.Body(t, resp)
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
 				t.Fatalf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 			}
@@ -62,7 +63,7 @@ func TestRunEmbedded(t *testing.T) {
 				t.Errorf("token info %s", body)
 			}
 
-			resp, body = demotest.Get(t, c, appURL+route)
+			resp, body = browsertest.Get(t, c, appURL+route)
 			want, wantBody := 401, "Unauthorized\n"
 			if route == "/authenticated-optional" {
 				want, wantBody = 200, "{}\n"
@@ -120,11 +121,11 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	}
 	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)
 	req.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: time.Minute}))
-	resp, err := demotest.Browser(t).Do(req)
+	resp, err := browsertest.New(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body := demotest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
+	if body := browsertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
 		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }

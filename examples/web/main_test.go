@@ -10,6 +10,7 @@ import (
 	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/examples/internal/demotest"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 func TestMain(m *testing.M) {
@@ -34,9 +35,9 @@ func TestRunEmbedded(t *testing.T) {
 	}
 	for _, base := range []string{appURL, strings.Replace(appURL, "localhost", "127.0.0.1", 1)} {
 		t.Run(base, func(t *testing.T) {
-			b := demotest.Browser(t)
-			resp, page := demotest.Get(t, b, base+"/protected")
-			resp, page = demotest.LogIn(t, b, resp, page, demo.Email, demo.Password)
+			b := browsertest.New(t)
+			resp, page := browsertest.Get(t, b, base+"/protected")
+			resp, page = browsertest.LogIn(t, b, resp, page, demo.Email, demo.Password)
 			if resp.StatusCode != 200 || resp.Request.URL.String() != base+"/protected" || !strings.Contains(page, wantMessage) {
 				t.Fatalf("after login: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 			}
@@ -56,10 +57,10 @@ func TestRunEmbedded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if page := demotest.Body(t, resp); resp.Request.URL.String() != base+"/" || !strings.Contains(page, "Fief web example") {
+			if page := browsertest.Body(t, resp); resp.Request.URL.String() != base+"/" || !strings.Contains(page, "Fief web example") {
 				t.Fatalf("after logout: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 			}
-			resp, page = demotest.Get(t, b, base+"/protected")
+			resp, page = browsertest.Get(t, b, base+"/protected")
 			if !strings.HasSuffix(resp.Request.URL.Path, "/login") || strings.Contains(page, wantMessage) {
 				t.Fatalf("/protected after logout: %d at %s", resp.StatusCode, resp.Request.URL)
 			}
@@ -83,9 +84,9 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	if strings.Contains(output(), demo.Password) || !strings.Contains(output(), appURL+"/auth-callback") {
 		t.Errorf("output:\n%s", output())
 	}
-	b := demotest.Browser(t)
-	resp, page := demotest.Get(t, b, appURL+"/protected")
-	resp, page = demotest.LogIn(t, b, resp, page, "someone@example.com", "correct horse")
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, appURL+"/protected")
+	resp, page = browsertest.LogIn(t, b, resp, page, "someone@example.com", "correct horse")
 	if resp.StatusCode != 200 || !strings.Contains(page, "Your user email is someone@example.com") {
 		t.Fatalf("after login: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -94,11 +95,11 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 func TestHomeAndUnknownPaths(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
 	appURL, _ := demotest.Start(t, run)
-	c := demotest.Browser(t)
-	if resp, page := demotest.Get(t, c, appURL+"/"); resp.StatusCode != 200 || !strings.Contains(page, `href="/protected"`) {
+	c := browsertest.New(t)
+	if resp, page := browsertest.Get(t, c, appURL+"/"); resp.StatusCode != 200 || !strings.Contains(page, `href="/protected"`) {
 		t.Errorf("home: %d %s", resp.StatusCode, page)
 	}
-	if resp, _ := demotest.Get(t, c, appURL+"/nope"); resp.StatusCode != 404 {
+	if resp, _ := browsertest.Get(t, c, appURL+"/nope"); resp.StatusCode != 404 {
 		t.Errorf("/nope: %d, want 404", resp.StatusCode)
 	}
 }

@@ -1,18 +1,14 @@
 // Package demotest helps test the example programs: it runs their run
-// function on a free port, re-runs the test binary as the program to check
-// exit codes, and drives Fief's login form like a browser.
+// function on a free port and re-runs the test binary as the program to
+// check exit codes. Pages are driven with internal/browsertest.
 package demotest
 
 import (
 	"bufio"
 	"context"
 	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -118,54 +114,4 @@ func RunMain(t *testing.T, env []string, args ...string) (stdout, stderr string,
 		t.Fatal(err)
 	}
 	return so.String(), se.String(), 0
-}
-
-// Browser returns an HTTP client with a cookie jar that follows redirects.
-func Browser(t *testing.T) *http.Client {
-	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second}
-}
-
-// Get fetches u and returns the response with its body.
-func Get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
-	t.Helper()
-	resp, err := c.Get(u)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	return resp, Body(t, resp)
-}
-
-// Body reads and closes the body of resp.
-func Body(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]*)"`)
-
-// LogIn fills Fief's login form, which resp (with body page) must be, and
-// returns where the browser ends.
-func LogIn(t *testing.T, c *http.Client, resp *http.Response, page, email, password string) (*http.Response, string) {
-	t.Helper()
-	m := csrfInput.FindStringSubmatch(page)
-	if !strings.HasSuffix(resp.Request.URL.Path, "/login") || m == nil {
-		t.Fatalf("expected Fief's login form, got %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
-	}
-	r, err := c.PostForm(resp.Request.URL.String(), url.Values{"email": {email}, "password": {password}, "csrf_token": {m[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r, Body(t, r)
 }
