@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	fief "github.com/fief-dev/fief-go"
@@ -21,20 +20,12 @@ func (e *fiefEnv) close() {
 	}
 }
 
-// setup returns the Fief at FIEF_BASE_URL, checked to be reachable, or an
-// embedded test Fief with a public demo client allowing the callback on
-// port and the demo user.
+// setup returns a client of the Fief at FIEF_BASE_URL (reached only when a
+// command needs it: logout works offline), or of an embedded test Fief with
+// a public demo client allowing the callback on port and the demo user.
 func setup(getenv func(string) string, port int) (*fiefEnv, error) {
-	if base := getenv("FIEF_BASE_URL"); base != "" {
-		if getenv("FIEF_CLIENT_ID") == "" {
-			return nil, errors.New("FIEF_CLIENT_ID is not set (FIEF_BASE_URL is)")
-		}
-		client, err := fief.New(fief.Config{
-			BaseURL:       base,
-			ClientID:      getenv("FIEF_CLIENT_ID"),
-			ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
-			EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"),
-		})
+	if getenv("FIEF_BASE_URL") != "" {
+		client, err := demo.ClientFromEnv(getenv)
 		if err != nil {
 			return nil, err
 		}

@@ -60,16 +60,23 @@ func Setup(ctx context.Context, getenv func(string) string, appURL string) (*Env
 	return embedded(appURL)
 }
 
-func fromEnv(ctx context.Context, getenv func(string) string, base, appURL string) (*Env, error) {
+// ClientFromEnv returns a client of the Fief at FIEF_BASE_URL, configured
+// with FIEF_CLIENT_ID (required), FIEF_CLIENT_SECRET and
+// FIEF_ENCRYPTION_KEY. Like [fief.New], it does no I/O.
+func ClientFromEnv(getenv func(string) string) (*fief.Client, error) {
 	if getenv("FIEF_CLIENT_ID") == "" {
 		return nil, errors.New("FIEF_CLIENT_ID is not set (FIEF_BASE_URL is)")
 	}
-	client, err := fief.New(fief.Config{
-		BaseURL:       base,
+	return fief.New(fief.Config{
+		BaseURL:       getenv("FIEF_BASE_URL"),
 		ClientID:      getenv("FIEF_CLIENT_ID"),
 		ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
 		EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"),
 	})
+}
+
+func fromEnv(ctx context.Context, getenv func(string) string, base, appURL string) (*Env, error) {
+	client, err := ClientFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
