@@ -196,8 +196,7 @@ func TestFiefUnavailable(t *testing.T) {
 	} {
 		t.Run("discovery "+tc.name, func(t *testing.T) {
 			tn := newTenant(t, fieftest.ClientConfig{})
-			var clock testClock
-			c := tn.fiefClient(t, func(cfg *fief.Config) { cfg.Clock = clock.Now })
+			c := tn.fiefClient(t, func(cfg *fief.Config) { cfg.Clock = tn.srv.Now })
 			tn.srv.FailNext(fieftest.EndpointDiscovery, 1, tc.fault)
 			_, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI})
 			if !errors.Is(err, fief.ErrUnavailable) || (tc.check != nil && !tc.check(err)) {
@@ -211,7 +210,7 @@ func TestFiefUnavailable(t *testing.T) {
 				t.Fatalf("%d discovery requests within the back-off, want 1", n)
 			}
 			// ...but it is not kept: a second later the document is fetched.
-			clock.Advance(time.Second)
+			tn.srv.Advance(time.Second)
 			if _, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI}); err != nil {
 				t.Fatalf("after the back-off: %v", err)
 			}
@@ -290,21 +289,3 @@ func TestHTTPClientSetting(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// testClock is a settable clock, starting at the real time.
-type testClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,31 +24,6 @@ type webApp struct {
 	cache  *fiefhttp.MemoryUserInfoCache
 	client *fief.Client
 	fc     *fieftest.Client
-	now    *fakeNow
-}
-
-// fakeNow is a clock that starts at the real time and moves when told.
-type fakeNow struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (f *fakeNow) now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return time.Now().Add(f.offset)
-}
-
-func (f *fakeNow) advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.offset += d
-}
-
-func (f *fakeNow) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.offset = 0
 }
 
 type appOptions struct {
@@ -60,10 +34,10 @@ type appOptions struct {
 func newWebApp(t *testing.T, o appOptions) *webApp {
 	t.Helper()
 	e := newFiefEnv(t)
-	w := &webApp{fiefEnv: e, now: &fakeNow{}}
+	w := &webApp{fiefEnv: e}
 	w.fc = e.srv.AddClient(fieftest.ClientConfig{ThirdParty: o.thirdParty})
 	var err error
-	w.client, err = fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: w.fc.ID, ClientSecret: w.fc.Secret, HTTPClient: e.srv.Client(), Clock: w.now.now})
+	w.client, err = fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: w.fc.ID, ClientSecret: w.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +358,8 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 			}
 		}, wantStatus: 400, wantInBody: "invalid or has expired"},
 		{name: "flow expired", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
-			w.now.advance(11 * time.Minute)
+			w.srv.Advance(11 * time.Minute) // the client's clock is the server's
+			t.Cleanup(func() { w.srv.Advance(-11 * time.Minute) })
 		}, wantStatus: 400, wantInBody: "invalid or has expired"},
 		{name: "error from Fief", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			q := cb.Query()
@@ -404,7 +379,6 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			defer w.now.reset()
 			c := browsertest.New(t)
 			cb, _ := url.Parse(w.callbackURL(t, c, w.startFlow(t, c, "/protected")))
 			if tt.edit != nil {
