@@ -45,9 +45,7 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 	case r.Method != http.MethodPost:
 		renderPage(w, http.StatusOK, "consent", d)
 		return
-	case !checkCSRF(r):
-		d.Error = "The CSRF token is missing or invalid."
-		renderPage(w, http.StatusBadRequest, "consent", d)
+	case csrfRefused(w, r, "consent", d):
 		return
 	case r.PostForm.Has("allow"):
 		s.mu.Lock()

@@ -73,9 +73,16 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	return v
 }
 
-// checkCSRF reports whether the csrf_token field matches the cookie.
-func checkCSRF(r *http.Request) bool {
+// csrfRefused answers a POST whose csrf_token field does not match the
+// cookie with page again, status 400 and Fief's error message, and reports
+// whether it did.
+func csrfRefused(w http.ResponseWriter, r *http.Request, page string, d pageData) bool {
 	c := cookieValue(r, cookieCSRF)
 	f := r.PostForm.Get("csrf_token")
-	return c != "" && subtle.ConstantTimeCompare([]byte(c), []byte(f)) == 1
+	if c != "" && subtle.ConstantTimeCompare([]byte(c), []byte(f)) == 1 {
+		return false
+	}
+	d.Error = "The CSRF token is missing or invalid."
+	renderPage(w, http.StatusBadRequest, page, d)
+	return true
 }

@@ -27,9 +27,7 @@ func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) 
 		renderPage(w, http.StatusOK, "login", d)
 		return
 	}
-	if !checkCSRF(r) {
-		d.Error = "The CSRF token is missing or invalid."
-		renderPage(w, http.StatusBadRequest, "login", d)
+	if csrfRefused(w, r, "login", d) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
@@ -105,9 +103,7 @@ func (s *Server) handleVerify(t *Tenant, w http.ResponseWriter, r *http.Request)
 		renderPage(w, http.StatusOK, "verify", d)
 		return
 	}
-	if !checkCSRF(r) {
-		d.Error = "The CSRF token is missing or invalid."
-		renderPage(w, http.StatusBadRequest, "verify", d)
+	if csrfRefused(w, r, "verify", d) {
 		return
 	}
 	s.mu.Lock()

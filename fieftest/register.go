@@ -36,9 +36,7 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 		renderPage(w, http.StatusOK, "register", d)
 		return
 	}
-	if !checkCSRF(r) {
-		d.Error = "The CSRF token is missing or invalid."
-		renderPage(w, http.StatusBadRequest, "register", d)
+	if csrfRefused(w, r, "register", d) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
