@@ -13,15 +13,7 @@ func TestAccessTokenClaims(t *testing.T) {
 	key := newTestKey(t, 0, "k")
 	srv := newKeyServer(t, testIssuer, jwksOf(t, key))
 	iat := clock.Now().Unix()
-	with := func(k string, v any) map[string]any {
-		c := claimsAt(iat)
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
+	with := func(k string, v any) map[string]any { return claimsWith(iat, k, v) }
 	tests := []struct {
 		name   string
 		claims map[string]any

@@ -384,15 +384,7 @@ func FuzzAccessTokenClaims(f *testing.F) {
 		}
 		f.Add(header, b)
 	}
-	with := func(k string, v any) map[string]any {
-		c := claimsAt(iat)
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-		return c
-	}
+	with := func(k string, v any) map[string]any { return claimsWith(iat, k, v) }
 	add(hdr, claimsAt(iat))
 	add([]byte(`{"alg":"RS256"}`), claimsAt(iat))
 	add([]byte(`{"alg":"RS256","kid":"k0","jwk":{"kty":"oct","k":"AAAA"}}`), claimsAt(iat))

@@ -96,6 +96,18 @@ func claimsAt(iat int64) map[string]any {
 	}
 }
 
+// claimsWith returns claimsAt(iat) with claim k set to v, or without it
+// when v is nil.
+func claimsWith(iat int64, k string, v any) map[string]any {
+	c := claimsAt(iat)
+	if v == nil {
+		delete(c, k)
+	} else {
+		c[k] = v
+	}
+	return c
+}
+
 // nOf returns the base64url modulus of k's public key.
 func nOf(t testing.TB, k testKey) string {
 	t.Helper()

@@ -103,6 +103,19 @@ func (e *env) stored(t *testing.T) storedFile {
 	return f
 }
 
+// replaceStored rewrites the credentials file with the first old replaced
+// by new.
+func (e *env) replaceStored(t *testing.T, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type storedFile struct {
 	Version  int            `json:"version"`
 	BaseURL  string         `json:"base_url"`

@@ -181,15 +181,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func TestAccessTokenInfoWithoutRefreshToken(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.signIn(t)
-	// Rewrite the file without its refresh token.
-	b, err := os.ReadFile(e.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt := e.stored(t).refreshToken()
-	if err := os.WriteFile(e.path, []byte(strings.Replace(string(b), rt, "", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.replaceStored(t, e.stored(t).refreshToken(), "") // the file without its refresh token
 	a := e.auth(t, nil, nil)
 
 	if _, err := a.AccessTokenInfo(t.Context()); err != nil {
@@ -197,7 +189,7 @@ func TestAccessTokenInfoWithoutRefreshToken(t *testing.T) {
 	}
 	e.srv.Advance(2 * tokenLife)
 	tokens := e.srv.RequestCount(fieftest.EndpointToken)
-	_, err = a.AccessTokenInfo(t.Context())
+	_, err := a.AccessTokenInfo(t.Context())
 	if !errors.Is(err, fiefcli.ErrMissingRefreshToken) || !errors.Is(err, fiefcli.ErrNotSignedIn) || !errors.Is(err, fief.ErrTokenExpired) {
 		t.Errorf("err = %v, want ErrMissingRefreshToken, ErrNotSignedIn and ErrTokenExpired", err)
 	}
@@ -446,14 +438,7 @@ func TestRefreshOutlivesCaller(t *testing.T) {
 func TestAccessTokenInfoRenewsInvalidToken(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.signIn(t)
-	b, err := os.ReadFile(e.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := e.stored(t).accessToken()
-	if err := os.WriteFile(e.path, []byte(strings.Replace(string(b), at, "not-a-jwt", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.replaceStored(t, e.stored(t).accessToken(), "not-a-jwt")
 	tokens := e.srv.RequestCount(fieftest.EndpointToken)
 	info, err := e.auth(t, nil, nil).AccessTokenInfo(t.Context())
 	if err != nil {
