@@ -77,6 +77,21 @@ func (e *env) auth(t *testing.T, open func(string) error, mod func(*fiefcli.Conf
 	return a
 }
 
+// authVia returns an Auth on e's port and file whose Fief client sends its
+// requests through rt: another process sharing the credentials file.
+func (e *env) authVia(t *testing.T, rt http.RoundTripper) *fiefcli.Auth {
+	t.Helper()
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, HTTPClient: &http.Client{Transport: rt}, Clock: e.srv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: e.path, Port: e.port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // signIn runs a whole auto-login sign-in and returns the Auth.
 func (e *env) signIn(t *testing.T) *fiefcli.Auth {
 	t.Helper()

@@ -154,14 +154,7 @@ func TestAccessTokenInfoAnotherProcessRefreshed(t *testing.T) {
 		}
 		return e.srv.Client().Transport.RoundTrip(r)
 	})
-	client2, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, HTTPClient: &http.Client{Transport: hook}, Clock: e.srv.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := fiefcli.New(client2, fiefcli.Config{CredentialsPath: e.path, Port: e.port})
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := e.authVia(t, hook)
 	info, err := second.AccessTokenInfo(t.Context())
 	if err != nil {
 		t.Fatalf("second process: %v", err)
@@ -377,14 +370,7 @@ func TestAccessTokenInfoContextEndsWhileWaiting(t *testing.T) {
 		}
 		return e.srv.Client().Transport.RoundTrip(r)
 	})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, HTTPClient: &http.Client{Transport: hook}, Clock: e.srv.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: e.path, Port: e.port})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := e.authVia(t, hook)
 	done := make(chan error, 1)
 	go func() {
 		_, err := a.AccessTokenInfo(context.Background())
@@ -416,14 +402,7 @@ func TestRefreshOutlivesCaller(t *testing.T) {
 		}
 		return e.srv.Client().Transport.RoundTrip(r)
 	})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, HTTPClient: &http.Client{Transport: hook}, Clock: e.srv.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: e.path, Port: e.port})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := e.authVia(t, hook)
 	a.AccessTokenInfo(ctx) // its result does not matter: ctx ended during the call
 	if after := e.stored(t); after.refreshToken() == before.refreshToken() {
 		t.Fatal("the rotated refresh token was not saved")
