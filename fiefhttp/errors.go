@@ -42,7 +42,11 @@ type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 // "WWW-Authenticate: Bearer", plus error="invalid_token" when a token was
 // presented (RFC 6750), and a plain-text body "Unauthorized".
 func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("WWW-Authenticate", Challenge(err))
+	c := Challenge(err)
+	if Classify(err) != OutcomeUnauthorized { // called with another error
+		c = `Bearer`
+	}
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusUnauthorized)
 }
 
@@ -50,7 +54,11 @@ func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 // `WWW-Authenticate: Bearer error="insufficient_scope"` and a plain-text
 // body "Forbidden".
 func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("WWW-Authenticate", Challenge(err))
+	c := Challenge(err)
+	if Classify(err) != OutcomeForbidden { // called with another error
+		c = `Bearer error="insufficient_scope"`
+	}
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusForbidden)
 }
 
