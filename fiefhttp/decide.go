@@ -102,6 +102,18 @@ func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context
 	return context.WithValue(ctx, ctxKey{}, st), nil
 }
 
+// CheckAuthorization is [Auth.Check] for the values of an Authorization
+// header read by the caller outside an *http.Request, such as gRPC metadata
+// or a Connect request's header: they are read by [ParseAuthorization]
+// with the Bearer scheme, whatever the Auth's [TokenGetter].
+func (a *Auth) CheckAuthorization(ctx context.Context, header []string, rt *Route) (context.Context, error) {
+	token, err := ParseAuthorization(header, "Bearer")
+	if err != nil {
+		return a.anonymous(ctx, rt, err)
+	}
+	return a.CheckToken(ctx, token, rt)
+}
+
 // anonymous turns an unauthorized error on an optional route into an
 // anonymous success.
 func (a *Auth) anonymous(ctx context.Context, rt *Route, err error) (context.Context, error) {
