@@ -1,0 +1,78 @@
+package page
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"strconv"
+)
+
+// Tone colours a page's heading.
+type Tone string
+
+// The tones of a page.
+const (
+	Neutral Tone = ""
+	OK      Tone = "ok"
+	Problem Tone = "error"
+)
+
+// Frame is what the "head" template of [Parse] reads: the data of a page
+// embeds it.
+type Frame struct {
+	// Title is the heading of the card and the document's title.
+	Title string
+	// Brand, shown above the card and after the document's title, names
+	// who speaks: the application or the tenant. Empty shows none.
+	Brand string
+	// Tone colours the heading.
+	Tone Tone
+}
+
+// layout holds the "head" and "foot" templates every page starts and ends
+// with. html/template escapes every value in its context.
+const layout = `{{define "head"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{{.Title}}{{with .Brand}} · {{.}}{{end}}</title>
+<style>` + css + `</style>
+</head>
+<body{{with .Tone}} class="{{.}}"{{end}}>
+{{with .Brand}}<header class="brand" id="brand">{{.}}</header>
+{{end}}<main>
+<h1 id="title">{{.Title}}</h1>
+{{end}}
+{{define "foot"}}</main>
+</body></html>
+{{end}}`
+
+// Parse returns a template set holding the "head" and "foot" templates and
+// the templates defined by defs, each of which should start with
+// {{template "head" .}} and end with {{template "foot" .}}, with data
+// embedding a [Frame]. It panics if defs does not parse, like
+// [template.Must]: defs is a constant of the program.
+func Parse(defs string) *template.Template {
+	return template.Must(template.Must(template.New("page").Parse(layout)).Parse(defs))
+}
+
+// Write executes the template name of t with data and answers status with
+// the page. A template that fails leaves a plain 500.
+func Write(w http.ResponseWriter, status int, t *template.Template, name string, data any) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// Nothing but the inline style may load: no script, image, font or
+	// frame. form-action stays open, as forms post to redirects.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
