@@ -57,8 +57,22 @@ func Parse(defs string) *template.Template {
 }
 
 // Write executes the template name of t with data and answers status with
-// the page. A template that fails leaves a plain 500.
+// the page and the headers of fief-go's pages: no caching, no sniffing, no
+// referrer, and a Content-Security-Policy that lets nothing but the inline
+// style load. A template that fails leaves a plain 500.
 func Write(w http.ResponseWriter, status int, t *template.Template, name string, data any) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// form-action stays open: forms post to routes that redirect elsewhere.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
+	Render(w, status, t, name, data)
+}
+
+// Render is [Write] for a server that sets its own headers: it sets only
+// Content-Type and Content-Length.
+func Render(w http.ResponseWriter, status int, t *template.Template, name string, data any) {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -67,12 +81,6 @@ func Write(w http.ResponseWriter, status int, t *template.Template, name string,
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	// Nothing but the inline style may load: no script, image, font or
-	// frame. form-action stays open, as forms post to redirects.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
