@@ -82,7 +82,9 @@ func TestConfigPage(t *testing.T) {
 		{"cancelled", func(q url.Values) url.Values {
 			return url.Values{"state": {q.Get("state")}, "error": {"access_denied"}, "error_description": {"no"}}
 		}, fiefcli.Page{Kind: fiefcli.PageCancelled, Status: 400, Code: "access_denied", Description: "no"}},
-		{"refused", func(q url.Values) url.Values { return url.Values{"state": {q.Get("state")}, "error": {"invalid_scope"}} },
+		{"refused", func(q url.Values) url.Values {
+			return url.Values{"state": {q.Get("state")}, "error": {"invalid_scope"}}
+		},
 			fiefcli.Page{Kind: fiefcli.PageRefused, Status: 400, Code: "invalid_scope"}},
 		{"incomplete", func(q url.Values) url.Values { return url.Values{"state": {q.Get("state")}} },
 			fiefcli.Page{Kind: fiefcli.PageIncomplete, Status: 400}},
