@@ -18,15 +18,12 @@ type Message struct {
 	Actions []Action
 }
 
-// Action is a button of a [Message]: a link styled as a button, or, with
-// Post, a form posting to Href.
+// Action is a button of a [Message]: a link styled as a button.
 type Action struct {
 	Label string
 	Href  string
 	// ID is the element's id, for tests and styles; empty means none.
 	ID string
-	// Post makes the action a form submitted with POST.
-	Post bool
 }
 
 var messages = Parse(`{{define "message"}}{{template "head" .}}
@@ -35,9 +32,8 @@ var messages = Parse(`{{define "message"}}{{template "head" .}}
 {{end}}{{with .Detail}}<p class="muted" id="error-description">{{.}}</p>
 {{end}}{{with .Next}}<p class="next" id="next">{{.}}</p>
 {{end}}{{with .Actions}}<div class="actions">
-{{range $i, $a := .}}{{if $a.Post}}<form method="post" action="{{$a.Href}}"><button type="submit"{{with $a.ID}} id="{{.}}"{{end}}{{if $i}} class="secondary"{{end}}>{{$a.Label}}</button></form>
-{{else}}<a class="button{{if $i}} secondary{{end}}" href="{{$a.Href}}"{{with $a.ID}} id="{{.}}"{{end}}>{{$a.Label}}</a>
-{{end}}{{end}}</div>
+{{range $i, $a := .}}<a class="button{{if $i}} secondary{{end}}" href="{{$a.Href}}"{{with $a.ID}} id="{{.}}"{{end}}>{{$a.Label}}</a>
+{{end}}</div>
 {{end}}{{template "foot" .}}{{end}}`)
 
 // WriteMessage answers status with the page m.
