@@ -74,8 +74,12 @@ func Write(w http.ResponseWriter, status int, t *template.Template, name string,
 }
 
 // Render is [Write] for a server that sets its own headers: it sets only
-// Content-Type and Content-Length.
+// Content-Type and Content-Length. A status that is not a valid HTTP
+// status, such as the zero value, is answered as 500.
 func Render(w http.ResponseWriter, status int, t *template.Template, name string, data any) {
+	if status < 100 || status > 999 {
+		status = http.StatusInternalServerError
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

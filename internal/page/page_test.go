@@ -121,3 +121,11 @@ func TestExternalRefsFindsWhatLoads(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteWithoutStatus(t *testing.T) {
+	rec := httptest.NewRecorder()
+	page.WriteMessage(rec, 0, page.Message{Frame: page.Frame{Title: "Oops"}})
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "Oops") {
+		t.Errorf("status 0: %d %q, want the page with 500", rec.Code, rec.Body.String())
+	}
+}
