@@ -70,6 +70,11 @@
 //	mux.HandleFunc("GET /auth-callback", flow.Callback)
 //	mux.HandleFunc("POST /logout", flow.Logout)
 //
+// A failure the user sees (an expired sign-in link, a cancelled sign-in, Fief
+// unreachable, ...) gets a small page in words, with a button to start
+// again ([DefaultErrorPage]); [WebConfig].ErrorPage replaces it with the
+// application's own, told the kind of failure ([PageError]).
+//
 // The application is responsible for the routes (the callback must be served
 // at [WebConfig].CallbackPath, registered as a redirect URI of the Fief
 // client) and for any session state of its own, which it must clear on

@@ -21,6 +21,7 @@ type Tenant struct {
 	users               map[string]*User // by ID
 	byEmail             map[string]*User // by lower-cased email
 	registrationAllowed bool
+	name                string
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -66,10 +67,34 @@ func (s *Server) newTenantLocked(slug string) *Tenant {
 		users:               make(map[string]*User),
 		byEmail:             make(map[string]*User),
 		registrationAllowed: true,
+		name:                slug,
+	}
+	if slug == "" {
+		t.name = defaultTenantName
 	}
 	s.tenants[slug] = t
 	s.tenantList = append(s.tenantList, t)
 	return t
+}
+
+// defaultTenantName is the name of the default tenant.
+const defaultTenantName = "Fief"
+
+// Name returns the tenant's name, which its pages show above their card:
+// "Fief" for the default tenant and the slug for the others, unless
+// [Tenant.SetName] changed it.
+func (t *Tenant) Name() string {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return t.name
+}
+
+// SetName sets the tenant's name, shown on its pages, such as the name of
+// the application its users sign in to.
+func (t *Tenant) SetName(name string) {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	t.name = name
 }
 
 // Slug returns the tenant's slug, "" for the default tenant.
