@@ -6,9 +6,11 @@
 package authcases
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,10 @@ const Email = "anne@bretagne.duchy"
 
 // Permission is the test user's one permission.
 const Permission = "castles:read"
+
+// RedirectURI is the redirect URI of the test client, used by
+// [Env.SignIn].
+const RedirectURI = "http://app.localhost/callback"
 
 // Case is one request: a token (or none) under a route's requirements.
 type Case struct {
@@ -83,7 +89,7 @@ func New(t testing.TB) *Env {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	e := &Env{Server: srv}
-	e.fc = srv.AddClient(fieftest.ClientConfig{})
+	e.fc = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{RedirectURI}})
 	e.User = srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture", Permissions: []string{Permission}})
 	e.Client = e.NewClient(t)
 	e.Auth = fiefhttp.New(e.Client, nil)
@@ -229,4 +235,34 @@ func deadClient(t testing.TB) *fief.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// SignIn runs a sign-in of the test user with Fief's auto-login, as a
+// browser would, and returns the tokens of the code exchange.
+func (e *Env) SignIn(t testing.TB, scopes ...string) *fief.TokenResponse {
+	t.Helper()
+	ctx := context.Background()
+	verifier := fief.GenerateCodeVerifier()
+	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	state := fief.GenerateState()
+	authURL, err := e.Client.AuthURL(ctx, fief.AuthURLParams{RedirectURI: RedirectURI, State: state, Scopes: scopes, CodeChallenge: challenge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Server.SetAutoLogin(Email)
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || loc.Query().Get("state") != state {
+		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	tok, _, err := e.Client.ExchangeCode(ctx, fief.ExchangeParams{Code: loc.Query().Get("code"), RedirectURI: RedirectURI, CodeVerifier: verifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
