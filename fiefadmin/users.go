@@ -28,10 +28,14 @@ type User struct {
 
 // UserCreate is a new user.
 type UserCreate struct {
-	Email         string `json:"email"`
-	Password      string `json:"password"`
+	Email string `json:"email"`
+	// Password is the user's password; Fief checks it against its
+	// password policy.
+	Password      string `json:"password,omitempty"`
 	EmailVerified bool   `json:"email_verified"`
-	TenantID      UUID   `json:"tenant_id"`
+	// TenantID is the user's tenant, required: the nil UUID is left out of
+	// the request, and Fief reports it missing.
+	TenantID UUID `json:"tenant_id,omitzero"`
 	// Fields are the custom fields: the application's struct (json tags
 	// named after the fields' slugs) or a map. Nil sends none.
 	Fields any `json:"fields,omitempty"`
