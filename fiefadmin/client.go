@@ -53,16 +53,17 @@ type Client struct {
 	OAuthProviders *OAuthProvidersService
 	UserFields     *UserFieldsService
 
-	// s is behind a pointer so that printing a Client shows an address,
-	// not the key.
 	s *settings
 }
 
 type settings struct {
-	base       string // scheme://host
-	key        APIKey
-	httpClient *http.Client
-	logger     *slog.Logger
+	base string // scheme://host
+	// authorization returns the Authorization header. The key is held by
+	// a closure, out of reach of fmt's reflection: printing a Client or a
+	// service, with any verb, cannot show it.
+	authorization func() string
+	httpClient    *http.Client
+	logger        *slog.Logger
 }
 
 // New returns a client of the admin API of the Fief at cfg.ServerURL. It
@@ -75,7 +76,8 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(string(cfg.APIKey)) == "" {
 		return nil, &fief.ConfigError{Field: "APIKey", Reason: "is empty"}
 	}
-	s := &settings{base: base, key: cfg.APIKey, httpClient: cfg.HTTPClient, logger: cfg.Logger}
+	header := "Bearer " + string(cfg.APIKey)
+	s := &settings{base: base, authorization: func() string { return header }, httpClient: cfg.HTTPClient, logger: cfg.Logger}
 	if s.httpClient == nil {
 		s.httpClient = &http.Client{Timeout: fief.DefaultHTTPTimeout}
 	}
@@ -171,7 +173,7 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		return fmt.Errorf("fiefadmin: %s: %w", k.op, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", "Bearer "+string(c.s.key))
+	req.Header.Set("Authorization", c.s.authorization())
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
