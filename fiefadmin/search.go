@@ -6,8 +6,8 @@ import "net/url"
 // roles, permissions, tenants and OAuth providers.
 type SearchOptions struct {
 	ListOptions
-	// Query is Fief's search filter: a case-insensitive match on the
-	// objects' names. Empty sends none.
+	// Query keeps the objects whose name (or, for permissions, codename)
+	// contains it, case-insensitively. Empty sends none.
 	Query string
 }
 
