@@ -65,6 +65,7 @@ type Server struct {
 	counts map[Endpoint]int
 
 	store flowStore
+	adm   adminStore
 }
 
 // settings is the copy of the exported settings taken by Start, read by the
@@ -94,7 +95,8 @@ func NewUnstartedServer() *Server {
 		counts:  make(map[Endpoint]int),
 	}
 	s.store.init()
-	s.newTenantLocked("")
+	s.adm.init(s.nowLocked())
+	s.newTenantLocked("", "Fief")
 	return s
 }
 
@@ -214,6 +216,26 @@ func (s *Server) SetAutoLogin(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.autoLogin = email
+}
+
+// AdminAPIKey returns the admin API key: the bearer token of the admin API
+// served under /admin/api/ (see [Server.SetAdminAPIKey]). Unless set, it is
+// a random url-safe string chosen by [NewUnstartedServer].
+func (s *Server) AdminAPIKey() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.adm.key
+}
+
+// SetAdminAPIKey sets the admin API key. It panics if key is empty: the
+// admin API is always protected.
+func (s *Server) SetAdminAPIKey(key string) {
+	if key == "" {
+		panic("fieftest: empty admin API key")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adm.key = key
 }
 
 // EmailVerificationCode returns the last email-verification code the
