@@ -121,11 +121,19 @@ func TestServerRoot(t *testing.T) {
 	}
 }
 
-type countingClient struct{ n int }
+// countingClient is a transport that counts requests (base, or
+// http.DefaultTransport when nil, sends them).
+type countingClient struct {
+	n    int
+	base http.RoundTripper
+}
 
 func (c *countingClient) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n++
-	return http.DefaultTransport.RoundTrip(r)
+	if c.base == nil {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	return c.base.RoundTrip(r)
 }
 
 func answering(t *testing.T, status int, contentType, body string) *fiefadmin.Client {
