@@ -486,7 +486,7 @@ func TestListOnFieftest(t *testing.T) {
 	srv, _ := onFieftest(t)
 	ids := map[string]bool{}
 	for i := range 250 {
-		u := srv.AddUser(fieftest.UserConfig{Email: fmt.Sprintf("user%03d@example.com", i), Password: "Herm1ne-Tincture-Duchy!"})
+		u := srv.AddUser(fieftest.UserConfig{Email: fmt.Sprintf("user%03d@example.com", i)})
 		ids[u.ID] = true
 	}
 	counter := &countingClient{}
@@ -495,7 +495,7 @@ func TestListOnFieftest(t *testing.T) {
 	hc.Transport = counter
 	admin := must(fiefadmin.New(fiefadmin.Config{ServerURL: srv.URL, APIKey: fiefadmin.APIKey(srv.AdminAPIKey()), HTTPClient: hc}))(t)
 
-	for _, size := range []int{1, 7, 100, 0, 250} {
+	for _, size := range []int{7, 100, 0, 250} {
 		counter.n = 0
 		seen := map[string]int{}
 		for u, err := range admin.Users.List(ctx, &fiefadmin.UserListOptions{ListOptions: fiefadmin.ListOptions{Limit: size}}) {
