@@ -10,9 +10,10 @@ import (
 	"github.com/fief-dev/fief-go/fieftest"
 )
 
-// exampleFief starts an in-process Fief for the examples, and returns an
-// admin client of it with the id of its default tenant.
-func exampleFief() (*fieftest.Server, *fiefadmin.Client, fiefadmin.UUID) {
+// exampleFief starts an in-process Fief for the examples, with users of
+// these emails, and returns an admin client of it with the id of its
+// default tenant.
+func exampleFief(emails ...string) (*fieftest.Server, *fiefadmin.Client, fiefadmin.UUID) {
 	srv := fieftest.NewServer()
 	admin, err := fiefadmin.New(fiefadmin.Config{
 		ServerURL: srv.URL,
@@ -20,6 +21,9 @@ func exampleFief() (*fieftest.Server, *fiefadmin.Client, fiefadmin.UUID) {
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+	for _, email := range emails {
+		srv.AddUser(fieftest.UserConfig{Email: email, Password: "Herm1ne-Tincture-Duchy!"})
 	}
 	return srv, admin, fiefadmin.MustParseUUID(srv.DefaultTenant().ID())
 }
@@ -45,14 +49,9 @@ func ExampleNew() {
 }
 
 func ExampleUsersService_List() {
-	srv, admin, tenant := exampleFief()
+	srv, admin, _ := exampleFief("anne@bretagne.duchy", "claude@france.kingdom", "louis@france.kingdom")
 	defer srv.Close()
 	ctx := context.Background()
-	for _, email := range []string{"anne@bretagne.duchy", "claude@france.kingdom", "louis@france.kingdom"} {
-		if _, err := admin.Users.Create(ctx, fiefadmin.UserCreate{Email: email, Password: "Herm1ne-Tincture-Duchy!", TenantID: tenant}); err != nil {
-			log.Fatal(err)
-		}
-	}
 
 	// Every user whose email contains "france", fetched two by two.
 	opts := &fiefadmin.UserListOptions{Query: "france", ListOptions: fiefadmin.ListOptions{Limit: 2, Ordering: "email"}}
@@ -68,14 +67,9 @@ func ExampleUsersService_List() {
 }
 
 func ExampleUsersService_ListPage() {
-	srv, admin, tenant := exampleFief()
+	srv, admin, _ := exampleFief("anne@bretagne.duchy", "claude@france.kingdom", "louis@france.kingdom")
 	defer srv.Close()
 	ctx := context.Background()
-	for _, email := range []string{"anne@bretagne.duchy", "claude@france.kingdom", "louis@france.kingdom"} {
-		if _, err := admin.Users.Create(ctx, fiefadmin.UserCreate{Email: email, Password: "Herm1ne-Tincture-Duchy!", TenantID: tenant}); err != nil {
-			log.Fatal(err)
-		}
-	}
 
 	page, err := admin.Users.ListPage(ctx, &fiefadmin.UserListOptions{ListOptions: fiefadmin.ListOptions{Limit: 1, Ordering: "-email"}})
 	if err != nil {

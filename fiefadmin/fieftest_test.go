@@ -84,7 +84,6 @@ func TestUsersOnFieftest(t *testing.T) {
 	_ = must(admin.UserFields.Create(ctx, fiefadmin.UserFieldCreate{Name: "Nickname", Slug: "nickname", Type: fiefadmin.UserFieldString,
 		Configuration: fiefadmin.UserFieldConfiguration{AtRegistration: true, AtUpdate: true}}))(t)
 
-
 	anne := must(admin.Users.Create(ctx, fiefadmin.UserCreate{
 		Email: "anne@bretagne.duchy", Password: "Herm1ne-Tincture-Duchy!", EmailVerified: true, TenantID: tenant.ID,
 		Fields: profile{Nickname: "Duchess"},
