@@ -43,15 +43,24 @@ type Config struct {
 // is safe for concurrent use. Its services group the calls by resource, as
 // the admin API does.
 type Client struct {
-	Users          *UsersService
-	Roles          *RolesService
-	Permissions    *PermissionsService
-	Clients        *ClientsService
-	Tenants        *TenantsService
-	Webhooks       *WebhooksService
+	// Users manages users, their permissions, roles and OAuth accounts.
+	Users *UsersService
+	// Roles manages roles.
+	Roles *RolesService
+	// Permissions manages permissions.
+	Permissions *PermissionsService
+	// Clients manages the OAuth clients of the tenants.
+	Clients *ClientsService
+	// Tenants manages tenants.
+	Tenants *TenantsService
+	// Webhooks manages webhooks and reads their delivery logs.
+	Webhooks *WebhooksService
+	// EmailTemplates reads and changes the email templates.
 	EmailTemplates *EmailTemplatesService
+	// OAuthProviders manages the OAuth providers users sign in with.
 	OAuthProviders *OAuthProvidersService
-	UserFields     *UserFieldsService
+	// UserFields manages the custom fields of users.
+	UserFields *UserFieldsService
 
 	s *settings
 }
