@@ -66,6 +66,8 @@ type Server struct {
 
 	store flowStore
 	adm   adminStore
+
+	eventHook func(eventType string, object any) // see emitLocked; nil outside tests
 }
 
 // settings is the copy of the exported settings taken by Start, read by the
