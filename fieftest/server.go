@@ -3,6 +3,7 @@ package fieftest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -43,6 +44,11 @@ type Server struct {
 	// Addr is the address to listen on. Empty means "127.0.0.1:0" (a random
 	// free port on the loopback interface).
 	Addr string
+
+	// Logger, if set, receives one line per request served by Start's
+	// listener: method, path (never the query, which may hold codes or
+	// tokens), status and duration, at level Info.
+	Logger *slog.Logger
 
 	// mu guards every field below, the state of every Tenant, Client and
 	// User of this server, and the flow stores.
@@ -132,8 +138,12 @@ func (s *Server) Start() {
 	if s.transport == nil {
 		s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	var h http.Handler = s
+	if s.Logger != nil {
+		h = logRequests(s.Logger, s)
+	}
 	s.httpSrv = &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	s.started = true
