@@ -63,12 +63,12 @@ func (s *Server) adminGetClient(w http.ResponseWriter, r *http.Request, ids []st
 
 // clientFields are the members shared by ClientCreate and ClientUpdate.
 type clientFields struct {
-	name                   *string
-	firstParty             *bool
-	clientType             *string
-	redirectURIs           []string
-	hasRedirectURIs        bool
-	code, token, refresh   *int64
+	name                 *string
+	firstParty           *bool
+	clientType           *string
+	redirectURIs         []string
+	hasRedirectURIs      bool
+	code, token, refresh *int64
 }
 
 func readClientFields(f *fieldReader, create bool) clientFields {

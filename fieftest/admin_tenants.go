@@ -40,13 +40,13 @@ func (s *Server) adminGetTenant(w http.ResponseWriter, r *http.Request, ids []st
 
 // tenantFields are the members shared by TenantCreate and TenantUpdate.
 type tenantFields struct {
-	name                       *string
-	registrationAllowed        *bool
-	themeID                    *string
-	logoURL, applicationURL    *string
-	setLogo, setApplication    bool
-	providerIDs                []string
-	hasProviders               bool
+	name                    *string
+	registrationAllowed     *bool
+	themeID                 *string
+	logoURL, applicationURL *string
+	setLogo, setApplication bool
+	providerIDs             []string
+	hasProviders            bool
 }
 
 func readTenantFields(f *fieldReader, create bool) tenantFields {
