@@ -20,55 +20,38 @@ func (s *Server) clientByUUIDLocked(id string) *Client {
 }
 
 func (s *Server) adminListClients(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	tenantID, byTenant, ok := tenantQuery(w, r)
 	if !ok {
 		return
 	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
+	adminList(s, w, r, s.allClientsLocked, func(c *Client) bool {
+		return (!byTenant || c.tenant.id == tenantID) && (!byQuery || containsFold(c.name, query))
+	}, (*Client).readLocked)
+}
+
+// allClientsLocked returns the clients of every tenant, in creation order.
+func (s *Server) allClientsLocked() []*Client {
 	var cs []*Client
 	for _, t := range s.tenantList {
 		cs = append(cs, t.clientList...)
 	}
 	slices.SortFunc(cs, func(a, b *Client) int { return int(a.seq - b.seq) })
-	var items []clientRead
-	for _, c := range cs {
-		if byTenant && c.tenant.id != tenantID || byQuery && !containsFold(c.name, query) {
-			continue
-		}
-		items = append(items, c.readLocked())
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	return cs
 }
 
 func (s *Server) adminGetClient(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	c := s.clientByUUIDLocked(ids[0])
-	var out clientRead
-	if c != nil {
-		out = c.readLocked()
-	}
-	s.mu.Unlock()
-	if c == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (clientRead, bool) { return found(s.clientByUUIDLocked(ids[0]), (*Client).readLocked) })
 }
 
 // clientFields are the members shared by ClientCreate and ClientUpdate.
 type clientFields struct {
-	name                   *string
-	firstParty             *bool
-	clientType             *string
-	redirectURIs           []string
-	hasRedirectURIs        bool
-	code, token, refresh   *int64
+	name                 *string
+	firstParty           *bool
+	clientType           *string
+	redirectURIs         []string
+	hasRedirectURIs      bool
+	code, token, refresh *int64
 }
 
 func readClientFields(f *fieldReader, create bool) clientFields {
@@ -179,15 +162,7 @@ func (s *Server) adminUpdateClient(w http.ResponseWriter, r *http.Request, ids [
 }
 
 func (s *Server) adminDeleteClient(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.clientByUUIDLocked(ids[0])
-	if c == nil {
-		writeNotFound(w)
-		return
-	}
-	s.removeClientLocked(c)
-	writeNoContent(w)
+	adminDelete(s, w, func() *Client { return s.clientByUUIDLocked(ids[0]) }, s.removeClientLocked)
 }
 
 // newAdminClient returns a confidential first-party client of t with

@@ -72,7 +72,7 @@ type role struct {
 // userPerm is a permission a user holds, directly (fromRole nil) or
 // through a role.
 type userPerm struct {
-	meta // id unused: Fief identifies a grant by user and permission
+	meta     // id unused: Fief identifies a grant by user and permission
 	perm     *permission
 	fromRole *role
 }

@@ -3,35 +3,16 @@ package fieftest
 import "net/http"
 
 func (s *Server) adminListPermissions(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
-	var items []permissionRead
-	for _, p := range sortedBySeq(s.adm.permissions) {
-		if !byQuery || containsFold(p.name, query) || containsFold(p.codename, query) {
-			items = append(items, p.read())
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*permission { return sortedBySeq(s.adm.permissions) },
+		func(p *permission) bool {
+			return !byQuery || containsFold(p.name, query) || containsFold(p.codename, query)
+		},
+		(*permission).read)
 }
 
 func (s *Server) adminGetPermission(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	p := s.adm.permissions[ids[0]]
-	var out permissionRead
-	if p != nil {
-		out = p.read()
-	}
-	s.mu.Unlock()
-	if p == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (permissionRead, bool) { return found(s.adm.permissions[ids[0]], (*permission).read) })
 }
 
 func (s *Server) adminCreatePermission(w http.ResponseWriter, r *http.Request, _ []string) {
@@ -86,47 +67,18 @@ func (s *Server) adminUpdatePermission(w http.ResponseWriter, r *http.Request, i
 }
 
 func (s *Server) adminDeletePermission(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.adm.permissions[ids[0]]
-	if p == nil {
-		writeNotFound(w)
-		return
-	}
-	s.deletePermissionLocked(p)
-	writeNoContent(w)
+	adminDelete(s, w, func() *permission { return s.adm.permissions[ids[0]] }, s.deletePermissionLocked)
 }
 
 func (s *Server) adminListRoles(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
-	var items []roleRead
-	for _, ro := range sortedBySeq(s.adm.roles) {
-		if !byQuery || containsFold(ro.name, query) {
-			items = append(items, ro.read())
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*role { return sortedBySeq(s.adm.roles) },
+		func(ro *role) bool { return !byQuery || containsFold(ro.name, query) },
+		(*role).read)
 }
 
 func (s *Server) adminGetRole(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	ro := s.adm.roles[ids[0]]
-	var out roleRead
-	if ro != nil {
-		out = ro.read()
-	}
-	s.mu.Unlock()
-	if ro == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (roleRead, bool) { return found(s.adm.roles[ids[0]], (*role).read) })
 }
 
 // permissionsLocked resolves permission UUIDs; ok is false if one is
@@ -205,15 +157,7 @@ func (s *Server) adminUpdateRole(w http.ResponseWriter, r *http.Request, ids []s
 }
 
 func (s *Server) adminDeleteRole(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ro := s.adm.roles[ids[0]]
-	if ro == nil {
-		writeNotFound(w)
-		return
-	}
-	s.deleteRoleLocked(ro)
-	writeNoContent(w)
+	adminDelete(s, w, func() *role { return s.adm.roles[ids[0]] }, s.deleteRoleLocked)
 }
 
 // exists runs found under the lock and answers 404 if it reports false:

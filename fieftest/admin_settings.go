@@ -10,17 +10,7 @@ import (
 // the admin API; fieftest sends no email and has no social login.
 
 func (s *Server) adminListEmailTemplates(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	var items []emailTemplateRead
-	for _, e := range s.adm.emailTemplates {
-		items = append(items, e.read())
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*emailTemplate { return s.adm.emailTemplates }, nil, (*emailTemplate).read)
 }
 
 func (s *Server) emailTemplateLocked(id string) *emailTemplate {
@@ -33,18 +23,7 @@ func (s *Server) emailTemplateLocked(id string) *emailTemplate {
 }
 
 func (s *Server) adminGetEmailTemplate(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	e := s.emailTemplateLocked(ids[0])
-	var out emailTemplateRead
-	if e != nil {
-		out = e.read()
-	}
-	s.mu.Unlock()
-	if e == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (emailTemplateRead, bool) { return found(s.emailTemplateLocked(ids[0]), (*emailTemplate).read) })
 }
 
 // validTemplate is a rough check of Jinja syntax: every "{{" and "{%" is
@@ -103,35 +82,16 @@ func (s *Server) adminUpdateEmailTemplate(w http.ResponseWriter, r *http.Request
 var oauthProviderTypes = []string{"DISCORD", "FACEBOOK", "GITHUB", "GOOGLE", "LINKEDIN", "MICROSOFT", "REDDIT", "OPENID"}
 
 func (s *Server) adminListOAuthProviders(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
-	var items []oauthProviderRead
-	for _, p := range sortedBySeq(s.adm.oauthProviders) {
-		if !byQuery || p.name != nil && containsFold(*p.name, query) || containsFold(p.provider, query) {
-			items = append(items, p.read())
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*oauthProvider { return sortedBySeq(s.adm.oauthProviders) },
+		func(p *oauthProvider) bool {
+			return !byQuery || p.name != nil && containsFold(*p.name, query) || containsFold(p.provider, query)
+		},
+		(*oauthProvider).read)
 }
 
 func (s *Server) adminGetOAuthProvider(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	p := s.adm.oauthProviders[ids[0]]
-	var out oauthProviderRead
-	if p != nil {
-		out = p.read()
-	}
-	s.mu.Unlock()
-	if p == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (oauthProviderRead, bool) { return found(s.adm.oauthProviders[ids[0]], (*oauthProvider).read) })
 }
 
 func (s *Server) adminCreateOAuthProvider(w http.ResponseWriter, r *http.Request, _ []string) {
@@ -199,20 +159,14 @@ func (s *Server) adminUpdateOAuthProvider(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) adminDeleteOAuthProvider(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.adm.oauthProviders[ids[0]]
-	if p == nil {
-		writeNotFound(w)
-		return
-	}
-	before := p.read()
-	delete(s.adm.oauthProviders, p.id)
-	for _, t := range s.tenantList {
-		t.oauthProviders = slices.DeleteFunc(t.oauthProviders, func(x *oauthProvider) bool { return x == p })
-	}
-	s.emitLocked(eventOAuthProviderDeleted, before)
-	writeNoContent(w)
+	adminDelete(s, w, func() *oauthProvider { return s.adm.oauthProviders[ids[0]] }, func(p *oauthProvider) {
+		before := p.read()
+		delete(s.adm.oauthProviders, p.id)
+		for _, t := range s.tenantList {
+			t.oauthProviders = slices.DeleteFunc(t.oauthProviders, func(x *oauthProvider) bool { return x == p })
+		}
+		s.emitLocked(eventOAuthProviderDeleted, before)
+	})
 }
 
 // adminOAuthProviderAccessToken answers 404 once the provider and the user
@@ -224,35 +178,16 @@ func (s *Server) adminOAuthProviderAccessToken(w http.ResponseWriter, r *http.Re
 var userFieldTypes = []string{"STRING", "INTEGER", "BOOLEAN", "DATE", "DATETIME", "CHOICE", "PHONE_NUMBER", "ADDRESS", "TIMEZONE"}
 
 func (s *Server) adminListUserFields(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
-	var items []userFieldRead
-	for _, uf := range sortedBySeq(s.adm.userFields) {
-		if !byQuery || containsFold(uf.name, query) || containsFold(uf.slug, query) {
-			items = append(items, uf.read())
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*userField { return sortedBySeq(s.adm.userFields) },
+		func(uf *userField) bool {
+			return !byQuery || containsFold(uf.name, query) || containsFold(uf.slug, query)
+		},
+		(*userField).read)
 }
 
 func (s *Server) adminGetUserField(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	uf := s.adm.userFields[ids[0]]
-	var out userFieldRead
-	if uf != nil {
-		out = uf.read()
-	}
-	s.mu.Unlock()
-	if uf == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (userFieldRead, bool) { return found(s.adm.userFields[ids[0]], (*userField).read) })
 }
 
 // readFieldConfiguration reads a UserFieldConfiguration: at_registration,
@@ -342,15 +277,9 @@ func (s *Server) adminUpdateUserField(w http.ResponseWriter, r *http.Request, id
 }
 
 func (s *Server) adminDeleteUserField(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	uf := s.adm.userFields[ids[0]]
-	if uf == nil {
-		writeNotFound(w)
-		return
-	}
-	before := uf.read()
-	delete(s.adm.userFields, uf.id)
-	s.emitLocked(eventUserFieldDeleted, before)
-	writeNoContent(w)
+	adminDelete(s, w, func() *userField { return s.adm.userFields[ids[0]] }, func(uf *userField) {
+		before := uf.read()
+		delete(s.adm.userFields, uf.id)
+		s.emitLocked(eventUserFieldDeleted, before)
+	})
 }

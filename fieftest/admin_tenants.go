@@ -7,46 +7,27 @@ import (
 )
 
 func (s *Server) adminListTenants(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	query, byQuery := queryFilter(r, "query")
-	s.mu.Lock()
-	var items []tenantRead
-	for _, t := range s.tenantList {
-		if !byQuery || containsFold(t.name, query) || containsFold(t.adminSlug, query) {
-			items = append(items, t.readLocked())
-		}
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*Tenant { return s.tenantList },
+		func(t *Tenant) bool {
+			return !byQuery || containsFold(t.name, query) || containsFold(t.adminSlug, query)
+		},
+		(*Tenant).readLocked)
 }
 
 func (s *Server) adminGetTenant(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	t := s.tenantByIDLocked(ids[0])
-	var out tenantRead
-	if t != nil {
-		out = t.readLocked()
-	}
-	s.mu.Unlock()
-	if t == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (tenantRead, bool) { return found(s.tenantByIDLocked(ids[0]), (*Tenant).readLocked) })
 }
 
 // tenantFields are the members shared by TenantCreate and TenantUpdate.
 type tenantFields struct {
-	name                       *string
-	registrationAllowed        *bool
-	themeID                    *string
-	logoURL, applicationURL    *string
-	setLogo, setApplication    bool
-	providerIDs                []string
-	hasProviders               bool
+	name                    *string
+	registrationAllowed     *bool
+	themeID                 *string
+	logoURL, applicationURL *string
+	setLogo, setApplication bool
+	providerIDs             []string
+	hasProviders            bool
 }
 
 func readTenantFields(f *fieldReader, create bool) tenantFields {

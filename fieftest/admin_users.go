@@ -42,41 +42,19 @@ func (s *Server) tenantByIDLocked(id string) *Tenant {
 }
 
 func (s *Server) adminListUsers(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
 	tenantID, byTenant, ok := tenantQuery(w, r)
 	if !ok {
 		return
 	}
 	query, byQuery := queryFilter(r, "query")
 	email, byEmail := queryFilter(r, "email")
-	s.mu.Lock()
-	var items []userRead
-	for _, u := range s.allUsersLocked() {
-		if byTenant && u.tenant.id != tenantID ||
-			byQuery && !containsFold(u.email, query) ||
-			byEmail && !strings.EqualFold(u.email, email) {
-			continue
-		}
-		items = append(items, u.readLocked())
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, s.allUsersLocked, func(u *User) bool {
+		return (!byTenant || u.tenant.id == tenantID) && (!byQuery || containsFold(u.email, query)) && (!byEmail || strings.EqualFold(u.email, email))
+	}, (*User).readLocked)
 }
 
 func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	u := s.userByIDLocked(ids[0])
-	if u == nil {
-		s.mu.Unlock()
-		writeNotFound(w)
-		return
-	}
-	out := u.readLocked()
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (userRead, bool) { return found(s.userByIDLocked(ids[0]), (*User).readLocked) })
 }
 
 // knownFieldsLocked keeps the values of the user fields that exist,
@@ -185,15 +163,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, ids []s
 }
 
 func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.userByIDLocked(ids[0])
-	if u == nil {
-		writeNotFound(w)
-		return
-	}
-	u.tenant.removeUserLocked(u)
-	writeNoContent(w)
+	adminDelete(s, w, func() *User { return s.userByIDLocked(ids[0]) }, func(u *User) { u.tenant.removeUserLocked(u) })
 }
 
 func (s *Server) adminUserAccessToken(w http.ResponseWriter, r *http.Request, ids []string) {

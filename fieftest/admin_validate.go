@@ -114,19 +114,6 @@ func (f *fieldReader) has(name string) bool {
 	return ok
 }
 
-func (f *fieldReader) str(name string, required bool) *string {
-	v, ok := f.get(name, required)
-	if !ok {
-		return nil
-	}
-	s, ok := coerceStr(v)
-	if !ok {
-		f.fail(name, "str type expected", "type_error.str", nil)
-		return nil
-	}
-	return &s
-}
-
 func coerceStr(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
@@ -135,19 +122,6 @@ func coerceStr(v any) (string, bool) {
 		return x.String(), true
 	}
 	return "", false
-}
-
-func (f *fieldReader) boolean(name string, required bool) *bool {
-	v, ok := f.get(name, required)
-	if !ok {
-		return nil
-	}
-	b, ok := coerceBool(v)
-	if !ok {
-		f.fail(name, "value could not be parsed to a boolean", "type_error.bool", nil)
-		return nil
-	}
-	return &b
 }
 
 func coerceBool(v any) (bool, bool) {
@@ -194,21 +168,6 @@ func (f *fieldReader) integer(name string, required bool) *int64 {
 		n = int64(fl)
 	}
 	return &n
-}
-
-// uuid reads a UUID, returned in its canonical lower-case form.
-func (f *fieldReader) uuid(name string, required bool) *string {
-	v, ok := f.get(name, required)
-	if !ok {
-		return nil
-	}
-	s, ok := v.(string)
-	id, valid := canonicalUUID(s)
-	if !ok || !valid {
-		f.fail(name, "value is not a valid uuid", "type_error.uuid", nil)
-		return nil
-	}
-	return &id
 }
 
 // canonicalUUID parses a UUID as Python's uuid.UUID does (hyphens and
@@ -261,43 +220,6 @@ func (f *fieldReader) itemFail(name string, i int, msg, typ string, ctx map[stri
 	f.errs = append(f.errs, v1Error{Loc: []any{"body", name, i}, Msg: msg, Type: typ, Ctx: ctx})
 }
 
-func (f *fieldReader) strList(name string, required bool) ([]string, bool) {
-	l, ok := f.list(name, required)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, 0, len(l))
-	bad := false
-	for i, v := range l {
-		s, ok := coerceStr(v)
-		if !ok {
-			f.itemFail(name, i, "str type expected", "type_error.str", nil)
-			bad = true
-		}
-		out = append(out, s)
-	}
-	return out, !bad
-}
-
-func (f *fieldReader) uuidList(name string, required bool) ([]string, bool) {
-	l, ok := f.list(name, required)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, 0, len(l))
-	bad := false
-	for i, v := range l {
-		s, _ := v.(string)
-		id, valid := canonicalUUID(s)
-		if !valid {
-			f.itemFail(name, i, "value is not a valid uuid", "type_error.uuid", nil)
-			bad = true
-		}
-		out = append(out, id)
-	}
-	return out, !bad
-}
-
 // enumMessage is pydantic 1's message and context for an enum value.
 func enumMessage(allowed []string) (string, map[string]any) {
 	quoted := make([]string, len(allowed))
@@ -307,39 +229,6 @@ func enumMessage(allowed []string) (string, map[string]any) {
 		vals[i] = a
 	}
 	return "value is not a valid enumeration member; permitted: " + strings.Join(quoted, ", "), map[string]any{"enum_values": vals}
-}
-
-func (f *fieldReader) enum(name string, required bool, allowed []string) *string {
-	v, ok := f.get(name, required)
-	if !ok {
-		return nil
-	}
-	s, _ := v.(string)
-	if !slices.Contains(allowed, s) {
-		msg, ctx := enumMessage(allowed)
-		f.fail(name, msg, "type_error.enum", ctx)
-		return nil
-	}
-	return &s
-}
-
-func (f *fieldReader) enumList(name string, required bool, allowed []string) ([]string, bool) {
-	l, ok := f.list(name, required)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, 0, len(l))
-	bad := false
-	for i, v := range l {
-		s, _ := v.(string)
-		if !slices.Contains(allowed, s) {
-			msg, ctx := enumMessage(allowed)
-			f.itemFail(name, i, msg, "type_error.enum", ctx)
-			bad = true
-		}
-		out = append(out, s)
-	}
-	return out, !bad
 }
 
 func (f *fieldReader) object(name string, required bool) (map[string]any, bool) {
@@ -394,4 +283,80 @@ func (f *fieldReader) nullableStr(name string) (v *string, set bool) {
 		return nil, false
 	}
 	return f.str(name, false), true
+}
+
+// scalar reads a member with coerce, failing with pydantic's msg and typ.
+func scalar[T any](f *fieldReader, name string, required bool, coerce func(any) (T, bool), msg, typ string, ctx map[string]any) *T {
+	v, ok := f.get(name, required)
+	if !ok {
+		return nil
+	}
+	x, ok := coerce(v)
+	if !ok {
+		f.fail(name, msg, typ, ctx)
+		return nil
+	}
+	return &x
+}
+
+// listOf reads a list member whose items coerce reads; ok is false if it
+// is absent, null or has an invalid item.
+func listOf[T any](f *fieldReader, name string, required bool, coerce func(any) (T, bool), msg, typ string, ctx map[string]any) (out []T, ok bool) {
+	l, ok := f.list(name, required)
+	if !ok {
+		return nil, false
+	}
+	out = make([]T, 0, len(l))
+	for i, v := range l {
+		x, valid := coerce(v)
+		if !valid {
+			f.itemFail(name, i, msg, typ, ctx)
+			ok = false
+		}
+		out = append(out, x)
+	}
+	return out, ok
+}
+
+func (f *fieldReader) str(name string, required bool) *string {
+	return scalar(f, name, required, coerceStr, "str type expected", "type_error.str", nil)
+}
+
+func (f *fieldReader) boolean(name string, required bool) *bool {
+	return scalar(f, name, required, coerceBool, "value could not be parsed to a boolean", "type_error.bool", nil)
+}
+
+// uuid reads a UUID, returned in its canonical lower-case form.
+func (f *fieldReader) uuid(name string, required bool) *string {
+	return scalar(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+}
+
+func (f *fieldReader) enum(name string, required bool, allowed []string) *string {
+	msg, ctx := enumMessage(allowed)
+	return scalar(f, name, required, coerceEnum(allowed), msg, "type_error.enum", ctx)
+}
+
+func (f *fieldReader) strList(name string, required bool) ([]string, bool) {
+	return listOf(f, name, required, coerceStr, "str type expected", "type_error.str", nil)
+}
+
+func (f *fieldReader) uuidList(name string, required bool) ([]string, bool) {
+	return listOf(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+}
+
+func (f *fieldReader) enumList(name string, required bool, allowed []string) ([]string, bool) {
+	msg, ctx := enumMessage(allowed)
+	return listOf(f, name, required, coerceEnum(allowed), msg, "type_error.enum", ctx)
+}
+
+func coerceUUID(v any) (string, bool) {
+	s, _ := v.(string)
+	return canonicalUUID(s)
+}
+
+func coerceEnum(allowed []string) func(any) (string, bool) {
+	return func(v any) (string, bool) {
+		s, _ := v.(string)
+		return s, slices.Contains(allowed, s)
+	}
 }

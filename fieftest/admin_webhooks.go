@@ -3,32 +3,11 @@ package fieftest
 import "net/http"
 
 func (s *Server) adminListWebhooks(w http.ResponseWriter, r *http.Request, _ []string) {
-	q, ok := parseListQuery(w, r, "")
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	var items []webhookRead
-	for _, h := range sortedBySeq(s.adm.webhooks) {
-		items = append(items, h.read())
-	}
-	s.mu.Unlock()
-	writePage(w, q, items)
+	adminList(s, w, r, func() []*webhook { return sortedBySeq(s.adm.webhooks) }, nil, (*webhook).read)
 }
 
 func (s *Server) adminGetWebhook(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	h := s.adm.webhooks[ids[0]]
-	var out webhookRead
-	if h != nil {
-		out = h.read()
-	}
-	s.mu.Unlock()
-	if h == nil {
-		writeNotFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	adminGet(s, w, func() (webhookRead, bool) { return found(s.adm.webhooks[ids[0]], (*webhook).read) })
 }
 
 func (s *Server) adminCreateWebhook(w http.ResponseWriter, r *http.Request, _ []string) {
@@ -78,14 +57,7 @@ func (s *Server) adminUpdateWebhook(w http.ResponseWriter, r *http.Request, ids 
 }
 
 func (s *Server) adminDeleteWebhook(w http.ResponseWriter, r *http.Request, ids []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.adm.webhooks[ids[0]] == nil {
-		writeNotFound(w)
-		return
-	}
-	delete(s.adm.webhooks, ids[0])
-	writeNoContent(w)
+	adminDelete(s, w, func() *webhook { return s.adm.webhooks[ids[0]] }, func(h *webhook) { delete(s.adm.webhooks, h.id) })
 }
 
 func (s *Server) adminWebhookSecret(w http.ResponseWriter, r *http.Request, ids []string) {

@@ -61,7 +61,10 @@ var webhookEventTypes = []string{
 //
 // The caller holds s.mu and has already applied the change: emitLocked
 // must not block and must not take s.mu. Webhook delivery is to hang here
-// (queue the event, deliver outside the lock); for now it does nothing.
+// (queue the event, deliver outside the lock); for now it only passes the
+// event to s.eventHook, which the package's tests set to observe events.
 func (s *Server) emitLocked(eventType string, object any) {
-	_, _ = eventType, object
+	if s.eventHook != nil {
+		s.eventHook(eventType, object)
+	}
 }

@@ -3,6 +3,7 @@ package fieftest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -44,6 +45,11 @@ type Server struct {
 	// free port on the loopback interface).
 	Addr string
 
+	// Logger, if set, receives one line per request served by Start's
+	// listener: method, path (never the query, which may hold codes or
+	// tokens), status and duration, at level Info.
+	Logger *slog.Logger
+
 	// mu guards every field below, the state of every Tenant, Client and
 	// User of this server, and the flow stores.
 	mu        sync.Mutex
@@ -66,6 +72,8 @@ type Server struct {
 
 	store flowStore
 	adm   adminStore
+
+	eventHook func(eventType string, object any) // see emitLocked; nil outside tests
 }
 
 // settings is the copy of the exported settings taken by Start, read by the
@@ -130,8 +138,12 @@ func (s *Server) Start() {
 	if s.transport == nil {
 		s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	var h http.Handler = s
+	if s.Logger != nil {
+		h = logRequests(s.Logger, s)
+	}
 	s.httpSrv = &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	s.started = true

@@ -220,3 +220,10 @@ func (t *Tenant) Client(id string) (*Client, bool) {
 	c, ok := t.clients[id]
 	return c, ok
 }
+
+// Clients returns the tenant's clients, in the order they were added.
+func (t *Tenant) Clients() []*Client {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return append([]*Client(nil), t.clientList...)
+}
