@@ -74,6 +74,7 @@
 // by hand because of custom user fields. Writing the types lets the
 // package offer ids as UUIDs, the pages as iterators, errors that
 // errors.Is understands and custom fields as the application's struct,
-// and it costs no dependency. Every type and call is checked against
-// request/answer pairs recorded on a real Fief server.
+// and it costs no dependency. Every call is checked against request/answer
+// pairs recorded on a real Fief server, and every type against the OpenAPI
+// document.
 package fiefadmin
