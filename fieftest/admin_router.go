@@ -106,13 +106,17 @@ func matchAdmin(pattern, path string) ([]string, bool) {
 // key (401), then the handler.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
+	}
 	var allowed []string
 	for _, rt := range adminRoutes {
 		ids, ok := matchAdmin(rt.pattern, path)
 		if !ok {
 			continue
 		}
-		if rt.method != r.Method {
+		if rt.method != method {
 			allowed = append(allowed, rt.method)
 			continue
 		}
