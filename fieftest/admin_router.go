@@ -106,13 +106,17 @@ func matchAdmin(pattern, path string) ([]string, bool) {
 // key (401), then the handler.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
+	}
 	var allowed []string
 	for _, rt := range adminRoutes {
 		ids, ok := matchAdmin(rt.pattern, path)
 		if !ok {
 			continue
 		}
-		if rt.method != r.Method {
+		if rt.method != method {
 			allowed = append(allowed, rt.method)
 			continue
 		}
@@ -128,18 +132,28 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
-	if !strings.HasSuffix(path, "/") && slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
-		_, ok := matchAdmin(rt.pattern, path+"/")
+	if other := toggleSlash(path); other != "" && slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
+		_, ok := matchAdmin(rt.pattern, other)
 		return ok
 	}) {
+		// Starlette's redirect_slashes: the same path with or without its
+		// trailing slash.
 		u := *r.URL
-		u.Path += "/"
+		u.Path = adminPrefix + other
 		u.Scheme, u.Host = requestScheme(r), requestHost(r)
 		w.Header().Set("Location", u.String())
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
 	writeDetail(w, http.StatusNotFound, "Not Found")
+}
+
+// toggleSlash adds a trailing slash to path, or removes it ("" for "/").
+func toggleSlash(path string) string {
+	if p, ok := strings.CutSuffix(path, "/"); ok {
+		return p
+	}
+	return path + "/"
 }
 
 // adminAuthorized checks the Authorization header against the admin key:

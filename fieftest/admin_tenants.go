@@ -120,7 +120,7 @@ func (s *Server) availableSlugLocked(name string) string {
 	}
 	slug := base
 	for s.slugTakenLocked(slug) {
-		slug = base + "-" + strings.ToLower(randomToken()[:6])
+		slug = base + "-" + randomLowerAlnum(6)
 	}
 	return slug
 }

@@ -225,6 +225,7 @@ func TestAdminRouting(t *testing.T) {
 		{"unknown resource", "", "GET", "/themes/", 404, "Not Found"},
 		{"method not allowed", "", "PUT", "/users/", 405, "Method Not Allowed"},
 		{"collection without slash", "", "GET", "/users", 307, ""},
+		{"object with a slash", "", "GET", "/users/" + unknown + "/", 307, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, v := adminWithKey(t, srv, tc.key, tc.method, tc.path, nil)
