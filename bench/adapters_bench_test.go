@@ -52,7 +52,9 @@ var adapterCases = []adapterCase{
 	{"fiefgrpc", func(b *testing.B, auth *fiefhttp.Auth, token string) func() {
 		return callGRPC(b, fiefgrpc.New(auth, fiefgrpc.Config{}).Unary(), token)
 	}},
-	{"connect-bare", func(b *testing.B, _ *fiefhttp.Auth, token string) func() { return serveConnect(b, connectHandler(), token) }},
+	{"connect-bare", func(b *testing.B, _ *fiefhttp.Auth, token string) func() {
+		return serveConnect(b, connectHandler(), token)
+	}},
 	{"fiefconnect", func(b *testing.B, auth *fiefhttp.Auth, token string) func() {
 		return serveConnect(b, connectHandler(connect.WithInterceptors(fiefconnect.New(auth, fiefconnect.Config{}))), token)
 	}},
