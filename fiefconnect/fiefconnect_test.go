@@ -1,10 +1,13 @@
 package fiefconnect_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -287,9 +290,17 @@ func TestErrorMapper(t *testing.T) {
 func TestErrorHidesDetails(t *testing.T) {
 	env := authcases.New(t)
 	env.Server.FailNext(fieftest.EndpointJWKS, 1, fieftest.Fault{Status: 500, Body: "internal stack trace"})
-	ic := fiefconnect.New(fiefhttp.New(env.NewClient(t), nil), fiefconnect.Config{})
+	var logs bytes.Buffer
+	ic := fiefconnect.New(fiefhttp.New(env.NewClient(t), nil), fiefconnect.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	s := newService(t, nil, connect.WithInterceptors(ic))
-	_, err := s.call(t, whoami, "Bearer "+env.Token(fieftest.TokenOptions{}))
+	token := env.Token(fieftest.TokenOptions{})
+	_, err := s.call(t, whoami, "Bearer "+token)
+	if !strings.Contains(logs.String(), "authentication unavailable") || !strings.Contains(logs.String(), whoami) {
+		t.Errorf("log %q, want the unavailable decision and its procedure", logs.String())
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Error("the token was logged")
+	}
 	var ce *connect.Error
 	if !errors.As(err, &ce) || ce.Code() != connect.CodeUnavailable || ce.Message() != fiefconnect.MessageUnavailable {
 		t.Fatalf("err = %v, want Unavailable with the fixed message", err)

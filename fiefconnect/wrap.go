@@ -19,9 +19,10 @@ import (
 // The procedure is read from the request path's last two segments
 // ("/package.Service/Method"), which matches the handlers' procedure when
 // they are mounted at their own path or under a stripped prefix. A path
-// that names no procedure gets [Config.Default]. Prefer the interceptor
-// itself, which gets the procedure from Connect, when the mux may route
-// other paths to Connect handlers.
+// that names no procedure gets [Config.Default]: wrap only the Connect
+// handlers, not a mux that also serves other routes. Prefer the
+// interceptor itself, which gets the procedure from Connect, when the mux
+// may route other paths to Connect handlers.
 func (i *Interceptor) Wrap(h http.Handler, opts ...connect.HandlerOption) http.Handler {
 	ew := connect.NewErrorWriter(opts...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
