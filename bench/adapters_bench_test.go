@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,71 @@ func BenchmarkAdapters(b *testing.B) {
 			loop(b, op)
 		})
 	}
+}
+
+// BenchmarkAdapterOverhead measures each adapter's overhead against its
+// bare framework in pairs: every iteration serves one request without
+// authentication and one through the adapter (in alternating order), each
+// timed, so that both see the same machine load. It reports the median,
+// over batches of 64 pairs, of the per-request difference as
+// "overhead-ns/op" (wall time; a preempted batch moves one sample, not the
+// median) and the bare request's time as "bare-ns/op"; ns/op is the pair's.
+// Names are AdapterOverhead/rsa=2048/ADAPTER.
+func BenchmarkAdapterOverhead(b *testing.B) {
+	gin.SetMode(gin.ReleaseMode)
+	s := signers(b)[2048]
+	srv := newKeyServer(b, s)
+	token := s.sign(b, newClaims(time.Now()))
+	c := newClient(b, srv, 0, nil)
+	warm(b, c, token)
+	auth := fiefhttp.New(c, nil)
+	for i := 0; i+1 < len(adapterCases); i += 2 {
+		bareCase, withCase := adapterCases[i], adapterCases[i+1]
+		b.Run(fmt.Sprintf("rsa=2048/%s", withCase.name), func(b *testing.B) {
+			bare, with := bareCase.setup(b, auth, token), withCase.setup(b, auth, token)
+			bare()
+			with()
+			const batch = 64
+			var overhead, bareNs []float64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done := 0; done < b.N; done += batch {
+				n := min(batch, b.N-done)
+				var tBare, tWith time.Duration
+				for j := range n {
+					first, second := bare, with
+					if j%2 == 1 {
+						first, second = with, bare
+					}
+					t0 := time.Now()
+					first()
+					t1 := time.Now()
+					second()
+					t2 := time.Now()
+					if j%2 == 1 {
+						tWith, tBare = tWith+t1.Sub(t0), tBare+t2.Sub(t1)
+					} else {
+						tBare, tWith = tBare+t1.Sub(t0), tWith+t2.Sub(t1)
+					}
+				}
+				overhead = append(overhead, float64(tWith-tBare)/float64(n))
+				bareNs = append(bareNs, float64(tBare)/float64(n))
+			}
+			b.StopTimer()
+			b.ReportMetric(medianOf(overhead), "overhead-ns/op")
+			b.ReportMetric(medianOf(bareNs), "bare-ns/op")
+		})
+	}
+}
+
+// medianOf returns the median of v.
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // serveHTTP serves a GET /orders with the token to h.
