@@ -309,3 +309,17 @@ func TestErrorHidesDetails(t *testing.T) {
 		t.Errorf("error has %d details", len(ce.Details()))
 	}
 }
+
+// TestErrorMapperNil: a mapper returning nil does not let the call through.
+func TestErrorMapperNil(t *testing.T) {
+	env := authcases.New(t)
+	ic := fiefconnect.New(env.Auth, fiefconnect.Config{
+		ErrorMapper: func(context.Context, string, error) error { return nil },
+	})
+	s := newService(t, nil, connect.WithInterceptors(ic))
+	_, err := s.call(t, whoami, "")
+	wantError(t, "nil mapper", err, connect.CodeUnauthenticated, "Bearer")
+	if s.ran != 0 {
+		t.Errorf("handler ran %d times", s.ran)
+	}
+}

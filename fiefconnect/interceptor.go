@@ -25,7 +25,8 @@ type Config struct {
 	Public []string
 	// ErrorMapper turns a refused call's error (the decision's, to classify
 	// with [fiefhttp.Classify] or errors.Is) into the error the client
-	// gets; nil means [Error]. A WWW-Authenticate value in the metadata of
+	// gets; nil means [Error], and so does a nil result (the call stays
+	// refused). A WWW-Authenticate value in the metadata of
 	// the *connect.Error it returns is moved to the response's headers
 	// (HTTP/2 forbids it in the trailers where gRPC puts error metadata), so
 	// return a new error on each call.
@@ -91,7 +92,10 @@ func (i *Interceptor) Authenticate(ctx context.Context, procedure string, h http
 		if i.logger != nil && fiefhttp.Classify(err) == fiefhttp.OutcomeUnavailable {
 			i.logger.WarnContext(ctx, "fiefconnect: authentication unavailable", "procedure", procedure, "error", err)
 		}
-		return nil, i.mapError(ctx, procedure, err)
+		if mapped := i.mapError(ctx, procedure, err); mapped != nil {
+			return nil, mapped
+		}
+		return nil, Error(err) // a refused call stays refused
 	}
 	return out, nil
 }
