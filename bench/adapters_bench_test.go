@@ -74,13 +74,7 @@ var adapterCases = []adapterCase{
 // network and HTTP/2 work to both rows and bury the difference. Names are
 // Adapters/rsa=2048/CASE.
 func BenchmarkAdapters(b *testing.B) {
-	gin.SetMode(gin.ReleaseMode)
-	s := signers(b)[2048]
-	srv := newKeyServer(b, s)
-	token := s.sign(b, newClaims(time.Now()))
-	c := newClient(b, srv, 0, nil)
-	warm(b, c, token)
-	auth := fiefhttp.New(c, nil)
+	auth, token := adapterAuth(b)
 	for _, ac := range adapterCases {
 		b.Run(fmt.Sprintf("rsa=2048/%s", ac.name), func(b *testing.B) {
 			op := ac.setup(b, auth, token)
@@ -99,13 +93,7 @@ func BenchmarkAdapters(b *testing.B) {
 // median) and the bare request's time as "bare-ns/op"; ns/op is the pair's.
 // Names are AdapterOverhead/rsa=2048/ADAPTER.
 func BenchmarkAdapterOverhead(b *testing.B) {
-	gin.SetMode(gin.ReleaseMode)
-	s := signers(b)[2048]
-	srv := newKeyServer(b, s)
-	token := s.sign(b, newClaims(time.Now()))
-	c := newClient(b, srv, 0, nil)
-	warm(b, c, token)
-	auth := fiefhttp.New(c, nil)
+	auth, token := adapterAuth(b)
 	for i := 0; i+1 < len(adapterCases); i += 2 {
 		bareCase, withCase := adapterCases[i], adapterCases[i+1]
 		b.Run(fmt.Sprintf("rsa=2048/%s", withCase.name), func(b *testing.B) {
@@ -153,6 +141,18 @@ func medianOf(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// adapterAuth returns the Auth of the adapter benchmarks, its client
+// warmed with the RSA-2048 token it returns.
+func adapterAuth(b *testing.B) (*fiefhttp.Auth, string) {
+	gin.SetMode(gin.ReleaseMode)
+	s := signers(b)[2048]
+	srv := newKeyServer(b, s)
+	token := s.sign(b, newClaims(time.Now()))
+	c := newClient(b, srv, 0, nil)
+	warm(b, c, token)
+	return fiefhttp.New(c, nil), token
 }
 
 // serveHTTP serves a GET /orders with the token to h.
