@@ -164,7 +164,8 @@ func TestSameAnswersAsFiefhttp(t *testing.T) {
 }
 
 // TestProcedures: Public procedures are not checked, Procedures override
-// Default, and Default applies to the others.
+// Default, and Default applies to the others, with the interceptor and
+// with Wrap.
 func TestProcedures(t *testing.T) {
 	env := authcases.New(t)
 	basic := "Bearer " + env.Token(fieftest.TokenOptions{})
@@ -173,7 +174,16 @@ func TestProcedures(t *testing.T) {
 		Procedures: map[string][]fiefhttp.RouteOption{whoami: {fiefhttp.Permissions(authcases.Permission)}},
 		Public:     []string{ping},
 	})
-	s := newService(t, nil, connect.WithInterceptors(ic))
+	for _, s := range []*service{
+		newService(t, nil, connect.WithInterceptors(ic)),
+		newService(t, func(h http.Handler) http.Handler { return ic.Wrap(h) }),
+	} {
+		testProcedures(t, env, s, basic)
+	}
+}
+
+func testProcedures(t *testing.T, env *authcases.Env, s *service, basic string) {
+	t.Helper()
 	for _, tc := range []struct {
 		procedure, authorization string
 		want                     connect.Code // 0: allowed
