@@ -17,6 +17,12 @@
 //   - BenchmarkMiddleware: the fiefhttp middleware end to end through an
 //     httptest recorder, against the same handler without authentication;
 //     BenchmarkMiddlewareReusedRequest the same with one request reused.
+//   - BenchmarkAdapters: the cached-token path of fiefhttp, fiefgin,
+//     fiefecho, fiefgrpc and fiefconnect, each next to its framework without
+//     authentication (the adapter modules are required through replace
+//     directives); BenchmarkAdapterOverhead the same in pairs (one bare
+//     request, one through the adapter, under the same load), reporting the
+//     median difference as overhead-ns/op.
 //   - BenchmarkCallback: the exchange of an authorization code against an
 //     in-process fieftest server.
 //   - TestConcurrentFirstRequests: 1,000 concurrent first requests make one
