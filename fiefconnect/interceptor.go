@@ -41,12 +41,10 @@ type Config struct {
 // unary and streaming calls on the handler side (it lets a client's calls
 // through untouched). Make it with [New]; it is safe for concurrent use.
 type Interceptor struct {
-	auth       *fiefhttp.Auth
-	def        *fiefhttp.Route
-	procedures map[string]*fiefhttp.Route
-	public     map[string]bool
-	mapError   func(ctx context.Context, procedure string, err error) error
-	logger     *slog.Logger
+	auth     *fiefhttp.Auth
+	routes   *fiefhttp.RouteTable
+	mapError func(ctx context.Context, procedure string, err error) error
+	logger   *slog.Logger
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -57,18 +55,10 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 		panic("fiefconnect: New with a nil *fiefhttp.Auth")
 	}
 	i := &Interceptor{
-		auth:       auth,
-		def:        auth.Route(cfg.Default...),
-		procedures: make(map[string]*fiefhttp.Route, len(cfg.Procedures)),
-		public:     make(map[string]bool, len(cfg.Public)),
-		mapError:   cfg.ErrorMapper,
-		logger:     cfg.Logger,
-	}
-	for p, opts := range cfg.Procedures {
-		i.procedures[p] = auth.Route(opts...)
-	}
-	for _, p := range cfg.Public {
-		i.public[p] = true
+		auth:     auth,
+		routes:   auth.RouteTable(cfg.Default, cfg.Procedures, cfg.Public),
+		mapError: cfg.ErrorMapper,
+		logger:   cfg.Logger,
 	}
 	if i.mapError == nil {
 		i.mapError = func(_ context.Context, _ string, err error) error { return Error(err) }
@@ -80,14 +70,7 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 // header h: it returns the context the handler gets, or the error the
 // client gets (from [Config.ErrorMapper]).
 func (i *Interceptor) Authenticate(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
-	if i.public[procedure] {
-		return ctx, nil
-	}
-	rt, ok := i.procedures[procedure]
-	if !ok {
-		rt = i.def
-	}
-	out, err := i.auth.CheckAuthorization(ctx, h.Values("Authorization"), rt)
+	out, err := i.auth.CheckAuthorization(ctx, h.Values("Authorization"), i.routes.Lookup(procedure))
 	if err != nil {
 		if i.logger != nil && fiefhttp.Classify(err) == fiefhttp.OutcomeUnavailable {
 			i.logger.WarnContext(ctx, "fiefconnect: authentication unavailable", "procedure", procedure, "error", err)

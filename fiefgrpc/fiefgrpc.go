@@ -57,7 +57,8 @@ type Config struct {
 	// when there is one).
 	Public []string
 	// ErrorHandler turns a refused request's error into the error the
-	// client gets; nil means [StatusError].
+	// client gets; nil means [StatusError], which is also used when
+	// ErrorHandler returns nil: a refused call stays refused.
 	ErrorHandler func(ctx context.Context, fullMethod string, err error) error
 }
 
@@ -65,9 +66,7 @@ type Config struct {
 // it is safe for concurrent use.
 type Interceptor struct {
 	auth    *fiefhttp.Auth
-	def     *fiefhttp.Route
-	methods map[string]*fiefhttp.Route
-	public  map[string]bool
+	routes  *fiefhttp.RouteTable
 	onError func(ctx context.Context, fullMethod string, err error) error
 }
 
@@ -78,16 +77,8 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 	}
 	i := &Interceptor{
 		auth:    auth,
-		def:     auth.Route(cfg.Default...),
-		methods: make(map[string]*fiefhttp.Route, len(cfg.Methods)),
-		public:  make(map[string]bool, len(cfg.Public)),
+		routes:  auth.RouteTable(cfg.Default, cfg.Methods, cfg.Public),
 		onError: cfg.ErrorHandler,
-	}
-	for m, opts := range cfg.Methods {
-		i.methods[m] = auth.Route(opts...)
-	}
-	for _, m := range cfg.Public {
-		i.public[m] = true
 	}
 	if i.onError == nil {
 		i.onError = func(_ context.Context, _ string, err error) error { return StatusError(err) }
@@ -99,17 +90,13 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 // shape of go-grpc-middleware's auth.AuthFunc: it returns the context the
 // handler gets, or the status error the client gets.
 func (i *Interceptor) Authenticate(ctx context.Context, fullMethod string) (context.Context, error) {
-	if i.public[fullMethod] {
-		return ctx, nil
-	}
-	rt, ok := i.methods[fullMethod]
-	if !ok {
-		rt = i.def
-	}
 	md, _ := metadata.FromIncomingContext(ctx)
-	out, err := i.auth.CheckAuthorization(ctx, md.Get("authorization"), rt)
+	out, err := i.auth.CheckAuthorization(ctx, md.Get("authorization"), i.routes.Lookup(fullMethod))
 	if err != nil {
-		return nil, i.onError(ctx, fullMethod, err)
+		if mapped := i.onError(ctx, fullMethod, err); mapped != nil {
+			return nil, mapped
+		}
+		return nil, StatusError(err) // a refused call stays refused
 	}
 	return out, nil
 }

@@ -154,3 +154,13 @@ func TestStatusError(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorHandlerReturningNil: a mapper returning nil does not let the
+// call through.
+func TestErrorHandlerReturningNil(t *testing.T) {
+	e := authcases.New(t)
+	ic := fiefgrpc.New(e.Auth, fiefgrpc.Config{ErrorHandler: func(context.Context, string, error) error { return nil }})
+	if _, err := call(t.Context(), serve(t, ic), methodWhoAmI); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("err %v, want Unauthenticated", err)
+	}
+}

@@ -76,6 +76,9 @@ func Classify(err error) Outcome {
 // write response headers (such as a renewed session cookie); it never writes
 // a body.
 func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context.Context, error) {
+	if rt.public {
+		return r.Context(), nil
+	}
 	token, err := a.getter(r)
 	if err != nil {
 		return a.anonymous(r.Context(), rt, err)
@@ -86,6 +89,9 @@ func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context
 // CheckToken is [Auth.Check] for a token read by the caller, such as a gRPC
 // server from the request's metadata: "" means the request carries no token.
 func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context.Context, error) {
+	if rt.public {
+		return ctx, nil
+	}
 	if token == "" {
 		return a.anonymous(ctx, rt, ErrNoToken)
 	}
@@ -107,6 +113,9 @@ func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context
 // or a Connect request's header: they are read by [ParseAuthorization]
 // with the Bearer scheme, whatever the Auth's [TokenGetter].
 func (a *Auth) CheckAuthorization(ctx context.Context, header []string, rt *Route) (context.Context, error) {
+	if rt.public {
+		return ctx, nil
+	}
 	token, err := ParseAuthorization(header, "Bearer")
 	if err != nil {
 		return a.anonymous(ctx, rt, err)
@@ -115,17 +124,28 @@ func (a *Auth) CheckAuthorization(ctx context.Context, header []string, rt *Rout
 }
 
 // anonymous turns an unauthorized error on an optional route into an
-// anonymous success.
+// anonymous success, and logs the failures that are not the client's
+// doing, whichever integration answers them.
 func (a *Auth) anonymous(ctx context.Context, rt *Route, err error) (context.Context, error) {
-	if rt.optional && isUnauthorized(err) {
-		return ctx, nil
+	switch Classify(err) {
+	case OutcomeUnauthorized:
+		if rt.optional {
+			return ctx, nil
+		}
+	case OutcomeUnavailable:
+		if errors.Is(err, fief.ErrUnavailable) {
+			a.logger.WarnContext(ctx, "fiefhttp: Fief unavailable", "error", err)
+		} else {
+			a.logger.ErrorContext(ctx, "fiefhttp: authentication failed", "error", err)
+		}
 	}
 	return ctx, err
 }
 
 // Fail answers a request that [Auth.Check] refused with the [Auth]'s
-// unauthorized, forbidden or unavailable handler, chosen by [Classify], and
-// logs the failures that are not the client's doing.
+// unauthorized, forbidden or unavailable handler, chosen by [Classify]. (The
+// decision has already logged the failures that are not the client's
+// doing.)
 func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch Classify(err) {
 	case OutcomeUnauthorized:
@@ -133,14 +153,6 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	case OutcomeForbidden:
 		a.forbidden(w, r, err)
 	default:
-		if err == nil {
-			err = errors.New("fiefhttp: Fail called without an error")
-		}
-		if !errors.Is(err, fief.ErrUnavailable) {
-			a.logger.ErrorContext(r.Context(), "fiefhttp: authentication failed", "error", err)
-		} else {
-			a.logger.WarnContext(r.Context(), "fiefhttp: Fief unavailable", "error", err)
-		}
 		a.unavailable(w, r, err)
 	}
 }

@@ -85,3 +85,37 @@ func TestFailAnswersLikeMiddleware(t *testing.T) {
 		}
 	}
 }
+
+func TestRouteTable(t *testing.T) {
+	e := newFiefEnv(t)
+	auth := fiefhttp.New(e.client, nil)
+	table := auth.RouteTable(
+		[]fiefhttp.RouteOption{fiefhttp.Permissions("castles:read")},
+		map[string][]fiefhttp.RouteOption{"/write": {fiefhttp.Permissions("castles:write")}, "/both": nil},
+		[]string{"/ping", "/both"},
+	)
+	token := e.token(fieftest.TokenOptions{})
+	for _, c := range []struct {
+		name, token string
+		want        fiefhttp.Outcome
+		public      bool
+	}{
+		{"/ping", "", fiefhttp.OutcomeAllowed, true},
+		{"/both", "", fiefhttp.OutcomeAllowed, true},
+		{"/write", token, fiefhttp.OutcomeForbidden, false},
+		{"/other", token, fiefhttp.OutcomeAllowed, false},
+		{"/other", "", fiefhttp.OutcomeUnauthorized, false},
+	} {
+		_, err := auth.CheckAuthorization(context.Background(), bearer(c.token), table.Lookup(c.name))
+		if got := fiefhttp.Classify(err); got != c.want || table.Public(c.name) != c.public {
+			t.Errorf("%s with token %v: %v (public %v), want %v (public %v)", c.name, c.token != "", got, table.Public(c.name), c.want, c.public)
+		}
+	}
+}
+
+func bearer(token string) []string {
+	if token == "" {
+		return nil
+	}
+	return []string{"Bearer " + token}
+}

@@ -17,6 +17,7 @@ type RouteOption func(*Route)
 // [Auth.Check] and [Auth.CheckToken] ask of a request. Make it once per route
 // with [Auth.Route]; it is immutable and safe for concurrent use.
 type Route struct {
+	public   bool // a public name of a RouteTable: not checked
 	optional bool
 	refresh  bool
 	withUser bool
