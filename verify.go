@@ -63,7 +63,7 @@ func (c *Client) verifyRemembered(ctx context.Context, kid, payloadSegment, sign
 		return nil, nil, err
 	}
 	for _, key := range keys {
-		if verifyRS256(key, signingInput, sig) == nil {
+		if c.bigKeys.verifyRS256(key, signingInput, sig) == nil {
 			return payload, key, nil
 		}
 	}
