@@ -50,7 +50,7 @@ func render(w io.Writer, r *results) {
 
 // groupOrder is the order of the benchmark groups in the table; go test runs
 // them in alphabetical order.
-var groupOrder = []string{"Validate", "ValidateParallel", "Middleware", "MiddlewareReusedRequest", "Callback"}
+var groupOrder = []string{"Validate", "ValidateParallel", "Middleware", "MiddlewareReusedRequest", "ColdHTTP", "Callback"}
 
 // ordered returns the benchmarks by group in groupOrder (others last), and
 // in the order they ran within a group.
