@@ -405,3 +405,36 @@ func FuzzRS256Verify(f *testing.F) {
 		sameVerdict(t, prepared, key, "fuzzed", string(msg), sig)
 	})
 }
+
+// BenchmarkRS256Verify compares the RS256 check of the math/big path with
+// rsa.VerifyPKCS1v15 on the fixture keys with e = 65537 (the digest
+// included in both). Names are RS256Verify/rsa=BITS/{math-big,crypto-rsa}.
+func BenchmarkRS256Verify(b *testing.B) {
+	keys := diffKeys(b)
+	prepared := preparedKeys(keys)
+	for _, key := range keys {
+		if key.pub.E != 65537 || key.pub.N == nil || key.pub.N.Sign() <= 0 || key.pub.N.Bit(0) == 0 || key.bits == 2049 {
+			continue
+		}
+		msg := rsaTestMessage(0)
+		sum := sha256.Sum256([]byte(msg))
+		sig := key.sign(pkcs1Block((key.bits+7)/8, append(append([]byte(nil), sha256DigestInfo...), sum[:]...)))
+		b.Run(fmt.Sprintf("rsa=%d/math-big", key.bits), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := prepared.verifyRS256(key.pub, msg, sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("rsa=%d/crypto-rsa", key.bits), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sum := sha256.Sum256([]byte(msg))
+				if err := rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, sum[:], sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -29,7 +29,7 @@ func render(w io.Writer, r *results) {
 	fmt.Fprintln(w, "measured). \"vs limit\" divides by the limit of the same key size and procs (\"1/N\": N times")
 	fmt.Fprintln(w, "faster than the limit).")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Targets of the issue, checked against the medians above:")
+	fmt.Fprintln(w, "Performance targets, checked against the medians above:")
 	fmt.Fprintln(w)
 	for _, c := range checkTargets(r) {
 		status := "PASS"

@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// check is the verdict on one target of the issue.
+// check is the verdict on one performance target.
 type check struct {
 	target  string
 	pass    bool
 	figures string
 }
 
-// checkTargets checks the targets of the issue's section 2 at every procs
+// checkTargets checks the performance targets at every procs
 // value measured; a target whose benchmarks are missing fails.
 func checkTargets(r *results) []check {
 	var out []check
