@@ -13,6 +13,7 @@ type Client struct {
 	disc    discoveryCache
 	keys    *keySet
 	headers headerMemo  // protected headers go-jose accepted
+	bigKeys bigRSAKeys  // keys of more than 2048 bits, prepared for math/big
 	tokens  *tokenCache // nil when turned off
 }
 

@@ -31,3 +31,29 @@ func loop(b *testing.B, op func()) {
 	b.StopTimer()
 	b.ReportMetric(float64(processCPU(b)-start)/float64(b.N), "cpu-ns/op")
 }
+
+// loopFresh is loop for operations that need a fresh setup every `every`
+// operations: it calls setup before operations 0, every, 2×every, …, with
+// the timer, the allocation count and the CPU time stopped, and op(i) for i
+// from 0 to b.N−1.
+func loopFresh(b *testing.B, every int, setup func(), op func(i int)) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	var cpu time.Duration
+	var start time.Duration
+	for i := 0; i < b.N; i++ {
+		if i%every == 0 {
+			if i > 0 {
+				cpu += processCPU(b) - start
+			}
+			b.StopTimer()
+			setup()
+			b.StartTimer()
+			start = processCPU(b)
+		}
+		op(i)
+	}
+	b.StopTimer()
+	cpu += processCPU(b) - start
+	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+}

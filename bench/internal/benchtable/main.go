@@ -2,7 +2,7 @@
 // tests (go test -bench ... and go test -v ...) on its standard input and
 // prints it as markdown: a table of the benchmarks with the median of the
 // -count runs, their spread and the ratio to the limit of the same key size,
-// then the check of each performance target of the issue against these
+// then the check of each performance target of the project against these
 // figures.
 //
 // It is run by bench/run.
