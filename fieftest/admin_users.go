@@ -144,6 +144,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, ids []s
 			return
 		}
 	}
+	before := u.stateLocked()
 	if email != nil && *email != u.email {
 		u.setEmailLocked(*email)
 	}
@@ -158,7 +159,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, ids []s
 			u.fields[k] = v
 		}
 	}
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 	writeJSON(w, http.StatusOK, u.readLocked())
 }
 
