@@ -108,6 +108,8 @@
 //     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
 //     routes. Webhooks are stored; delivering them is not done yet, so
 //     their delivery logs are empty.
+//   - The admin API does not publish its OpenAPI document
+//     (/admin/api/openapi.json) nor the docs pages.
 //   - Permissions of a role are granted to its holders at once, where Fief
 //     uses a background task; role-derived grants are not announced, as in
 //     Fief.
