@@ -14,8 +14,12 @@ func tenantQuery(w http.ResponseWriter, r *http.Request) (id string, given, ok b
 		return "", false, true
 	}
 	id, valid := canonicalUUID(raw)
-	if !valid {
+	switch {
+	case !valid:
 		writeV1Errors(w, []v1Error{{Loc: []any{"query", "tenant"}, Msg: "value is not a valid uuid", Type: "type_error.uuid"}})
+		return "", true, false
+	case !isUUID4(id):
+		writeV1Errors(w, []v1Error{uuid4Error([]any{"query", "tenant"})})
 		return "", true, false
 	}
 	return id, true, true

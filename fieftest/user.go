@@ -15,7 +15,9 @@ import (
 // active, verified user with a random ID and no email, password, fields or
 // permissions.
 type UserConfig struct {
-	// ID is the user's UUID; a random version 4 UUID when empty.
+	// ID is the user's UUID; a random version 4 UUID when empty. Like
+	// Fief's, the admin API addresses only version 4 UUIDs (others are a
+	// 422).
 	ID string
 	// Email and Password are the login credentials.
 	Email, Password string
