@@ -73,6 +73,10 @@
 // user_permission.deleted, ...), whatever made it: the admin API, the
 // auth app or the Go methods.
 //
+// The command github.com/fief-dev/fief-go/cmd/fieftest runs a Server as a
+// program, configured by flags or a JSON file, for applications in any
+// language; [Server.Logger] is its request log.
+//
 // # Faults and time
 //
 // [Server.FailNext] makes an [Endpoint] answer an error, a malformed body
