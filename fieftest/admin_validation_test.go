@@ -31,6 +31,10 @@ func TestAdminValidation(t *testing.T) {
 			`{"detail":[{"loc":["body","url"],"msg":"invalid or missing URL scheme","type":"value_error.url.scheme"}]}`},
 		{"negative limit and skip", "GET", "/roles/?limit=-1&skip=-2", "",
 			`{"detail":[{"loc":["query","limit"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge","ctx":{"limit_value":0}},{"loc":["query","skip"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge","ctx":{"limit_value":0}}]}`},
+		{"UUID of version 1 in the path", "GET", "/users/5779545c-079b-1e18-a9dd-3ae8a9271b9c/roles", "",
+			`{"detail":[{"loc":["path","id"],"msg":"uuid version 4 expected","type":"value_error.uuid.version","ctx":{"required_version":4}}]}`},
+		{"UUID of version 7 in a body", "POST", "/roles/", `{"name":"r","granted_by_default":false,"permissions":["019abcde-0000-7000-8000-000000000000"]}`,
+			`{"detail":[{"loc":["body","permissions",0],"msg":"uuid version 4 expected","type":"value_error.uuid.version","ctx":{"required_version":4}}]}`},
 		{"tenant filter not a UUID", "GET", "/users/?tenant=x", "",
 			`{"detail":[{"loc":["query","tenant"],"msg":"value is not a valid uuid","type":"type_error.uuid"}]}`},
 	} {
