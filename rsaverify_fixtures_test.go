@@ -37,7 +37,7 @@ type rsaFixture struct {
 	n, d, dp, dq, qinv *big.Int // derived by prepare
 }
 
-// rsaFixtureSpecs are the keys of the fixtures: every size the issue's
+// rsaFixtureSpecs are the keys of the fixtures: every size the
 // differential covers with e = 65537, the 2049-bit boundary (the smallest
 // modulus the math/big path takes), and hand-built exponents: 3, the largest
 // exponent crypto/rsa accepts (2³¹−1) and the smallest it refuses as too

@@ -10,7 +10,7 @@ import (
 )
 
 // The vectors were minted by jwcrypto, the JOSE library of the Fief server,
-// with Fief's claim layout (testdata/vectors, copied from ../shared/vectors).
+// with Fief's claim layout (testdata/vectors, tokens minted by jwcrypto, the JOSE library of Fief).
 type vector struct {
 	Name        string `json:"name"`
 	Kind        string `json:"kind"`

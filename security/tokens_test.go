@@ -442,7 +442,7 @@ func TestForgedTokens(t *testing.T) {
 	e := newEnv(t)
 	cases := tokenCases()
 	if len(cases) < 40 {
-		t.Fatalf("%d cases, the issue asks for at least 40", len(cases))
+		t.Fatalf("%d cases, the suite keeps at least 40", len(cases))
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
