@@ -63,7 +63,7 @@ func routes(flow *fiefhttp.WebFlow) http.Handler {
 	mux.HandleFunc("GET /{$}", home)
 	mux.Handle("GET /protected", auth.CurrentUser()(http.HandlerFunc(protected)))
 	mux.HandleFunc("GET "+demo.CallbackPath, flow.Callback)
-	mux.HandleFunc("/logout", flow.Logout)
+	mux.HandleFunc("POST /logout", flow.Logout)
 	return mux
 }
 
