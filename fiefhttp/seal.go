@@ -82,7 +82,9 @@ func (s *sealer) seal(name string, plaintext []byte) string {
 
 // open is openBytes of a cookie value.
 func (s *sealer) open(name, value string) ([]byte, error) {
-	b, err := base64.RawURLEncoding.DecodeString(value)
+	// Strict: the unused bits of the last character must be zero, so no
+	// two values open to the same bytes.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(value)
 	if err != nil {
 		return nil, errUnsealable
 	}
