@@ -3,6 +3,7 @@ package fiefhttp_test
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -473,5 +474,60 @@ func TestStepUp(t *testing.T) {
 				t.Fatalf("/recent right after the step-up, API request: %d", w.Code)
 			}
 		})
+	}
+}
+
+// TestSealedCookieSize measures the sealed session cookie for a Fief that
+// signs with RSA-4096 keys, as Fief does, and checks that a session too big
+// for a cookie is refused at sign-in with an error that points to the
+// server-side store.
+func TestSealedCookieSize(t *testing.T) {
+	srv := fieftest.NewUnstartedServer()
+	srv.KeySize = 4096
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e := &sessionEnv{
+		srv:  srv,
+		fc:   srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime}),
+		user: srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read", "castles:write"}}),
+		keys: [][]byte{bytes.Repeat([]byte{1}, 32)},
+	}
+	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie})
+	c := a.cookie(t, a.signIn(t))
+	size := len(c.Name) + 1 + len(c.Value)
+	t.Logf("sealed session cookie, RSA-4096 tokens, two permissions: %d bytes", size)
+	if size > 4096 {
+		t.Fatalf("sealed session cookie of %d bytes, over 4096", size)
+	}
+
+	// A user with many permissions: the access token alone passes 4 KB.
+	var perms []string
+	for i := range 150 {
+		perms = append(perms, fmt.Sprintf("castles:room-%03d:enter", i))
+	}
+	srv.AddUser(fieftest.UserConfig{Email: "jeanne@bretagne.duchy", Password: testPassword, Permissions: perms})
+	var logs bytes.Buffer
+	big := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, big.app.URL+"/me")
+	resp, _ = browsertest.LogIn(t, b, resp, page, "jeanne@bretagne.duchy", testPassword)
+	if resp.StatusCode != http.StatusInternalServerError || resp.Request.URL.Path != "/auth-callback" {
+		t.Fatalf("sign-in with an oversized session: %d at %s, want a 500 page at the callback", resp.StatusCode, resp.Request.URL)
+	}
+	u, _ := url.Parse(big.app.URL)
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == big.flow.SessionCookieName() {
+			t.Fatal("oversized session cookie set")
+		}
+	}
+	if !strings.Contains(logs.String(), "StorageServer") {
+		t.Fatalf("the logged error does not point to the server-side store: %s", logs.String())
+	}
+	// The server-side store takes the same user.
+	server := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageServer})
+	b = browsertest.New(t)
+	resp, page = browsertest.Get(t, b, server.app.URL+"/me")
+	if resp, page = browsertest.LogIn(t, b, resp, page, "jeanne@bretagne.duchy", testPassword); page != "email: jeanne@bretagne.duchy" {
+		t.Fatalf("server-side session of the same user: %d %q", resp.StatusCode, page)
 	}
 }
