@@ -531,3 +531,24 @@ func TestSealedCookieSize(t *testing.T) {
 		t.Fatalf("server-side session of the same user: %d %q", resp.StatusCode, page)
 	}
 }
+
+// TestSessionCheckWithoutWriter: an adapter may call Auth.Check without a
+// ResponseWriter; a refresh then still succeeds (the cookie is not renewed)
+// and an ended session does not panic.
+func TestSessionCheckWithoutWriter(t *testing.T) {
+	e := newSessionEnv(t)
+	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie})
+	c := a.cookie(t, a.signIn(t))
+	auth := a.flow.Auth()
+	rt := auth.Route()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	e.srv.Advance(tokenLifetime)
+	if _, err := auth.Check(nil, r, rt); err != nil {
+		t.Fatalf("refresh without a writer: %v", err)
+	}
+	e.srv.Advance(fiefhttp.DefaultRotationMemory + tokenLifetime)
+	if _, err := auth.Check(nil, r, rt); fiefhttp.Classify(err) != fiefhttp.OutcomeUnauthorized {
+		t.Fatalf("ended session without a writer: %v", err)
+	}
+}

@@ -598,6 +598,9 @@ func (f *WebFlow) absolute(r *http.Request, p string) string {
 }
 
 func (f *WebFlow) deleteCookie(w http.ResponseWriter, name, path string) {
+	if w == nil { // Auth.Check called without a ResponseWriter
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    "",
