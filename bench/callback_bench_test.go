@@ -123,7 +123,7 @@ func TestCallbackSignsIn(t *testing.T) {
 	}
 	var session *http.Cookie
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == fiefhttp.DefaultSessionCookieName && c.Value != "" {
+		if c.Name == e.flow.SessionCookieName() && c.Value != "" {
 			session = c
 		}
 	}
