@@ -499,6 +499,11 @@ func TestSealedCookieSize(t *testing.T) {
 	if size > 4096 {
 		t.Fatalf("sealed session cookie of %d bytes, over 4096", size)
 	}
+	for _, st := range []fiefhttp.Storage{fiefhttp.StorageAccessToken, fiefhttp.StorageServer} {
+		other := e.newApp(t, fiefhttp.WebConfig{Storage: st})
+		c := other.cookie(t, other.signIn(t))
+		t.Logf("%s: %d bytes", st, len(c.Name)+1+len(c.Value))
+	}
 
 	// A user with many permissions: the access token alone passes 4 KB.
 	var perms []string
