@@ -341,6 +341,7 @@ func TestSealedCookieRefused(t *testing.T) {
 	if w := a.get("/token", c); w.Code != http.StatusOK {
 		t.Fatalf("genuine cookie: %d", w.Code)
 	}
+	t.Logf("changing each of the %d characters of the sealed cookie", len(c.Value))
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	for i := range len(c.Value) {
 		v := []byte(c.Value)
