@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
@@ -83,6 +85,18 @@ func (s *sessionSite) requirePage(t *testing.T, tab context.Context, landed stri
 	}
 }
 
+// signedIn opens a new browser context and signs in through Fief's login
+// form.
+func (s *sessionSite) signedIn(t *testing.T) context.Context {
+	t.Helper()
+	tab := env.newBrowserContext(t)
+	resp := navigate(t, tab, s.url+"/page")
+	s.requireFiefLoginForm(t, tab, resp.URL)
+	resp = signIn(t, tab, demoEmail, demoPassword)
+	s.requirePage(t, tab, resp.URL, resp.Status, "/page", "1")
+	return tab
+}
+
 // TestSessionOutlivesAccessTokenInBrowser: signed in with a sealed-cookie
 // session, the page still loads, without a trip to Fief's pages, after the
 // access token has expired, several times over: each time one refresh
@@ -90,11 +104,8 @@ func (s *sessionSite) requirePage(t *testing.T, tab context.Context, landed stri
 func TestSessionOutlivesAccessTokenInBrowser(t *testing.T) {
 	setup(t)
 	s := startSessionSite(t)
-	tab := env.newBrowserContext(t)
-	resp := navigate(t, tab, s.url+"/page")
-	s.requireFiefLoginForm(t, tab, resp.URL)
-	resp = signIn(t, tab, demoEmail, demoPassword)
-	s.requirePage(t, tab, resp.URL, resp.Status, "/page", "1")
+	tab := s.signedIn(t)
+	var resp *network.Response
 	for i := range 3 {
 		authorize, token := s.fief.RequestCount(fieftest.EndpointAuthorize), s.fief.RequestCount(fieftest.EndpointToken)
 		s.fief.Advance(sessionTokenLifetime + time.Minute)
@@ -114,14 +125,10 @@ func TestSessionOutlivesAccessTokenInBrowser(t *testing.T) {
 func TestStepUpInBrowser(t *testing.T) {
 	setup(t)
 	s := startSessionSite(t)
-	tab := env.newBrowserContext(t)
-	resp := navigate(t, tab, s.url+"/page")
-	s.requireFiefLoginForm(t, tab, resp.URL)
-	resp = signIn(t, tab, demoEmail, demoPassword)
-	s.requirePage(t, tab, resp.URL, resp.Status, "/page", "1")
+	tab := s.signedIn(t)
 
 	s.fief.Advance(sessionTokenLifetime + time.Minute)
-	resp = navigate(t, tab, s.url+"/admin?tab=security")
+	resp := navigate(t, tab, s.url+"/admin?tab=security")
 	s.requireFiefLoginForm(t, tab, resp.URL)
 	resp = signIn(t, tab, demoEmail, demoPassword)
 	s.requirePage(t, tab, resp.URL, resp.Status, "/admin?tab=security", "1")
