@@ -1,6 +1,7 @@
 package fiefhttp
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -25,8 +26,8 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //     WebConfig.InsecureCookies), the ID token's user claims go to the
 //     [UserInfoCache], and the browser is redirected (302) to the page it
 //     first asked for. A sealed session cookie that would exceed what
-//     browsers keep (4 KB) or a store that fails gives a 500 page, and the
-//     error is logged.
+//     browsers keep (4 KB) gives a 500 page, a session store that fails a
+//     503 page; the error is logged.
 //
 // The flow cookie is deleted in every case where it was found.
 func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +74,11 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := f.startSession(w, r, tok, claims); err != nil {
-		f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		if errors.Is(err, errSessionTooLarge) {
+			f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		} else { // the session store failed
+			f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", err)
+		}
 		return
 	}
 	f.cacheUser(r.Context(), claims)

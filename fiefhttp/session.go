@@ -50,11 +50,15 @@ func (s Storage) String() string {
 	return fmt.Sprintf("Storage(%d)", int(s))
 }
 
-// ErrSessionEnded: the session can no longer be refreshed (Fief refused
-// the refresh token: expired, revoked or already used) or its record is
-// gone. It is also a [fief.ErrInvalidToken], so it gets the unauthorized
+// ErrSessionEnded: the session can no longer be refreshed: Fief refused
+// the refresh token (invalid_grant: expired, revoked or already used). It
+// is also a [fief.ErrInvalidToken], so it gets the unauthorized
 // answer (for a page, a new sign-in).
 var ErrSessionEnded = sentinel.In(fief.ErrInvalidToken, "fiefhttp: session ended")
+
+// errSessionTooLarge: a sealed session cookie would be larger than a
+// browser keeps.
+var errSessionTooLarge = errors.New("fiefhttp: sealed session cookie too large")
 
 // maxCookieSize is what every browser keeps of one cookie, name and value
 // together (RFC 6265, section 6.1).
@@ -223,7 +227,7 @@ func (f *WebFlow) setSessionCookie(w http.ResponseWriter, rec *sessionRecord, id
 		plain, _ := json.Marshal(rec) // strings and ints: cannot fail
 		value = f.sealer.seal(f.sessionName, plain)
 		if n := len(f.sessionName) + 1 + len(value); n > maxCookieSize {
-			return fmt.Errorf("fiefhttp: the sealed session cookie would be %d bytes, more than the %d a browser keeps: use StorageServer, which keeps only a session ID in the cookie", n, maxCookieSize)
+			return fmt.Errorf("%w: it would be %d bytes, more than the %d a browser keeps: use StorageServer, which keeps only a session ID in the cookie", errSessionTooLarge, n, maxCookieSize)
 		}
 	}
 	if w == nil {

@@ -275,6 +275,27 @@ func TestRedisStoppedInTheMiddle(t *testing.T) {
 	}
 }
 
+// TestSignInWhileRedisDown: a sign-in whose session cannot be stored gets
+// a 503 page at the callback, and no session cookie.
+func TestSignInWhileRedisDown(t *testing.T) {
+	rs, rdb := newRedis(t)
+	e := newEnv(t)
+	a := e.newApp(t, fiefhttp.StorageServer, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{Timeout: time.Second}))
+	rs.Kill()
+	b := browsertest.New(t)
+	resp, page := browsertest.Get(t, b, a.url+"/token")
+	resp, _ = browsertest.LogIn(t, b, resp, page, "anne@bretagne.duchy", "herminetincture")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Request.URL.Path != "/auth-callback" {
+		t.Fatalf("sign-in with Redis down: %d at %s, want 503 at the callback", resp.StatusCode, resp.Request.URL)
+	}
+	u, _ := url.Parse(a.url)
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == a.flow.SessionCookieName() {
+			t.Fatal("a session cookie was set")
+		}
+	}
+}
+
 func TestSessionStoreHonoursContext(t *testing.T) {
 	_, rdb := newRedis(t)
 	ctx, cancel := context.WithCancel(t.Context())
