@@ -61,7 +61,8 @@ type SessionLocker interface {
 const DefaultMemorySessionStoreSize = 100_000
 
 // MemorySessionStore is an in-memory [SessionStore] and [SessionLocker],
-// bounded in entries: when full, the entry set longest ago is dropped. Its
+// bounded in entries: when full, expired values are dropped (at most once a
+// minute), then the values set longest ago. Its
 // sessions do not survive a restart and are not shared between processes.
 // Make it with [NewMemorySessionStore]; it is safe for concurrent use.
 type MemorySessionStore struct {
@@ -72,7 +73,12 @@ type MemorySessionStore struct {
 	locks  map[string]memoryLock
 	max    int
 	now    func() time.Time
+	swept  time.Time // last sweep of expired values
 }
+
+// sweepInterval is how often a full store looks for expired values before
+// dropping the oldest live ones.
+const sweepInterval = time.Minute
 
 type storeEntry struct {
 	key, userID string
@@ -136,6 +142,16 @@ func (s *MemorySessionStore) Set(ctx context.Context, key, userID string, value 
 	defer s.mu.Unlock()
 	if e, ok := s.m[key]; ok {
 		s.removeLocked(e)
+	}
+	if now := s.now(); len(s.m) >= s.max && now.Sub(s.swept) >= sweepInterval {
+		s.swept = now
+		for e := s.order.Front(); e != nil; {
+			next := e.Next()
+			if !now.Before(e.Value.(*storeEntry).expires) {
+				s.removeLocked(e)
+			}
+			e = next
+		}
 	}
 	for len(s.m) >= s.max {
 		s.removeLocked(s.order.Front())
