@@ -6,12 +6,14 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
@@ -55,6 +57,7 @@ func startSessionSite(t *testing.T) *sessionSite {
 	mux.Handle("GET /page", auth.CurrentUser()(http.HandlerFunc(page)))
 	mux.Handle("GET /admin", auth.CurrentUser(fiefhttp.MinACR(fief.ACRLevel1))(http.HandlerFunc(page)))
 	mux.HandleFunc("GET /auth-callback", flow.Callback)
+	mux.HandleFunc("/logout", flow.Logout)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -135,4 +138,45 @@ func TestStepUpInBrowser(t *testing.T) {
 	// The stepped-up session is a session like any other.
 	resp = navigate(t, tab, s.url+"/page")
 	s.requirePage(t, tab, resp.URL, resp.Status, "/page", "1")
+}
+
+// TestCrossSiteLogoutInBrowser: a page of another site whose form posts to
+// the application's logout URL gets 403 and signs no one out; the
+// application's own sign-out page does sign out.
+func TestCrossSiteLogoutInBrowser(t *testing.T) {
+	setup(t)
+	s := startSessionSite(t)
+	tab := s.signedIn(t)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><html><body><form method="post" action="%s/logout">`+
+			`<button id="win" type="submit">Win a prize</button></form></body></html>`, s.url)
+	}))
+	t.Cleanup(evil.Close)
+	// evil.URL is on 127.0.0.1, another site than localhost.
+	navigate(t, tab, evil.URL)
+	resp, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.ID("win")))
+	if err != nil {
+		t.Fatalf("submitting the other site's form: %v", err)
+	}
+	if resp.URL != s.url+"/logout" || resp.Status != http.StatusForbidden {
+		t.Fatalf("the cross-site form landed on %s (status %d), want %s/logout refused with 403", resp.URL, resp.Status, s.url)
+	}
+	authorize := s.fief.RequestCount(fieftest.EndpointAuthorize)
+	resp = navigate(t, tab, s.url+"/page")
+	s.requirePage(t, tab, resp.URL, resp.Status, "/page", "1")
+	if s.fief.RequestCount(fieftest.EndpointAuthorize) != authorize {
+		t.Fatal("after the cross-site form, the page needed a new sign-in")
+	}
+	// The application's own sign-out page (GET) and its button (POST).
+	resp = navigate(t, tab, s.url+"/logout")
+	if resp.Status != http.StatusOK {
+		t.Fatalf("GET /logout: %d", resp.Status)
+	}
+	resp, err = chromedp.RunResponse(tab, chromedp.Click(chromedp.ID("logout")))
+	if err != nil {
+		t.Fatalf("signing out: %v", err)
+	}
+	resp = navigate(t, tab, s.url+"/page")
+	s.requireFiefLoginForm(t, tab, resp.URL)
 }

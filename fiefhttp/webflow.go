@@ -548,7 +548,8 @@ func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+	// No form-action: browsers apply it to the redirect to Fief's logout too.
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	if r.Method == http.MethodHead {
 		return
 	}
