@@ -558,3 +558,29 @@ func TestSessionCheckWithoutWriter(t *testing.T) {
 		t.Fatalf("ended session without a writer: %v", err)
 	}
 }
+
+// TestStepUpAccessTokenCookie: with the default storage, a page asking for
+// ACR 1 on an access token of ACR 0 (a sign-in through Fief's existing
+// session) goes through Fief's login form and back too; a route asking for
+// a recent sign-in is forbidden, the sign-in time being unknown.
+func TestStepUpAccessTokenCookie(t *testing.T) {
+	e := newSessionEnv(t)
+	a := e.newApp(t, fiefhttp.WebConfig{})
+	b := a.signIn(t)
+	u, _ := url.Parse(a.app.URL)
+	b.Jar.SetCookies(u, []*http.Cookie{{Name: a.flow.SessionCookieName(), Value: "", MaxAge: -1}})
+	if _, page := browsertest.Get(t, b, a.app.URL+"/token"); page == "" {
+		t.Fatal("no token after a sign-in through Fief's session")
+	}
+	resp, page := browsertest.Get(t, b, a.app.URL+"/admin")
+	if !strings.HasSuffix(resp.Request.URL.Path, "/login") {
+		t.Fatalf("/admin at ACR 0: %d at %s, want Fief's login form", resp.StatusCode, resp.Request.URL)
+	}
+	if resp, page = logIn(t, b, resp, page); page != "admin at ACR 1" {
+		t.Fatalf("/admin after the step-up: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+	}
+	resp, _ = browsertest.Get(t, browsertest.NoRedirect(b), a.app.URL+"/recent")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("/recent without a known sign-in time: %d, want 403", resp.StatusCode)
+	}
+}
