@@ -25,7 +25,6 @@ type webEnv struct {
 	hc   *http.Client // does not follow redirects
 }
 
-
 // newWebEnv starts the application. cfg.BaseURL, when "-", is left empty
 // (derived from each request's Host); otherwise it is the app's URL.
 func newWebEnv(t *testing.T, cfg fiefhttp.WebConfig) *webEnv {
