@@ -23,6 +23,8 @@ type AccessTokenInfo struct {
 	AccessToken string `json:"access_token"`
 	// ExpiresAt is the token's exp.
 	ExpiresAt time.Time `json:"-"`
+	// IssuedAt is the token's iat, the zero time when it has none.
+	IssuedAt time.Time `json:"-"`
 }
 
 // HasScope reports whether scope was granted.
@@ -92,9 +94,12 @@ func (r Requirements) check(info *AccessTokenInfo) error {
 // no kid); iss equal to the discovery document's issuer; exp present and not
 // past, nbf not ahead (both with the configured leeway); sub a UUID; acr "0"
 // or "1"; scope a string and permissions a list of strings; aud when
-// [Config.AccessTokenAudiences] is set; then req.
+// [Config.AccessTokenAudiences] is set; the user's revocation when
+// [Config.Revocations] is set; then req.
 //
-// Errors: [ErrInvalidToken] (with [ErrTokenExpired] for an expired token),
+// Errors: [ErrInvalidToken] (with [ErrTokenExpired] for an expired token,
+// [ErrTokenRevoked] for a token of a revoked user issued before the
+// revocation),
 // [ErrForbidden] (with [ErrMissingScope], [ErrACRTooLow] or
 // [ErrMissingPermission]) when the token is valid but lacks a requirement, and
 // [ErrUnavailable] when Fief cannot be reached to get the keys.
@@ -110,6 +115,10 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 	now := c.s.clock()
 	if c.tokens != nil {
 		if e, ok := c.tokens.get(token, now, c.s.leeway); ok {
+			if err := c.checkRevoked(&e.info); err != nil {
+				c.tokens.drop(token)
+				return AccessTokenInfo{}, err
+			}
 			if err := req.check(&e.info); err != nil {
 				return AccessTokenInfo{}, err
 			}
@@ -128,6 +137,9 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 	if err != nil {
 		return AccessTokenInfo{}, err
 	}
+	if err := c.checkRevoked(&info); err != nil {
+		return AccessTokenInfo{}, err
+	}
 	info.AccessToken = token
 	if c.tokens != nil {
 		c.tokens.put(token, &cachedToken{info: info, key: key}, now, c.s.leeway)
@@ -137,4 +149,14 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 		return AccessTokenInfo{}, err
 	}
 	return info, nil
+}
+
+// checkRevoked refuses a token of a revoked user issued before its
+// revocation.
+func (c *Client) checkRevoked(info *AccessTokenInfo) error {
+	if c.s.revocations == nil || !c.s.revocations.Revoked(info.ID, info.IssuedAt) {
+		return nil
+	}
+	nb, _ := c.s.revocations.NotBefore(info.ID)
+	return fmt.Errorf("%w: user %s revoked at %s", ErrTokenRevoked, info.ID, nb.UTC().Format(time.RFC3339))
 }

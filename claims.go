@@ -84,10 +84,24 @@ func (rc *registeredClaims) check(issuer string, now time.Time, leeway time.Dura
 	return nil
 }
 
+// lenientDate is the iat claim, which only revocation reads: a value that is
+// not a valid NumericDate counts as no iat (and a token without iat of a
+// revoked user is refused), rather than making the token invalid.
+type lenientDate struct{ time.Time }
+
+func (d *lenientDate) UnmarshalJSON(b []byte) error {
+	var nd numericDate
+	if nd.UnmarshalJSON(b) == nil {
+		d.Time = nd.Time
+	}
+	return nil
+}
+
 type accessClaims struct {
 	registeredClaims
-	Scope       *string   `json:"scope"`
-	Permissions *[]string `json:"permissions"`
+	Iat         lenientDate `json:"iat"`
+	Scope       *string     `json:"scope"`
+	Permissions *[]string   `json:"permissions"`
 }
 
 // checkAccessClaims decodes and checks the claims of a verified access
@@ -136,6 +150,7 @@ func (c *Client) checkAccessClaims(payload []byte, issuer string, now time.Time)
 		ACR:         ACR(*cl.ACR),
 		Permissions: perms,
 		ExpiresAt:   cl.Exp.Time,
+		IssuedAt:    cl.Iat.Time,
 	}, nil
 }
 

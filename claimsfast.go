@@ -5,6 +5,7 @@ type claimValues struct {
 	has                  uint16 // bit f set: field f was read
 	iss, sub, acr, scope string
 	exp, nbf             numericDate
+	iat                  lenientDate
 	aud                  audience
 	perms                []string
 }
@@ -21,6 +22,7 @@ func (v *claimValues) claims() accessClaims {
 			Nbf: ptrIf(v.read(fieldNbf), &v.nbf),
 			ACR: ptrIf(v.read(fieldACR), &v.acr),
 		},
+		Iat:         v.iat,
 		Scope:       ptrIf(v.read(fieldScope), &v.scope),
 		Permissions: ptrIf(v.read(fieldPermissions), &v.perms),
 	}
@@ -101,9 +103,10 @@ const (
 	fieldACR
 	fieldScope
 	fieldPermissions
+	fieldIat
 )
 
-var claimNames = [...]string{fieldIss: "iss", fieldSub: "sub", fieldAud: "aud", fieldExp: "exp", fieldNbf: "nbf", fieldACR: "acr", fieldScope: "scope", fieldPermissions: "permissions"}
+var claimNames = [...]string{fieldIss: "iss", fieldSub: "sub", fieldAud: "aud", fieldExp: "exp", fieldNbf: "nbf", fieldACR: "acr", fieldScope: "scope", fieldPermissions: "permissions", fieldIat: "iat"}
 
 // claimField returns the field of key, 0 for another key, and -1 for a key
 // that json.Unmarshal would match to a field case-insensitively.
@@ -152,6 +155,9 @@ func (s *jsonScanner) readClaim(field int, v *claimValues) bool {
 			v.scope = string(str)
 		}
 		return true
+	case fieldIat:
+		num, ok := s.number()
+		return ok && v.iat.UnmarshalJSON(num) == nil // another type: json.Unmarshal's business
 	case fieldExp, fieldNbf:
 		num, ok := s.number()
 		if !ok {
@@ -292,7 +298,7 @@ func (s *jsonScanner) stringArray() ([]string, bool) {
 
 // skipSimpleValue skips the value of a claim fief does not read: a simple
 // string, a number, true, false, or an array of simple strings and numbers
-// (azp, iat, auth_time...).
+// (azp, auth_time...).
 func (s *jsonScanner) skipSimpleValue() bool {
 	s.skipSpace()
 	if s.i >= len(s.b) {

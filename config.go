@@ -90,6 +90,12 @@ type Config struct {
 	// Fief clients of the tenant must not be able to call this API.
 	AccessTokenAudiences []string
 
+	// Revocations, when set, makes [Client.ValidateAccessToken] refuse with
+	// [ErrTokenRevoked] the tokens of a revoked user issued at or before the
+	// user's "not before" (see fiefwebhook, which fills it from Fief's
+	// webhooks). Nil means no revocation: a token is valid until it expires.
+	Revocations *Revocations
+
 	// Logger receives debug and warning messages (never tokens or secrets).
 	// Nil means no logging.
 	Logger *slog.Logger
@@ -118,6 +124,7 @@ type settings struct {
 	cooldown     time.Duration
 	cacheSize    int
 	audiences    []string
+	revocations  *Revocations
 	logger       *slog.Logger
 }
 
@@ -149,6 +156,7 @@ func resolve(cfg Config) (*settings, error) {
 		cooldown:     cfg.JWKSRefreshCooldown,
 		cacheSize:    cfg.TokenCacheSize,
 		audiences:    append([]string(nil), cfg.AccessTokenAudiences...),
+		revocations:  cfg.Revocations,
 		logger:       cfg.Logger,
 	}
 	if cfg.EncryptionKey != "" {

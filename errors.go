@@ -19,6 +19,12 @@ var (
 	// also an [ErrInvalidToken].
 	ErrTokenExpired = sentinel.In(ErrInvalidToken, "fief: access token expired")
 
+	// ErrTokenRevoked: the access token's user was revoked (a deleted user, a
+	// reset password, a removed permission or role, a deactivation) after the
+	// token was issued; see [Revocations]. It is also an [ErrInvalidToken]:
+	// the client gets a new token, which reflects the change.
+	ErrTokenRevoked = sentinel.In(ErrInvalidToken, "fief: access token revoked")
+
 	// ErrForbidden: the access token is valid but lacks a requirement of
 	// the route. Answer 403. The cause is one of the three below.
 	ErrForbidden = errors.New("fief: access token lacks a requirement")

@@ -90,6 +90,15 @@ func (tc *tokenCache) deleteIf(drop func(*cachedToken) bool) {
 	})
 }
 
+// drop forgets token, such as one whose user was revoked.
+func (tc *tokenCache) drop(token string) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if _, loaded := tc.m.LoadAndDelete(token); loaded {
+		tc.n--
+	}
+}
+
 // dropKeysNotIn drops the entries verified by a key that is not in all, the
 // refreshed key set, and refuses such entries from now on.
 func (tc *tokenCache) dropKeysNotIn(all []*rsa.PublicKey) {

@@ -276,6 +276,7 @@ func TestTokenCacheResultIsTheCallersOwn(t *testing.T) {
 		Permissions: []string{"castles:read", "castles:create"},
 		AccessToken: token,
 		ExpiresAt:   first.ExpiresAt,
+		IssuedAt:    first.IssuedAt,
 	}
 	if !reflect.DeepEqual(first, want) {
 		t.Fatalf("first result = %#v, want %#v", first, want)
