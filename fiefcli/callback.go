@@ -50,14 +50,14 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
-		renderPage(w, http.StatusConflict, page{Title: "Sign-in already handled", Message: "This sign-in is over. Return to the terminal."})
+		cb.auth.page(w, r, Page{Kind: PageOver, Status: http.StatusConflict})
 		return
 	}
 	user, err := cb.handle(r.Context(), r)
 	if err != nil {
-		renderPage(w, errorStatus(err), errorPage(err))
+		cb.auth.page(w, r, failurePage(err))
 	} else {
-		renderPage(w, http.StatusOK, page{Title: "Signed in", Message: "You are signed in. You can close this window and return to the terminal.", OK: true})
+		cb.auth.page(w, r, Page{Kind: PageSignedIn, Status: http.StatusOK})
 	}
 	cb.done <- result{user: user, err: err}
 }

@@ -95,6 +95,11 @@ type Config struct {
 	// waiting message, animated when Output is a terminal. Nil means
 	// [os.Stderr]; use [io.Discard] for silence.
 	Output io.Writer
+
+	// Page answers the browser at the end of the sign-in (signed in,
+	// cancelled, expired link, ...) in place of [DefaultPage], for pages in
+	// the program's words and style. Nil means DefaultPage.
+	Page PageFunc
 }
 
 // Auth signs the user of a terminal program in with Fief and keeps the
@@ -119,6 +124,7 @@ type Auth struct {
 	extra        url.Values
 	openBrowser  func(string) error
 	out          io.Writer
+	pageFunc     PageFunc
 
 	// sem serialises the read-modify-write cycles on the credentials file;
 	// it is a channel rather than a mutex so that a waiting caller can give
@@ -140,6 +146,7 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		extra:       cloneValues(cfg.Extra),
 		openBrowser: cfg.OpenBrowser,
 		out:         cfg.Output,
+		pageFunc:    cfg.Page,
 		sem:         make(chan struct{}, 1),
 	}
 	path, err := credentialsPath(cfg)
@@ -185,6 +192,9 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 	}
 	if a.out == nil {
 		a.out = os.Stderr
+	}
+	if a.pageFunc == nil {
+		a.pageFunc = DefaultPage
 	}
 	return a, nil
 }

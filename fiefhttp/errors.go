@@ -42,11 +42,11 @@ type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 // "WWW-Authenticate: Bearer", plus error="invalid_token" when a token was
 // presented (RFC 6750), and a plain-text body "Unauthorized".
 func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrNoToken) {
-		w.Header().Set("WWW-Authenticate", `Bearer`)
-	} else {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	c := Challenge(err)
+	if Classify(err) != OutcomeUnauthorized { // called with another error
+		c = `Bearer`
 	}
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusUnauthorized)
 }
 
@@ -54,8 +54,32 @@ func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 // `WWW-Authenticate: Bearer error="insufficient_scope"` and a plain-text
 // body "Forbidden".
 func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)
+	c := Challenge(err)
+	if Classify(err) != OutcomeForbidden { // called with another error
+		c = `Bearer error="insufficient_scope"`
+	}
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusForbidden)
+}
+
+// Challenge returns the WWW-Authenticate header (RFC 6750) of the answer to
+// err, an error of [Auth.Check]: "Bearer" for [ErrNoToken],
+// `Bearer error="invalid_token"` for another unauthorized error,
+// `Bearer error="insufficient_scope"` for a forbidden one, and "" for the
+// others, which carry no challenge. Adapters that answer in their own
+// framework's way use it to send the headers [Unauthorized] and
+// [Forbidden] send.
+func Challenge(err error) string {
+	switch Classify(err) {
+	case OutcomeUnauthorized:
+		if errors.Is(err, ErrNoToken) {
+			return `Bearer`
+		}
+		return `Bearer error="invalid_token"`
+	case OutcomeForbidden:
+		return `Bearer error="insufficient_scope"`
+	}
+	return ""
 }
 
 // Unavailable is the default unavailable handler: 503 with a plain-text
