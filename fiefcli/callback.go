@@ -33,7 +33,7 @@ type result struct {
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Host, cb.host) {
-		renderPage(w, http.StatusBadRequest, page{Title: "Sign-in failed", Message: "This request was not sent to the sign-in's address. Return to the terminal."})
+		cb.auth.page(w, r, Page{Kind: PageBadRequest, Status: http.StatusBadRequest})
 		return
 	}
 	if r.URL.Path != cb.path {
@@ -46,7 +46,7 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
-		renderPage(w, http.StatusBadRequest, errorPage(ErrStateMismatch))
+		cb.auth.page(w, r, failurePage(ErrStateMismatch))
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
