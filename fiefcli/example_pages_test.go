@@ -22,7 +22,7 @@ func ExampleConfig_page() {
 	port := freePort()
 	fc := srv.AddClient(fieftest.ClientConfig{
 		Public:       true,
-		RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", port)},
+		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 	})
 	srv.AddUser(fieftest.UserConfig{Email: "anne@example.com"})
 	srv.SetAutoLogin("anne@example.com")
