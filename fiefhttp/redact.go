@@ -13,8 +13,16 @@ import (
 
 // String describes the configuration with the flow cookie key redacted.
 func (c WebConfig) String() string {
-	return fmt.Sprintf("fiefhttp.WebConfig{BaseURL: %q, CallbackPath: %q, Scopes: %q, SessionCookieName: %q, FlowCookiePrefix: %q, FlowMaxAge: %s, FlowCookieKey: %s, InsecureCookies: %t, DefaultReturnPath: %q, PostLogoutRedirect: %q}",
-		c.BaseURL, c.CallbackPath, c.Scopes, c.SessionCookieName, c.FlowCookiePrefix, c.FlowMaxAge, redact.MarkBytes(c.FlowCookieKey), c.InsecureCookies, c.DefaultReturnPath, c.PostLogoutRedirect)
+	return fmt.Sprintf("fiefhttp.WebConfig{BaseURL: %q, CallbackPath: %q, Scopes: %q, SessionCookieName: %q, FlowCookiePrefix: %q, FlowMaxAge: %s, CookieKeys: %s, FlowCookieKey: %s, Storage: %v, InsecureCookies: %t, DefaultReturnPath: %q, PostLogoutRedirect: %q}",
+		c.BaseURL, c.CallbackPath, c.Scopes, c.SessionCookieName, c.FlowCookiePrefix, c.FlowMaxAge, markKeys(c.CookieKeys), redact.MarkBytes(c.FlowCookieKey), c.Storage, c.InsecureCookies, c.DefaultReturnPath, c.PostLogoutRedirect)
+}
+
+// markKeys describes a key list by its length only.
+func markKeys(keys [][]byte) string {
+	if len(keys) == 0 {
+		return "[]"
+	}
+	return fmt.Sprintf("%d keys %s", len(keys), redact.Redacted)
 }
 
 // Format writes [WebConfig.String] for every verb (%q quotes it), so that no
@@ -32,25 +40,29 @@ func (c WebConfig) LogValue() slog.Value {
 		slog.String("callback_path", c.CallbackPath),
 		slog.Any("scopes", c.Scopes),
 		slog.String("session_cookie_name", c.SessionCookieName),
+		slog.String("cookie_keys", markKeys(c.CookieKeys)),
 		slog.String("flow_cookie_key", redact.MarkBytes(c.FlowCookieKey)),
 		slog.Bool("insecure_cookies", c.InsecureCookies),
 	)
 }
 
 // String describes the flow by its client and callback path.
-func (wf WebFlow) String() string {
-	return fmt.Sprintf("fiefhttp.WebFlow{Client: %s, BaseURL: %q, CallbackPath: %q, FlowCookieKey: %s}", wf.client, wf.baseURL, wf.callbackPath, redact.MarkBytes(wf.key))
+func (wf *WebFlow) String() string {
+	if wf == nil {
+		return "fiefhttp.WebFlow(nil)"
+	}
+	return fmt.Sprintf("fiefhttp.WebFlow{Client: %s, BaseURL: %q, CallbackPath: %q, Storage: %v, CookieKeys: %s}", wf.client, wf.baseURL, wf.callbackPath, wf.storage, redact.Redacted)
 }
 
 // Format writes [WebFlow.String] for every verb (%q quotes it), so that no
 // verb prints the flow cookie key.
-func (wf WebFlow) Format(f fmt.State, verb rune) { redact.Format(f, verb, wf.String()) }
+func (wf *WebFlow) Format(f fmt.State, verb rune) { redact.Format(f, verb, wf.String()) }
 
 // GoString is [WebFlow.String], for %#v.
-func (wf WebFlow) GoString() string { return wf.String() }
+func (wf *WebFlow) GoString() string { return wf.String() }
 
 // LogValue describes the flow to log/slog without the flow cookie key.
-func (wf WebFlow) LogValue() slog.Value { return slog.StringValue(wf.String()) }
+func (wf *WebFlow) LogValue() slog.Value { return slog.StringValue(wf.String()) }
 
 // String describes the middleware by its Fief client.
 func (a *Auth) String() string {
