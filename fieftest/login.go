@@ -129,6 +129,7 @@ func (s *Server) verifyCodeLocked(u *User, code string) bool {
 	}
 	u.verified = true
 	u.pendingCode, u.pendingEmail = "", ""
+	s.userUpdatedLocked(u)
 	return true
 }
 

@@ -46,13 +46,21 @@ func findRoute(path string) *route {
 	return nil
 }
 
-// ServeHTTP serves the Fief auth app. Root routes are matched first; any
-// other path is read as "/{slug}/{route}". Start serves it on its own
+// ServeHTTP serves the Fief auth app and, under /admin/api/, the admin
+// API. Root routes are matched first; any other path is read as
+// "/{slug}/{route}". Start serves it on its own
 // listener; it can also be mounted in another server, in which case set
 // [Server.Domain] first: without Start, the issuer has no default domain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
 	if handleCORS(w, r) {
+		return
+	}
+	if r.URL.Path == adminPrefix || strings.HasPrefix(r.URL.Path, adminPrefix+"/") {
+		if f, ok := s.observe(EndpointAdmin); ok && applyFault(w, r, f) {
+			return
+		}
+		s.serveAdmin(w, r)
 		return
 	}
 	slug, rt := "", findRoute(r.URL.Path)

@@ -1,0 +1,29 @@
+package fiefadmin
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// redactSet returns "[redacted]" for a non-empty secret, "" otherwise.
+func redactSet(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// ptrString formats an optional value: its value, or <nil>.
+func ptrString[T any](p *T) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*p)
+}
+
+// setIf sets a query parameter when its value is not empty.
+func setIf(q url.Values, key, value string) {
+	if value != "" {
+		q.Set(key, value)
+	}
+}
