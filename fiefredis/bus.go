@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
@@ -48,6 +49,18 @@ type BusConfig struct {
 	// RetryInterval is the wait between two attempts to reach Redis while
 	// it is unreachable. Zero means [DefaultRetryInterval].
 	RetryInterval time.Duration
+	// FailWhenUnshared makes [Bus.Apply] return an [ErrUnavailable] when
+	// Redis cannot be reached, so that the webhook handler answers 503 and
+	// Fief retries the delivery (for about eight minutes). By default Apply
+	// succeeds once the effect is applied to this instance: the instance
+	// shares it when Redis returns, and Fief sees no failure; an instance
+	// that stops before Redis returns takes it with it.
+	FailWhenUnshared bool
+	// UserInfoTTL is how long user-info drops are kept in Redis for
+	// instances that were cut off: the TTL of the user-info caches, after
+	// which a missed drop no longer matters. Zero means
+	// fiefhttp.DefaultUserInfoCacheTTL.
+	UserInfoTTL time.Duration
 }
 
 // Bus is the [fiefwebhook.Applier] of a service with several instances: the
@@ -72,13 +85,21 @@ type Bus struct {
 	retry time.Duration
 	brk   *breaker
 
-	channel string
-	setKey  string
+	channel  string
+	setKey   string
+	dropsKey string
+	dropKeep time.Duration
+	lastLoad time.Time // guarded by loadMu
+	loadMu   sync.Mutex
 
 	needSync atomic.Bool
 	synced   atomic.Bool
 	syncedCh chan struct{} // closed at the first sync
 	once     sync.Once
+
+	failUnshared bool
+	pendingMu    sync.Mutex
+	pendingDrops map[string]struct{} // user-info drops not yet shared
 
 	startOnce sync.Once
 	cancel    context.CancelFunc
@@ -108,8 +129,16 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 		brk:      &breaker{what: "event bus", interval: cfg.RetryInterval, clock: o.Clock, logger: o.Logger},
 		channel:  o.Prefix + "events",
 		setKey:   o.Prefix + "revocations",
+		dropsKey: o.Prefix + "userinfo-drops",
+		dropKeep: cfg.UserInfoTTL,
 		syncedCh: make(chan struct{}),
 		done:     make(chan struct{}),
+
+		failUnshared: cfg.FailWhenUnshared,
+		pendingDrops: make(map[string]struct{}),
+	}
+	if b.dropKeep <= 0 {
+		b.dropKeep = fiefhttp.DefaultUserInfoCacheTTL
 	}
 	b.brk.down = true // until the first sync
 	b.brk.cause = errors.New("not synchronised yet")
@@ -166,9 +195,9 @@ func (b *Bus) Applied() int64 { return b.applied.Load() }
 // Apply implements [fiefwebhook.Applier] on the instance that received the
 // webhook: it applies f to this instance at once, then stores it in Redis
 // and publishes it to every instance. When Redis cannot be reached, f stays
-// applied here and is shared when Redis returns; the error (an
-// [ErrUnavailable]) makes the webhook handler answer 503, so that Fief also
-// retries.
+// applied here and is shared when Redis returns (the revocation with the
+// instance's whole set, the user-info drop as a message); Apply then
+// succeeds, unless [BusConfig.FailWhenUnshared] is set.
 func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	if f.None() {
 		return nil
@@ -187,13 +216,27 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 		if f.Revoke {
 			b.storeRevocations(ctx, p, []redis.Z{{Score: float64(f.NotBefore.UnixMicro()), Member: f.UserID}})
 		}
+		if f.DropUserInfo {
+			b.storeDrops(ctx, p, []redis.Z{{Score: float64(b.o.Clock().UnixMicro()), Member: f.UserID}})
+		}
 		p.Publish(ctx, b.channel, msg)
 		return nil
 	})
 	if err != nil {
 		b.needSync.Store(true) // write this instance's revocations when Redis returns
 		b.synced.Store(false)
-		return b.brk.fail(ctx, err)
+		if f.DropUserInfo {
+			b.pendingMu.Lock()
+			if len(b.pendingDrops) < maxPendingDrops {
+				b.pendingDrops[f.UserID] = struct{}{}
+			}
+			b.pendingMu.Unlock()
+		}
+		err = b.brk.fail(ctx, err)
+		if b.failUnshared {
+			return err
+		}
+		b.o.Logger.WarnContext(ctx, "fiefredis: effect applied here only until Redis returns", "user", f.UserID, "revoke", f.Revoke, "error", err)
 	}
 	return nil
 }
@@ -206,6 +249,16 @@ func (b *Bus) storeRevocations(ctx context.Context, p redis.Pipeliner, zs []redi
 	added := p.ZAddArgs(ctx, b.setKey, redis.ZAddArgs{GT: true, Ch: true, Members: zs})
 	p.ZRemRangeByScore(ctx, b.setKey, "-inf", "("+strconv.FormatInt(b.o.Clock().Add(-keep).UnixMicro(), 10))
 	p.PExpire(ctx, b.setKey, keep)
+	return added
+}
+
+// storeDrops queues the commands that record user-info drops, for the
+// instances cut off when they were published, and forget those older than
+// the user-info TTL.
+func (b *Bus) storeDrops(ctx context.Context, p redis.Pipeliner, zs []redis.Z) *redis.IntCmd {
+	added := p.ZAddArgs(ctx, b.dropsKey, redis.ZAddArgs{GT: true, Ch: true, Members: zs})
+	p.ZRemRangeByScore(ctx, b.dropsKey, "-inf", "("+strconv.FormatInt(b.o.Clock().Add(-b.dropKeep).UnixMicro(), 10))
+	p.PExpire(ctx, b.dropsKey, b.dropKeep)
 	return added
 }
 
@@ -318,7 +371,39 @@ func (b *Bus) syncOnce(ctx context.Context) error {
 		}
 		zs = zs[n:]
 	}
+	if err := b.publishPendingDrops(ctx); err != nil {
+		return err
+	}
 	return b.load(ctx)
+}
+
+// publishPendingDrops records the user-info drops Apply could not share,
+// and asks the other instances to reload.
+func (b *Bus) publishPendingDrops(ctx context.Context) error {
+	b.pendingMu.Lock()
+	zs := make([]redis.Z, 0, len(b.pendingDrops))
+	now := float64(b.o.Clock().UnixMicro())
+	for u := range b.pendingDrops {
+		zs = append(zs, redis.Z{Score: now, Member: u})
+	}
+	b.pendingMu.Unlock()
+	if len(zs) == 0 {
+		return nil
+	}
+	msg, _ := json.Marshal(busMessage{Reload: true})
+	if _, err := b.o.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		b.storeDrops(ctx, p, zs)
+		p.Publish(ctx, b.channel, msg)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("sharing user-info drops: %w", err)
+	}
+	b.pendingMu.Lock()
+	for _, z := range zs {
+		delete(b.pendingDrops, z.Member.(string))
+	}
+	b.pendingMu.Unlock()
+	return nil
 }
 
 // load adds the revocations stored in Redis to this instance's set.
@@ -334,6 +419,25 @@ func (b *Bus) load(ctx context.Context) error {
 		user, _ := z.Member.(string)
 		b.rev.Revoke(user, time.UnixMicro(int64(z.Score)))
 	}
+	// The user-info drops since the last load (all of them the first
+	// time), a second of margin for clocks.
+	b.loadMu.Lock()
+	dropsSince, started := b.lastLoad.Add(-time.Second), b.o.Clock()
+	b.loadMu.Unlock()
+	if b.local.UserInfo != nil {
+		drops, err := b.o.Client.ZRangeByScore(ctx, b.dropsKey, &redis.ZRangeBy{Min: strconv.FormatInt(dropsSince.UnixMicro(), 10), Max: "+inf"}).Result()
+		if err != nil {
+			return fmt.Errorf("loading user-info drops: %w", err)
+		}
+		for _, user := range drops {
+			if err := b.local.UserInfo.Delete(ctx, user); err != nil {
+				b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info", "user", user, "error", err)
+			}
+		}
+	}
+	b.loadMu.Lock()
+	b.lastLoad = started
+	b.loadMu.Unlock()
 	return nil
 }
 

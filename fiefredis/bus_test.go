@@ -90,10 +90,10 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 
 	srv.Kill()
 	start := time.Now()
-	err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()})
-	if !errors.Is(err, fiefredis.ErrUnavailable) {
-		t.Fatalf("Apply without Redis: %v", err)
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
+		t.Fatalf("Apply without Redis: %v (want success: applied here, shared later)", err)
 	}
+	_ = b.cache.Set(ctx, userA, fief.UserInfo{"sub": userA})
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("Apply without Redis took %v", d)
 	}
@@ -105,6 +105,7 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	// Redis returns empty (no persistence): both revocations come back.
 	srv.Restart()
 	eventually(t, 5*time.Second, "b never learned the revocation made while Redis was down", func() bool { return b.revoked(userA) })
+	eventually(t, 5*time.Second, "b kept user info dropped while Redis was down", func() bool { _, ok, _ := b.cache.Get(ctx, userA); return !ok })
 	eventually(t, 5*time.Second, "the buses never reported healthy again", func() bool {
 		return a.bus.Check(ctx) == nil && b.bus.Check(ctx) == nil
 	})
@@ -112,6 +113,26 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	waitSynced(t, c.bus)
 	if !c.revoked(userA) || !c.revoked(early) {
 		t.Fatal("after the restart, Redis lacks revocations the instances knew")
+	}
+}
+
+func TestBusFailWhenUnshared(t *testing.T) {
+	srv := redisserver.Start(t)
+	rev := fief.NewRevocations(fief.RevocationsConfig{})
+	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(newClient(t, srv)), Revocations: rev, FailWhenUnshared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus.Start()
+	defer bus.Close()
+	waitSynced(t, bus)
+	srv.Kill()
+	err = bus.Apply(context.Background(), fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()})
+	if !errors.Is(err, fiefredis.ErrUnavailable) {
+		t.Fatalf("Apply without Redis: %v, want ErrUnavailable", err)
+	}
+	if _, ok := rev.NotBefore(userA); !ok {
+		t.Fatal("not applied locally")
 	}
 }
 
