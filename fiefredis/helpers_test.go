@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,3 +60,10 @@ func waitSynced(t testing.TB, b *fiefredis.Bus) {
 		t.Fatal(err)
 	}
 }
+
+// countingCache is a user-info deleter that counts deletions.
+type countingCache struct{ deletes atomic.Int64 }
+
+func newCountingCache() *countingCache { return &countingCache{} }
+
+func (c *countingCache) Delete(context.Context, string) error { c.deletes.Add(1); return nil }
