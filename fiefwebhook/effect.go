@@ -54,7 +54,10 @@ func EffectOf(e *Event) Effect {
 		return Effect{}
 	}
 	f.UserID = strings.ToLower(f.UserID)
-	f.DropUserInfo = f.UserID != ""
+	if f.UserID == "" {
+		return Effect{} // a user event without its user: nothing to apply
+	}
+	f.DropUserInfo = true
 	f.NotBefore = e.ReceivedAt
 	return f
 }

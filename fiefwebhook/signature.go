@@ -44,7 +44,7 @@ func mac(secret, timestamp string, body []byte) []byte {
 
 // Verify checks a delivery: timestamp (the [HeaderTimestamp] value, Unix
 // seconds) within tolerance of now, and signature (the [HeaderSignature]
-// value) the HMAC of timestamp and body under one of secrets, compared in
+// value, 64 lowercase hex digits) the HMAC of timestamp and body under one of secrets, compared in
 // constant time. Several secrets are accepted during a rotation. The errors
 // are [ErrStaleTimestamp] and [ErrBadSignature]; they never carry a secret or
 // a signature.
@@ -60,9 +60,10 @@ func Verify(secrets []string, timestamp, signature string, body []byte, now time
 	if len(signature) != hex.EncodedLen(sha256.Size) {
 		return fmt.Errorf("%w: not %d hex digits", ErrBadSignature, hex.EncodedLen(sha256.Size))
 	}
-	if _, err := hex.Decode(got, []byte(signature)); err != nil {
-		return fmt.Errorf("%w: not hex", ErrBadSignature)
+	if !lowerHex(signature) {
+		return fmt.Errorf("%w: not lowercase hex", ErrBadSignature)
 	}
+	hex.Decode(got, []byte(signature)) // cannot fail: checked above
 	ok := 0
 	for _, s := range secrets {
 		// Every secret is tried, whichever matches, so that the time taken
@@ -80,4 +81,15 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// lowerHex reports whether s is lowercase hex digits only, as Fief writes
+// signatures.
+func lowerHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -113,7 +113,8 @@ func TestVerifyRefusesMalformedHeaders(t *testing.T) {
 		{"timestamp huge", "99999999999999999999", d.signature(), fiefwebhook.ErrStaleTimestamp},
 		{"no signature", d.timestamp(), "", fiefwebhook.ErrBadSignature},
 		{"signature short", d.timestamp(), d.signature()[:63], fiefwebhook.ErrBadSignature},
-		{"signature uppercase-only digits invalid", d.timestamp(), strings.Repeat("g", 64), fiefwebhook.ErrBadSignature},
+		{"signature not hex", d.timestamp(), strings.Repeat("g", 64), fiefwebhook.ErrBadSignature},
+		{"signature uppercase", d.timestamp(), strings.ToUpper(d.signature()), fiefwebhook.ErrBadSignature},
 		{"signature prefixed", d.timestamp(), "sha256=" + d.signature(), fiefwebhook.ErrBadSignature},
 	}
 	for _, tt := range tests {
