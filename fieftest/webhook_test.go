@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
 // receiver records the deliveries it gets and answers with the statuses
