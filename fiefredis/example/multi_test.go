@@ -167,7 +167,7 @@ type monitor struct {
 
 func (c *cluster) monitor(valid func() string, other func() string) *monitor {
 	m := &monitor{stop: make(chan struct{}), done: make(chan struct{})}
-	c.t.Cleanup(m.halt) // before the instances stop, if the test fails
+	c.t.Cleanup(m.halt)          // before the instances stop, if the test fails
 	urls := slices.Clone(c.urls) // the instances started so far
 	go func() {
 		defer close(m.done)
