@@ -146,3 +146,22 @@ func TestNewBusRefusesMissingParts(t *testing.T) {
 		t.Fatal("no revocations accepted")
 	}
 }
+
+func TestBusStartsWithoutRedis(t *testing.T) {
+	srv := redisserver.Start(t)
+	seed := newInstance(t, srv)
+	waitSynced(t, seed.bus)
+	ctx := context.Background()
+	if err := seed.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+
+	late := newInstance(t, srv)
+	if err := late.bus.Check(ctx); !errors.Is(err, fiefredis.ErrUnavailable) {
+		t.Fatalf("Check of a bus that never reached Redis: %v", err)
+	}
+	srv.Restart() // empty: the seed instance writes its set back
+	waitSynced(t, late.bus)
+	eventually(t, 5*time.Second, "the late instance never learned the revocation", func() bool { return late.revoked(userA) })
+}
