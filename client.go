@@ -27,6 +27,11 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{s: s}
 	if s.cacheSize > 0 {
 		c.tokens = newTokenCache(s.cacheSize)
+		if s.revocations != nil {
+			// The revoked tokens leave the cache at once, not at their next use.
+			tokens := c.tokens
+			s.revocations.OnRevoke(func(userID string, notBefore time.Time) { tokens.dropRevoked(userID, notBefore) })
+		}
 	}
 	c.keys = newKeySet(c)
 	return c, nil
