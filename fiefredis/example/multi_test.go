@@ -324,6 +324,11 @@ func TestInstancesShareRevocations(t *testing.T) {
 	}
 
 	mon.finish(t)
+	for _, a := range c.fief.WebhookAttempts() {
+		if !a.OK() {
+			t.Fatalf("the webhook route answered %d (%s) to Fief's %s", a.StatusCode, a.Err, a.Type)
+		}
+	}
 	if h := c.health(0); h != "ok" {
 		t.Fatalf("/healthz says redis %q at the end", h)
 	}
