@@ -212,7 +212,7 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
-	_, err = b.o.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err = b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if f.Revoke {
 			b.storeRevocations(ctx, p, []redis.Z{{Score: float64(f.NotBefore.UnixMicro()), Member: f.UserID}})
 		}
@@ -240,6 +240,10 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	}
 	return nil
 }
+
+// The writes are pipelined, not transactions: each is idempotent (ZADD GT
+// keeps the later time), and with Redis Cluster the keys may live on
+// different nodes.
 
 // storeRevocations queues the commands that add zs to the set, keeping the
 // later "not before" of a user, forget the entries older than Keep, and
@@ -357,7 +361,7 @@ func (b *Bus) syncOnce(ctx context.Context) error {
 	for len(zs) > 0 {
 		n := min(len(zs), 1000)
 		var added *redis.IntCmd
-		if _, err := b.o.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		if _, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
 			added = b.storeRevocations(ctx, p, zs[:n])
 			return nil
 		}); err != nil {
@@ -391,7 +395,7 @@ func (b *Bus) publishPendingDrops(ctx context.Context) error {
 		return nil
 	}
 	msg, _ := json.Marshal(busMessage{Reload: true})
-	if _, err := b.o.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	if _, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		b.storeDrops(ctx, p, zs)
 		p.Publish(ctx, b.channel, msg)
 		return nil
