@@ -101,7 +101,8 @@ type deliveryState struct {
 
 // AddWebhook registers a webhook, as POST /admin/api/webhooks/ does, and
 // returns it with its secret. The server delivers in the background until
-// [Server.Close].
+// [Server.Close]. It panics without a URL or with an event type Fief does
+// not have.
 func (s *Server) AddWebhook(cfg WebhookConfig) Webhook {
 	if cfg.URL == "" {
 		panic("fieftest: AddWebhook without a URL")
