@@ -43,6 +43,11 @@ func (c *Client) ClientID() string { return c.s.clientID }
 // BaseURL returns the tenant's public base URL, without a trailing slash.
 func (c *Client) BaseURL() string { return c.s.publicBase.String() }
 
+// Revocations returns [Config.Revocations], nil when unset: what a session
+// store compares a session's sign-in time with ([Revocations.NotBefore]), or
+// subscribes to ([Revocations.OnRevoke]), to end a revoked user's sessions.
+func (c *Client) Revocations() *Revocations { return c.s.revocations }
+
 // Now returns the current time of the client's clock.
 func (c *Client) Now() time.Time { return c.s.clock() }
 

@@ -18,6 +18,9 @@ func TestValidateAccessTokenRefusesRevokedTokens(t *testing.T) {
 	c := mustNew(t, Config{BaseURL: srv.URL, ClientID: "client", Clock: clock.Now, Revocations: rev})
 	ctx := context.Background()
 	iat := clock.Now().Unix()
+	if c.Revocations() != rev {
+		t.Fatal("Client.Revocations is not the configured set")
+	}
 
 	before := sign(t, k, claimsAt(iat-10))
 	atEvent := sign(t, k, claimsAt(iat))
