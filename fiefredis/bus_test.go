@@ -140,7 +140,7 @@ func TestNewBusRefusesMissingParts(t *testing.T) {
 	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Revocations: fief.NewRevocations(fief.RevocationsConfig{})}); err == nil {
 		t.Fatal("no client accepted")
 	}
-	srv, rdb := newRedis(t)
+	srv, rdb := startRedis(t)
 	_ = srv
 	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(rdb)}); err == nil {
 		t.Fatal("no revocations accepted")

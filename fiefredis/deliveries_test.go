@@ -9,7 +9,7 @@ import (
 )
 
 func TestDeliveriesSharedAcrossInstances(t *testing.T) {
-	srv, rdb := newRedis(t)
+	srv, rdb := startRedis(t)
 	one, err := fiefredis.NewDeliveries(options(rdb))
 	if err != nil {
 		t.Fatal(err)

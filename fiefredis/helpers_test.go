@@ -14,8 +14,8 @@ import (
 	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
 )
 
-// newRedis starts a redis-server and returns it with a client of it.
-func newRedis(t testing.TB) (*redisserver.Server, redis.UniversalClient) {
+// startRedis starts a redis-server and returns it with a client of it.
+func startRedis(t testing.TB) (*redisserver.Server, redis.UniversalClient) {
 	t.Helper()
 	srv := redisserver.Start(t)
 	return srv, newClient(t, srv)

@@ -13,7 +13,7 @@ import (
 const userA = "c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0"
 
 func TestUserInfoCacheShared(t *testing.T) {
-	srv, rdb := newRedis(t)
+	srv, rdb := startRedis(t)
 	one, err := fiefredis.NewUserInfoCache(options(rdb), time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestUserInfoCacheShared(t *testing.T) {
 }
 
 func TestUserInfoCacheWithoutRedis(t *testing.T) {
-	srv, rdb := newRedis(t)
+	srv, rdb := startRedis(t)
 	c, _ := fiefredis.NewUserInfoCache(options(rdb), time.Minute)
 	ctx := context.Background()
 	_ = c.Set(ctx, userA, fief.UserInfo{"sub": userA})
