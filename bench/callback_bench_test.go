@@ -25,6 +25,13 @@ type callbackEnv struct {
 
 func newCallbackEnv(tb testing.TB, bits int) *callbackEnv {
 	tb.Helper()
+	return newWebEnv(tb, bits, fiefhttp.WebConfig{})
+}
+
+// newWebEnv is newCallbackEnv with more settings of the web flow (BaseURL
+// and InsecureCookies are set here).
+func newWebEnv(tb testing.TB, bits int, cfg fiefhttp.WebConfig) *callbackEnv {
+	tb.Helper()
 	srv := fieftest.NewUnstartedServer()
 	srv.KeySize = bits
 	srv.Start()
@@ -41,7 +48,8 @@ func newCallbackEnv(tb testing.TB, bits int) *callbackEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{BaseURL: appURL, InsecureCookies: true})
+	cfg.BaseURL, cfg.InsecureCookies = appURL, true
+	flow, err := fiefhttp.NewWebFlow(client, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -123,7 +131,7 @@ func TestCallbackSignsIn(t *testing.T) {
 	}
 	var session *http.Cookie
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == fiefhttp.DefaultSessionCookieName && c.Value != "" {
+		if c.Name == e.flow.SessionCookieName() && c.Value != "" {
 			session = c
 		}
 	}

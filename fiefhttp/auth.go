@@ -18,6 +18,7 @@ type Auth struct {
 	cache        UserInfoCache
 	logger       *slog.Logger
 	userinfoFail failureMemo
+	sessions     sessionSource // set by WebFlow.Auth for refreshed sessions
 }
 
 // Option configures an [Auth] made by [New].

@@ -1,6 +1,7 @@
 package fiefhttp
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -20,11 +21,13 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //   - a missing code: 400 page;
 //   - the code exchange (with the flow's PKCE verifier, the ID token checked
 //     against its nonce) failing: 502 page;
-//   - success: the session cookie is set to the access token (HttpOnly,
-//     SameSite=Lax, Path=/, Max-Age the token's lifetime, Secure unless
+//   - success: the session starts (see [Storage]; a session cookie that is
+//     HttpOnly, SameSite=Lax, Path=/, Secure unless
 //     WebConfig.InsecureCookies), the ID token's user claims go to the
 //     [UserInfoCache], and the browser is redirected (302) to the page it
-//     first asked for.
+//     first asked for. A sealed session cookie that would exceed what
+//     browsers keep (4 KB) gives a 500 page, a session store that fails a
+//     503 page; the error is logged.
 //
 // The flow cookie is deleted in every case where it was found.
 func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
@@ -41,8 +44,8 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, http.StatusBadRequest, pageBadState, "", nil)
 		return
 	}
-	f.deleteCookie(w, name, f.callbackCookiePath())
-	flow, err := openFlow(f.key, name, c.Value, f.client.Now())
+	f.deleteCookie(w, name, f.flowCookiePath())
+	flow, err := openFlow(f.sealer, name, c.Value, f.client.Now())
 	if err != nil {
 		f.page(w, r, http.StatusBadRequest, pageBadState, "", err)
 		return
@@ -70,34 +73,69 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, http.StatusBadGateway, pageExchange, "", err)
 		return
 	}
-	cookie := &http.Cookie{
-		Name:     f.sessionName,
-		Value:    tok.AccessToken,
-		Path:     "/",
-		HttpOnly: true,
-		Secure:   f.secure,
-		SameSite: http.SameSiteLaxMode,
-	}
-	if tok.ExpiresIn > 0 {
-		cookie.MaxAge = tok.ExpiresIn
-		cookie.Expires = f.client.Now().Add(time.Duration(tok.ExpiresIn) * time.Second)
-	}
-	http.SetCookie(w, cookie)
-	if id := claims.ID(); id != "" {
-		user := make(fief.UserInfo, len(claims))
-		for k, v := range claims {
-			user[k] = v
+	if err := f.startSession(w, r, tok, claims); err != nil {
+		if errors.Is(err, errSessionTooLarge) {
+			f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		} else { // the session store failed
+			f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", err)
 		}
-		for _, k := range idTokenOnlyClaims {
-			delete(user, k)
-		}
-		if err := f.cache.Set(r.Context(), id, user); err != nil {
-			f.logger.WarnContext(r.Context(), "fiefhttp: user-info cache write failed", "user", id, "error", err)
-		}
+		return
 	}
+	f.cacheUser(r.Context(), claims)
 	ret := flow.Return
 	if !isSafeReturnPath(ret) { // checked at Login already; the MAC vouches for it
 		ret = f.defaultPath
 	}
 	http.Redirect(w, r, ret, http.StatusFound)
+}
+
+// startSession sets the session cookie of a new sign-in, for the
+// configured storage. With [StorageServer], it creates a new record under
+// a new ID (and deletes the one the browser had, if any), so that a session
+// ID planted before the sign-in is never promoted.
+func (f *WebFlow) startSession(w http.ResponseWriter, r *http.Request, tok *fief.TokenResponse, claims fief.UserInfo) error {
+	now := f.client.Now()
+	if f.storage == StorageAccessToken {
+		cookie := &http.Cookie{
+			Name:     f.sessionName,
+			Value:    tok.AccessToken,
+			Path:     "/",
+			HttpOnly: true,
+			Secure:   f.secure,
+			SameSite: http.SameSiteLaxMode,
+		}
+		if tok.ExpiresIn > 0 {
+			cookie.MaxAge = tok.ExpiresIn
+			cookie.Expires = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
+		}
+		http.SetCookie(w, cookie)
+		return nil
+	}
+	rec := &sessionRecord{
+		UserID:       claims.ID(),
+		AccessToken:  tok.AccessToken,
+		RefreshToken: tok.RefreshToken,
+		Expires:      now.Add(time.Duration(tok.ExpiresIn) * time.Second).Unix(),
+		ACR:          fief.ACRLevel0,
+		AuthTime:     now.Unix(),
+		Created:      now.Unix(),
+		Seen:         now.Unix(),
+	}
+	if acr, ok := claims["acr"].(string); ok && fief.ACR(acr).Valid() {
+		rec.ACR = fief.ACR(acr)
+	}
+	if at, ok := claims["auth_time"].(float64); ok && at > 0 {
+		rec.AuthTime = int64(at)
+	}
+	if f.storage == StorageSealedCookie {
+		return f.setSessionCookie(w, rec, "")
+	}
+	if c, err := r.Cookie(f.sessionName); err == nil && isSessionID(c.Value) {
+		f.deleteRecord(r.Context(), c.Value)
+	}
+	id := newSessionID()
+	if err := f.writeRecord(r.Context(), id, rec); err != nil {
+		return err
+	}
+	return f.setSessionCookie(w, rec, id)
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/sentinel"
 )
 
 // Outcome is the class of answer a request gets: what [Auth.Check] and
@@ -75,7 +77,21 @@ func Classify(err error) Outcome {
 // [Classify], or answer it with [Auth.Fail]. w is where the decision may
 // write response headers (such as a renewed session cookie); it never writes
 // a body.
+//
+// With the [Auth] of a [WebFlow] that refreshes sessions
+// ([StorageSealedCookie], [StorageServer]), Check also refreshes an access
+// token that expires within the margin, before the handler runs, and writes
+// the renewed session cookie on w; the context then carries the new token.
+// A session Fief will not refresh is an [ErrSessionEnded] (unauthorized); a
+// refresh Fief could not answer is unavailable, and the session is kept.
 func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context.Context, error) {
+	if a.sessions != nil {
+		token, authTime, err := a.sessions.session(w, r)
+		if err != nil {
+			return a.anonymous(r.Context(), rt, err)
+		}
+		return a.check(r.Context(), token, authTime, rt)
+	}
 	token, err := a.getter(r)
 	if err != nil {
 		return a.anonymous(r.Context(), rt, err)
@@ -86,10 +102,45 @@ func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context
 // CheckToken is [Auth.Check] for a token read by the caller, such as a gRPC
 // server from the request's metadata: "" means the request carries no token.
 func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context.Context, error) {
+	return a.check(ctx, token, time.Time{}, rt)
+}
+
+// ErrSignInTooOld: the route asks for a recent sign-in ([MaxAge]) and the
+// user typed their credentials longer ago, or the request's sign-in time is
+// unknown (a bearer token, an access-token cookie). It is also a
+// [fief.ErrForbidden].
+var ErrSignInTooOld = sentinel.In(fief.ErrForbidden, "fiefhttp: sign-in too old for this route")
+
+// stepUpError is a refusal that a new sign-in at Fief can cure.
+// [WebFlow.Forbidden] reads it.
+type stepUpError struct {
+	acr    fief.ACR
+	maxAge time.Duration
+	err    error
+}
+
+func (e *stepUpError) Error() string { return e.err.Error() }
+func (e *stepUpError) Unwrap() error { return e.err }
+
+// check is the decision, with the time of sign-in when the request's
+// session knows it (zero otherwise).
+func (a *Auth) check(ctx context.Context, token string, authTime time.Time, rt *Route) (context.Context, error) {
 	if token == "" {
 		return a.anonymous(ctx, rt, ErrNoToken)
 	}
 	info, err := a.client.ValidateAccessToken(ctx, token, rt.req)
+	if err == nil && rt.maxAge > 0 {
+		if authTime.IsZero() {
+			err = fmt.Errorf("%w: the sign-in time is unknown", ErrSignInTooOld)
+		} else if a.client.Now().Sub(authTime) > rt.maxAge {
+			err = ErrSignInTooOld
+		}
+	}
+	// A new sign-in cures an ACR too low, and a sign-in too old when the
+	// session records when it was (otherwise the new one would not tell).
+	if errors.Is(err, fief.ErrACRTooLow) || (!authTime.IsZero() && errors.Is(err, ErrSignInTooOld)) {
+		err = &stepUpError{acr: rt.req.ACR, maxAge: rt.maxAge, err: err}
+	}
 	if err != nil {
 		return a.anonymous(ctx, rt, err)
 	}

@@ -56,19 +56,31 @@
 // authorization-code flow with PKCE (S256), state and nonce:
 // [WebFlow.Unauthorized] (the unauthorized handler of [WebFlow.Auth]) and
 // [WebFlow.Login] send the browser to Fief, keeping the flow's secrets in a
-// short-lived, HttpOnly, SameSite=Lax, HMAC-protected cookie named after its
+// short-lived, HttpOnly, SameSite=Lax, encrypted cookie named after its
 // state (so several tabs can sign in at once); [WebFlow.Callback] checks the
-// state, exchanges the code, sets the session cookie holding the access token
-// and returns the user to the same-site path they first asked for;
-// [WebFlow.Logout] deletes the session cookie and the cached claims, then
-// sends the browser to Fief's logout page. Cookies are Secure unless
-// [WebConfig].InsecureCookies is set for plain-http development.
+// state, exchanges the code, starts the session and returns the user to the
+// same-site path they first asked for; [WebFlow.Logout], on a same-origin
+// POST, ends the session and drops the cached claims, then sends the browser
+// to Fief's logout page. Cookies are Secure, and named with the [HostPrefix],
+// unless [WebConfig].InsecureCookies is set for plain-http development.
 //
 //	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{})
 //	auth := flow.Auth()
 //	mux.Handle("GET /protected", auth.CurrentUser()(protectedHandler))
 //	mux.HandleFunc("GET /auth-callback", flow.Callback)
-//	mux.HandleFunc("POST /logout", flow.Logout)
+//	mux.HandleFunc("/logout", flow.Logout) // GET: a sign-out button
+//
+// # Sessions
+//
+// [WebConfig].Storage chooses where the session lives: the access token in
+// the cookie ([StorageAccessToken], the default), the tokens in an AES-256-GCM
+// sealed cookie ([StorageSealedCookie]), or a random ID in the cookie and the
+// session in a [SessionStore] ([StorageServer]; [NewMemorySessionStore], or
+// the Redis store of the fiefredis module). The last two refresh the access
+// token inside [Auth.Check] before the handler runs, one refresh per session
+// however many requests wait for it, and send page navigations that need a
+// higher ACR ([MinACR]) or a recent sign-in ([MaxAge]) through Fief's login
+// form and back ([WebFlow.Forbidden]).
 //
 // The application is responsible for the routes (the callback must be served
 // at [WebConfig].CallbackPath, registered as a redirect URI of the Fief

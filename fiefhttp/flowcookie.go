@@ -1,12 +1,8 @@
 package fiefhttp
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -21,28 +17,19 @@ type flowData struct {
 
 var errBadFlowCookie = errors.New("fiefhttp: invalid flow cookie")
 
-// sealFlow encodes d as base64url(JSON) "." base64url(HMAC-SHA256), the MAC
-// covering the cookie's name too, so a value cannot be moved to another
-// flow's cookie.
-func sealFlow(key []byte, name string, d flowData) string {
+// sealFlow encrypts d (AES-256-GCM, see [sealer]) with the cookie's name as
+// associated data, so a value cannot be moved to another flow's cookie and
+// the browser cannot read the PKCE verifier or the nonce.
+func sealFlow(s *sealer, name string, d flowData) string {
 	payload, _ := json.Marshal(d) // strings and an int: cannot fail
-	p := base64.RawURLEncoding.EncodeToString(payload)
-	return p + "." + base64.RawURLEncoding.EncodeToString(flowMAC(key, name, p))
+	return s.seal(name, payload)
 }
 
-// openFlow checks and decodes a sealed value; it fails on a bad MAC, a bad
-// encoding or an expired flow.
-func openFlow(key []byte, name, value string, now time.Time) (flowData, error) {
+// openFlow checks and decodes a sealed value; it fails on a value that is
+// not authentic, a bad encoding or an expired flow.
+func openFlow(s *sealer, name, value string, now time.Time) (flowData, error) {
 	var d flowData
-	p, m, ok := strings.Cut(value, ".")
-	if !ok {
-		return d, errBadFlowCookie
-	}
-	mac, err := base64.RawURLEncoding.DecodeString(m)
-	if err != nil || !hmac.Equal(mac, flowMAC(key, name, p)) {
-		return d, errBadFlowCookie
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(p)
+	payload, err := s.open(name, value)
 	if err != nil || json.Unmarshal(payload, &d) != nil {
 		return d, errBadFlowCookie
 	}
@@ -50,14 +37,6 @@ func openFlow(key []byte, name, value string, now time.Time) (flowData, error) {
 		return d, errBadFlowCookie
 	}
 	return d, nil
-}
-
-func flowMAC(key []byte, name, payload string) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(name))
-	h.Write([]byte{0})
-	h.Write([]byte(payload))
-	return h.Sum(nil)
 }
 
 // isState reports whether s can be a state this package made (and so part

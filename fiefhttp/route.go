@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	fief "github.com/fief-dev/fief-go"
 )
@@ -20,6 +21,7 @@ type Route struct {
 	optional bool
 	refresh  bool
 	withUser bool
+	maxAge   time.Duration
 	req      fief.Requirements
 }
 
@@ -42,6 +44,21 @@ func MinACR(acr fief.ACR) RouteOption {
 		panic(fmt.Sprintf("fiefhttp: MinACR(%q): not an ACR level of Fief", string(acr)))
 	}
 	return func(r *Route) { r.req.ACR = acr }
+}
+
+// MaxAge requires the user to have typed their credentials less than d
+// ago (a recent authentication, such as before changing a password). Only
+// the sessions of a [WebFlow] with [StorageSealedCookie] or
+// [StorageServer] know when that was: on such a session, a page navigation
+// that fails it is sent to Fief's login form (max_age) and back, see
+// [WebFlow.Forbidden]; every other request gets the forbidden answer, with
+// [ErrSignInTooOld]. MaxAge panics on a d below a second, a programming
+// error.
+func MaxAge(d time.Duration) RouteOption {
+	if d < time.Second {
+		panic(fmt.Sprintf("fiefhttp: MaxAge(%v): below a second", d))
+	}
+	return func(r *Route) { r.maxAge = d }
 }
 
 // Permissions requires the user to have all these permissions.

@@ -1,25 +1,50 @@
 package fiefhttp
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"golang.org/x/sync/singleflight"
 )
 
 // Defaults of [WebConfig].
 const (
-	DefaultCallbackPath      = "/auth-callback"
+	DefaultCallbackPath = "/auth-callback"
+	// DefaultSessionCookieName and DefaultFlowCookiePrefix are the cookie
+	// names used when cookies are not Secure ([WebConfig].InsecureCookies).
+	// Secure cookies get them with the [HostPrefix].
 	DefaultSessionCookieName = "fiefhttp_session"
 	DefaultFlowCookiePrefix  = "fiefhttp_flow_"
 	DefaultFlowMaxAge        = 10 * time.Minute
+	// DefaultSessionLifetime is the absolute lifetime of a refreshed
+	// session: Fief's default refresh-token lifetime.
+	DefaultSessionLifetime = 30 * 24 * time.Hour
+	// DefaultIdleTimeout ends a server-side session unused this long.
+	DefaultIdleTimeout = 24 * time.Hour
+	// DefaultRefreshMargin is how long before the access token's expiry the
+	// session is refreshed.
+	DefaultRefreshMargin = 30 * time.Second
+	// DefaultRotationMemory is how long a rotated refresh token still gets
+	// the pair that replaced it.
+	DefaultRotationMemory = time.Minute
 )
+
+// HostPrefix starts the names of the default cookies when they are Secure:
+// a browser accepts a cookie of such a name only from this very origin
+// (Secure, Path=/, no Domain), so neither a sibling subdomain nor a
+// plain-http page of the same host can plant one.
+const HostPrefix = "__Host-"
 
 // WebConfig configures a [WebFlow]. Every zero value means what its comment
 // says.
@@ -39,23 +64,73 @@ type WebConfig struct {
 	// Scopes are requested from Fief; nil means just "openid".
 	Scopes []string
 
-	// SessionCookieName is the cookie holding the access token. Empty means
-	// [DefaultSessionCookieName].
+	// SessionCookieName is the session cookie's name. Empty means
+	// [HostPrefix]+[DefaultSessionCookieName], or [DefaultSessionCookieName]
+	// with InsecureCookies. A name without the [HostPrefix] can be set by
+	// a sibling subdomain or a plain-http page of the same host, which lets
+	// them plant a session of their choosing (session fixation): prefer the
+	// default. Renaming the cookie signs every user out once.
 	SessionCookieName string
 
 	// FlowCookiePrefix starts the name of the per-flow cookies, whose names
-	// end with the flow's state. Empty means [DefaultFlowCookiePrefix].
+	// end with the flow's state. Empty means [HostPrefix]+
+	// [DefaultFlowCookiePrefix], or [DefaultFlowCookiePrefix] with
+	// InsecureCookies. Flow cookies are scoped to the callback path, except
+	// those named with the [HostPrefix], which must have Path=/. A prefix
+	// without the [HostPrefix] lets a sibling subdomain plant a flow cookie
+	// and sign the user in to the attacker's account (login CSRF).
 	FlowCookiePrefix string
 
 	// FlowMaxAge is how long a user has to sign in once sent to Fief. Zero
 	// means [DefaultFlowMaxAge].
 	FlowMaxAge time.Duration
 
-	// FlowCookieKey is the HMAC-SHA256 key protecting the flow cookies, at
-	// least 32 bytes. Nil means a random key per WebFlow: flows started
-	// before a restart then fail, which only asks the user to sign in again.
-	// Share a key between the instances of a load-balanced application.
+	// CookieKeys are the secrets, each of at least 32 bytes, from which the
+	// AES-256-GCM keys encrypting the flow cookies, the sealed session
+	// cookies and the records of the [SessionStore] are derived. The first
+	// seals, every one opens: to rotate, put the new key first and drop the
+	// old one once its cookies have expired. Nil (and no FlowCookieKey)
+	// means a random key per WebFlow: sealed sessions and flows started
+	// before a restart are then lost. Share the keys between the instances
+	// of a load-balanced application.
+	CookieKeys [][]byte
+
+	// FlowCookieKey, when set, is the first of the CookieKeys. It is kept
+	// for the configurations written before CookieKeys.
 	FlowCookieKey []byte
+
+	// Storage is where sessions live; the zero value is
+	// [StorageAccessToken]. [StorageSealedCookie] and [StorageServer] ask
+	// Fief for the "offline_access" scope (added to Scopes) and refresh the
+	// access token transparently in [Auth.Check].
+	Storage Storage
+
+	// Store holds the server-side sessions of [StorageServer] and, for the
+	// storages that refresh, the short memory of rotated refresh tokens and
+	// (when it is a [SessionLocker]) the lock that lets one instance only
+	// refresh a session. Nil means a new [NewMemorySessionStore], private to
+	// this WebFlow: give a shared store (such as fiefredis's) to the
+	// instances of a load-balanced application.
+	Store SessionStore
+
+	// SessionLifetime is the absolute lifetime of a refreshed session,
+	// counted from the sign-in (Fief does not say when a refresh token
+	// expires). Zero means [DefaultSessionLifetime].
+	SessionLifetime time.Duration
+
+	// IdleTimeout ends a [StorageServer] session unused this long. Zero
+	// means [DefaultIdleTimeout].
+	IdleTimeout time.Duration
+
+	// RefreshMargin is how long before its expiry the access token is
+	// refreshed. Zero means [DefaultRefreshMargin].
+	RefreshMargin time.Duration
+
+	// RotationMemory is how long a request presenting a refresh token that
+	// was just rotated (a slow request, another tab) gets the pair that
+	// replaced it rather than a sign-out. Zero means
+	// [DefaultRotationMemory].
+	RotationMemory time.Duration
 
 	// InsecureCookies leaves the Secure attribute off the cookies, for local
 	// development over plain http (browsers do send Secure cookies to
@@ -97,12 +172,21 @@ type WebFlow struct {
 	sessionName  string
 	flowPrefix   string
 	flowMaxAge   time.Duration
-	key          []byte
+	sealer       *sealer
 	secure       bool
 	defaultPath  string
 	postLogout   string
 	cache        UserInfoCache
 	logger       *slog.Logger
+	crossOrigin  *http.CrossOriginProtection
+
+	storage        Storage
+	store          SessionStore
+	lifetime       time.Duration
+	idleTimeout    time.Duration
+	refreshMargin  time.Duration
+	rotationMemory time.Duration
+	refreshes      singleflight.Group
 }
 
 // NewWebFlow validates cfg and returns a [WebFlow]. It does no I/O.
@@ -110,18 +194,30 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	if client == nil {
 		return nil, errors.New("fiefhttp: NewWebFlow with a nil *fief.Client")
 	}
+	prefix := HostPrefix
+	if cfg.InsecureCookies {
+		prefix = ""
+	}
 	f := &WebFlow{
 		client:       client,
 		callbackPath: orString(cfg.CallbackPath, DefaultCallbackPath),
 		scopes:       append([]string(nil), cfg.Scopes...),
-		sessionName:  orString(cfg.SessionCookieName, DefaultSessionCookieName),
-		flowPrefix:   orString(cfg.FlowCookiePrefix, DefaultFlowCookiePrefix),
+		sessionName:  orString(cfg.SessionCookieName, prefix+DefaultSessionCookieName),
+		flowPrefix:   orString(cfg.FlowCookiePrefix, prefix+DefaultFlowCookiePrefix),
 		flowMaxAge:   cfg.FlowMaxAge,
 		secure:       !cfg.InsecureCookies,
 		defaultPath:  orString(cfg.DefaultReturnPath, "/"),
 		postLogout:   orString(cfg.PostLogoutRedirect, "/"),
 		cache:        cfg.UserInfoCache,
 		logger:       cfg.Logger,
+		crossOrigin:  http.NewCrossOriginProtection(),
+
+		storage:        cfg.Storage,
+		store:          cfg.Store,
+		lifetime:       orDuration(cfg.SessionLifetime, DefaultSessionLifetime),
+		idleTimeout:    orDuration(cfg.IdleTimeout, DefaultIdleTimeout),
+		refreshMargin:  orDuration(cfg.RefreshMargin, DefaultRefreshMargin),
+		rotationMemory: orDuration(cfg.RotationMemory, DefaultRotationMemory),
 	}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
@@ -129,6 +225,11 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 			return nil, fmt.Errorf("fiefhttp: WebConfig.BaseURL %q is not an http(s) URL without query", cfg.BaseURL)
 		}
 		f.baseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+		// Behind a proxy that rewrites Host, the application's own origin
+		// is still same-origin.
+		if err := f.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("fiefhttp: WebConfig.BaseURL: %w", err)
+		}
 	}
 	if !isSafeReturnPath(f.callbackPath) || strings.ContainsAny(f.callbackPath, "?#") {
 		return nil, fmt.Errorf("fiefhttp: WebConfig.CallbackPath %q is not a path", f.callbackPath)
@@ -146,6 +247,29 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		if !isCookieName(name) {
 			return nil, fmt.Errorf("fiefhttp: invalid cookie name %q", name)
 		}
+		if !f.secure && (strings.HasPrefix(name, HostPrefix) || strings.HasPrefix(name, "__Secure-")) {
+			return nil, fmt.Errorf("fiefhttp: cookie name %q needs Secure cookies, but InsecureCookies is set", name)
+		}
+	}
+	switch f.storage {
+	case StorageAccessToken:
+	case StorageSealedCookie, StorageServer:
+		if !slices.Contains(f.scopes, "offline_access") {
+			f.scopes = append(f.scopes, "offline_access")
+		}
+		if f.store == nil {
+			f.store = NewMemorySessionStore(0, client.Now)
+		}
+	default:
+		return nil, fmt.Errorf("fiefhttp: WebConfig.Storage %v is not a storage", f.storage)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"SessionLifetime", f.lifetime}, {"IdleTimeout", f.idleTimeout}, {"RefreshMargin", f.refreshMargin}, {"RotationMemory", f.rotationMemory}} {
+		if d.v < 0 {
+			return nil, fmt.Errorf("fiefhttp: WebConfig.%s %v is negative", d.name, d.v)
+		}
 	}
 	switch {
 	case f.flowMaxAge == 0:
@@ -153,14 +277,18 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	case f.flowMaxAge < time.Second:
 		return nil, fmt.Errorf("fiefhttp: WebConfig.FlowMaxAge %v is below a second", f.flowMaxAge)
 	}
-	switch {
-	case cfg.FlowCookieKey == nil:
-		f.key = make([]byte, 32)
-		rand.Read(f.key)
-	case len(cfg.FlowCookieKey) < 32:
-		return nil, fmt.Errorf("fiefhttp: WebConfig.FlowCookieKey has %d bytes, need at least 32", len(cfg.FlowCookieKey))
-	default:
-		f.key = append([]byte(nil), cfg.FlowCookieKey...)
+	keys := cfg.CookieKeys
+	if cfg.FlowCookieKey != nil {
+		keys = append([][]byte{cfg.FlowCookieKey}, keys...)
+	}
+	if len(keys) == 0 {
+		k := make([]byte, 32)
+		rand.Read(k)
+		keys = [][]byte{k}
+	}
+	var err error
+	if f.sealer, err = newSealer(keys); err != nil {
+		return nil, err
 	}
 	if f.cache == nil {
 		f.cache = NewMemoryUserInfoCache(0, 0)
@@ -169,6 +297,13 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		f.logger = slog.New(slog.DiscardHandler)
 	}
 	return f, nil
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 func orString(s, def string) string {
@@ -193,37 +328,72 @@ func isCookieName(s string) bool {
 }
 
 // Auth returns an [Auth] reading the session cookie, answering
-// unauthenticated requests with [WebFlow.Unauthorized] and sharing the flow's
-// [UserInfoCache]. opts come after these settings and may override them.
+// unauthenticated requests with [WebFlow.Unauthorized] and forbidden ones
+// with [WebFlow.Forbidden], and sharing the flow's [UserInfoCache]. With
+// [StorageSealedCookie] or [StorageServer], its [Auth.Check] refreshes the
+// session's access token when it expires (within
+// [WebConfig].RefreshMargin), so that every integration built on
+// [Auth.Check] gets long sessions. opts come after these settings and may
+// override them.
 func (f *WebFlow) Auth(opts ...Option) *Auth {
 	base := []Option{
 		WithUnauthorizedHandler(f.Unauthorized),
+		WithForbiddenHandler(f.Forbidden),
 		WithUserInfoCache(f.cache),
 		WithLogger(f.logger),
 	}
-	return New(f.client, Cookie(f.sessionName), append(base, opts...)...)
+	a := New(f.client, Cookie(f.sessionName), append(base, opts...)...)
+	if f.storage != StorageAccessToken {
+		a.sessions = f
+	}
+	return a
 }
 
-// SessionCookieName returns the name of the cookie holding the access token.
+// SessionCookieName returns the name of the session cookie.
 func (f *WebFlow) SessionCookieName() string { return f.sessionName }
 
-// Unauthorized is an [ErrorHandler] starting the login flow: a GET or HEAD
-// page navigation is sent to Fief, to come back to the same URL once signed
-// in. Other requests get the default [Unauthorized] answer (401): other
-// methods, which a redirect would turn into a GET, and requests that a
-// browser marks as not navigating (a Sec-Fetch-Mode header other than
-// "navigate": images, scripts, fetch calls), each of which would otherwise
-// start a flow and leave a flow cookie behind.
+// Unauthorized is an [ErrorHandler] starting the login flow: a page
+// navigation (see [IsNavigation]) is sent to Fief, to come back to the same
+// URL once signed in. Other requests get the default [Unauthorized] answer
+// (401): other methods, which a redirect would turn into a GET, and
+// requests that are not navigations (images, scripts, fetch calls), each of
+// which would otherwise start a flow and leave a flow cookie behind.
 func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		Unauthorized(w, r, err)
-		return
-	}
-	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
+	if !IsNavigation(r) {
 		Unauthorized(w, r, err)
 		return
 	}
 	f.Login(w, r, r.URL.RequestURI())
+}
+
+// Forbidden is an [ErrorHandler] for step-up: when a page navigation (see
+// [IsNavigation]) is refused only because the session's ACR is below the
+// route's [MinACR], or its sign-in is older than the route's [MaxAge], the
+// browser is sent to Fief's login form (a fresh flow with acr_values and
+// max_age) and comes back to the same page. Everything else, API requests
+// included, gets the default [Forbidden] answer (403).
+func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
+	var su *stepUpError
+	if !errors.As(err, &su) || !IsNavigation(r) {
+		Forbidden(w, r, err)
+		return
+	}
+	f.login(w, r, r.URL.RequestURI(), su.acr, su.maxAge)
+}
+
+// IsNavigation reports whether r is a browser's page navigation, which a
+// redirect to Fief may answer: a GET or HEAD whose Sec-Fetch-Mode is
+// "navigate" or, without fetch metadata (an older browser), whose Accept
+// header is missing or accepts HTML.
+func IsNavigation(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate"
+	}
+	accept := r.Header.Get("Accept")
+	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
 }
 
 // Login sends the browser to Fief's authorization page, to come back to
@@ -231,9 +401,16 @@ func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error
 // "/account?tab=2"; anything else (another origin, "//evil.example",
 // "/\evil.example", ...) is replaced by WebConfig.DefaultReturnPath. Each
 // call starts a new flow, with its own state, PKCE verifier and nonce kept
-// in a short-lived cookie named after the state, so that several tabs can
-// sign in at once. If Fief cannot be reached, Login answers a 503 page.
+// in a short-lived encrypted cookie named after the state, so that several
+// tabs can sign in at once. If Fief cannot be reached, Login answers a 503
+// page.
 func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string) {
+	f.login(w, r, returnTo, "", 0)
+}
+
+// login is Login asking Fief for an ACR (acr_values) and a recent sign-in
+// (max_age) when they are set.
+func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string, acr fief.ACR, maxAge time.Duration) {
 	if !isSafeReturnPath(returnTo) {
 		returnTo = f.defaultPath
 	}
@@ -245,6 +422,13 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 		return
 	}
 	nonce := fief.GenerateState()
+	extra := url.Values{}
+	if acr != "" && acr != fief.ACRLevel0 {
+		extra.Set("acr_values", string(acr))
+	}
+	if maxAge > 0 {
+		extra.Set("max_age", strconv.FormatInt(int64(maxAge/time.Second), 10))
+	}
 	authURL, err := f.client.AuthURL(r.Context(), fief.AuthURLParams{
 		RedirectURI:         f.callbackURL(r),
 		State:               state,
@@ -252,6 +436,7 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 		CodeChallenge:       challenge,
 		CodeChallengeMethod: fief.PKCEMethodS256,
 		Nonce:               nonce,
+		Extra:               extra,
 	})
 	if err != nil {
 		f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", err)
@@ -261,8 +446,8 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 	d := flowData{Verifier: verifier, Nonce: nonce, Return: returnTo, Expires: f.client.Now().Add(f.flowMaxAge).Unix()}
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
-		Value:    sealFlow(f.key, name, d),
-		Path:     f.callbackCookiePath(),
+		Value:    sealFlow(f.sealer, name, d),
+		Path:     f.flowCookiePath(),
 		MaxAge:   int(f.flowMaxAge / time.Second),
 		HttpOnly: true,
 		Secure:   f.secure,
@@ -272,23 +457,111 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
 
-// Logout ends the session: it deletes the session cookie, drops the user's
-// cached claims, and redirects (303) to Fief's logout page, which ends the
-// Fief session and sends the browser to WebConfig.PostLogoutRedirect. Serve
-// it at any path; a POST route avoids cross-site logout links.
+// Logout ends the session: it deletes the session cookie (and, with
+// [StorageServer], the session's record), drops the user's cached claims,
+// and redirects (303) to Fief's logout page, which ends the Fief session
+// and sends the browser to WebConfig.PostLogoutRedirect.
+//
+// Serve it on both GET and POST at one path. Only a same-origin POST signs
+// out: a GET answers a small page whose button posts to the same URL, so a
+// link or an image elsewhere cannot sign the user out, and a cross-site
+// POST (an auto-submitted form on another site, a sibling subdomain
+// included) gets 403 and changes nothing (net/http's
+// [http.CrossOriginProtection]). Other methods get 405.
 func (f *WebFlow) Logout(w http.ResponseWriter, r *http.Request) {
+	f.logout(w, r, false)
+}
+
+// LogoutEverywhere is [WebFlow.Logout] that also ends every other session
+// of the user, in every browser: with [StorageServer], it deletes all the
+// user's records from the [SessionStore]. With the other storages, whose
+// sessions live in cookies the application cannot reach, it ends this
+// session only, as Logout does.
+func (f *WebFlow) LogoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	f.logout(w, r, true)
+}
+
+func (f *WebFlow) logout(w http.ResponseWriter, r *http.Request, everywhere bool) {
+	w.Header().Set("Cache-Control", "no-store")
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodGet, http.MethodHead:
+		f.logoutPage(w, r)
+		return
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		plainError(w, http.StatusMethodNotAllowed)
+		return
+	}
+	if err := f.crossOrigin.Check(r); err != nil {
+		plainError(w, http.StatusForbidden)
+		return
+	}
+	ctx := r.Context()
 	if c, err := r.Cookie(f.sessionName); err == nil && c.Value != "" {
-		// Only a verified token names the user whose claims to drop.
-		if info, err := f.client.ValidateAccessToken(r.Context(), c.Value, fief.Requirements{}); err == nil {
-			if err := f.cache.Delete(r.Context(), info.ID); err != nil {
-				f.logger.WarnContext(r.Context(), "fiefhttp: user-info cache delete failed", "user", info.ID, "error", err)
+		userID := f.sessionUser(ctx, c.Value)
+		if f.storage == StorageServer && isSessionID(c.Value) {
+			if err := f.store.Delete(ctx, sessionKeyPrefix+c.Value); err != nil {
+				f.logger.ErrorContext(ctx, "fiefhttp: session delete failed", "error", err)
+				f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", nil)
+				return
+			}
+		}
+		if userID != "" {
+			if everywhere && f.storage == StorageServer {
+				if err := f.store.DeleteUser(ctx, userID); err != nil {
+					f.logger.ErrorContext(ctx, "fiefhttp: deleting the user's sessions failed", "user", userID, "error", err)
+					f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", nil)
+					return
+				}
+			}
+			if err := f.cache.Delete(ctx, userID); err != nil {
+				f.logger.WarnContext(ctx, "fiefhttp: user-info cache delete failed", "user", userID, "error", err)
 			}
 		}
 	}
 	f.deleteCookie(w, f.sessionName, "/")
-	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, f.client.LogoutURL(f.absolute(r, f.postLogout)), http.StatusSeeOther)
 }
+
+// sessionUser returns the user of a session cookie's value, "" when the
+// cookie names no valid session.
+func (f *WebFlow) sessionUser(ctx context.Context, value string) string {
+	if f.storage == StorageAccessToken {
+		// Only a verified token names the user whose claims to drop.
+		info, err := f.client.ValidateAccessToken(ctx, value, fief.Requirements{})
+		if err != nil {
+			return ""
+		}
+		return info.ID
+	}
+	rec, _, err := f.readSession(ctx, value)
+	if err != nil {
+		return ""
+	}
+	return rec.UserID
+}
+
+// logoutPage is the answer to a GET of the logout URL: a button that posts
+// to it.
+func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// No form-action: browsers apply it to the redirect to Fief's logout too.
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	if r.Method == http.MethodHead {
+		return
+	}
+	logoutTemplate.Execute(w, r.URL.RequestURI())
+}
+
+var logoutTemplate = template.Must(template.New("logout").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
+<body><main><h1>Sign out</h1>
+<form method="post" action="{{.}}"><button type="submit" id="logout">Sign out</button></form>
+</main></body></html>
+`))
 
 // base returns the application's external base URL.
 func (f *WebFlow) base(r *http.Request) string {
@@ -304,9 +577,12 @@ func (f *WebFlow) base(r *http.Request) string {
 
 func (f *WebFlow) callbackURL(r *http.Request) string { return f.base(r) + f.callbackPath }
 
-// callbackCookiePath is the Path of the flow cookies: only the callback
-// needs them.
-func (f *WebFlow) callbackCookiePath() string {
+// flowCookiePath is the Path of the flow cookies: only the callback needs
+// them, but a cookie named with the [HostPrefix] must have Path=/.
+func (f *WebFlow) flowCookiePath() string {
+	if strings.HasPrefix(f.flowPrefix, HostPrefix) {
+		return "/"
+	}
 	if f.baseURL == "" {
 		return f.callbackPath
 	}
@@ -323,6 +599,9 @@ func (f *WebFlow) absolute(r *http.Request, p string) string {
 }
 
 func (f *WebFlow) deleteCookie(w http.ResponseWriter, name, path string) {
+	if w == nil { // Auth.Check called without a ResponseWriter
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    "",

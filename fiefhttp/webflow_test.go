@@ -167,21 +167,23 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		insecure bool
-	}{{"production", false}, {"plain-http development", true}} {
+		prefix   string // of the cookie names
+		flowPath string
+	}{{"production", false, fiefhttp.HostPrefix, "/"}, {"plain-http development", true, "", "/auth-callback"}} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: tt.insecure}})
 			w.srv.SetAutoLogin(testEmail)
 			c := browsertest.NoRedirect(browsertest.New(t))
 			resp, _ := browsertest.Get(t, c, w.app.URL+"/protected?tab=2")
 			state, _ := url.Parse(resp.Header.Get("Location"))
-			flowName := fiefhttp.DefaultFlowCookiePrefix + state.Query().Get("state")
+			flowName := tt.prefix + fiefhttp.DefaultFlowCookiePrefix + state.Query().Get("state")
 			flow := setCookie(resp, flowName)
 			if flow == nil {
 				t.Fatalf("no flow cookie %s in %q", flowName, resp.Header["Set-Cookie"])
 			}
 			if !flow.HttpOnly || flow.SameSite != http.SameSiteLaxMode || flow.Secure == tt.insecure ||
-				flow.MaxAge != 600 || flow.Path != "/auth-callback" {
-				t.Errorf("flow cookie %s, want HttpOnly, SameSite=Lax, Max-Age=600, Path=/auth-callback, Secure=%v", flow, !tt.insecure)
+				flow.MaxAge != 600 || flow.Path != tt.flowPath || flow.Domain != "" {
+				t.Errorf("flow cookie %s, want HttpOnly, SameSite=Lax, Max-Age=600, Path=%s, no Domain, Secure=%v", flow, tt.flowPath, !tt.insecure)
 			}
 
 			// The Go cookie jar does not send Secure cookies over http:
@@ -197,7 +199,7 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/protected?tab=2" {
 				t.Fatalf("callback: %d to %q, want 302 to /protected?tab=2; body %q", resp.StatusCode, resp.Header.Get("Location"), body)
 			}
-			session := setCookie(resp, fiefhttp.DefaultSessionCookieName)
+			session := setCookie(resp, tt.prefix+fiefhttp.DefaultSessionCookieName)
 			if session == nil || session.Value == "" {
 				t.Fatalf("no session cookie in %q", resp.Header["Set-Cookie"])
 			}
@@ -205,7 +207,7 @@ func TestWebFlowCookieAttributes(t *testing.T) {
 				session.MaxAge != 86400 || session.Path != "/" {
 				t.Errorf("session cookie %s, want HttpOnly, SameSite=Lax, Max-Age=86400, Path=/, Secure=%v", session, !tt.insecure)
 			}
-			if del := setCookie(resp, flowName); del == nil || del.MaxAge >= 0 || del.Path != "/auth-callback" {
+			if del := setCookie(resp, flowName); del == nil || del.MaxAge >= 0 || del.Path != tt.flowPath {
 				t.Errorf("flow cookie not deleted: %v", del)
 			}
 			if _, err := w.client.ValidateAccessToken(context.Background(), session.Value, fief.Requirements{}); err != nil {
@@ -500,10 +502,10 @@ func TestWebFlowBaseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.Body(t, resp)
-	if cs := setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix); len(cs) != 1 || cs[0].Path != "/sub/auth-callback" || !cs[0].Secure {
-		t.Errorf("flow cookies %v, want one Secure with Path=/sub/auth-callback", cs)
+	if cs := setCookiesWithPrefix(resp, fiefhttp.HostPrefix+fiefhttp.DefaultFlowCookiePrefix); len(cs) != 1 || cs[0].Path != "/" || !cs[0].Secure {
+		t.Errorf("flow cookies %v, want one Secure with Path=/ (a __Host- cookie)", cs)
 	}
-	resp, err = browsertest.NoRedirect(browsertest.New(t)).Get(w.app.URL + "/logout")
+	resp, err = browsertest.NoRedirect(browsertest.New(t)).Post(w.app.URL+"/logout", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

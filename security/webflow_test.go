@@ -2,7 +2,6 @@ package security_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -25,8 +24,6 @@ type webEnv struct {
 	flow *fiefhttp.WebFlow
 	hc   *http.Client // does not follow redirects
 }
-
-const sessionCookie = "fiefhttp_session"
 
 // newWebEnv starts the application. cfg.BaseURL, when "-", is left empty
 // (derived from each request's Host); otherwise it is the app's URL.
@@ -59,6 +56,12 @@ func newWebEnv(t *testing.T, cfg fiefhttp.WebConfig) *webEnv {
 	w.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
 	w.srv.SetAutoLogin(w.user.Email)
 	return w
+}
+
+// flowPrefix is the start of the flow cookies' names: with the __Host-
+// prefix when cookies are Secure.
+func (w *webEnv) flowPrefix() string {
+	return strings.TrimSuffix(w.flow.SessionCookieName(), fiefhttp.DefaultSessionCookieName) + fiefhttp.DefaultFlowCookiePrefix
 }
 
 // do sends a request to the app (or to Fief) with the given cookies and,
@@ -108,7 +111,7 @@ func (w *webEnv) start(t *testing.T, path string) flowStart {
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("GET %s: status %d, want a redirect to Fief", path, resp.StatusCode)
 	}
-	fs := flowStart{cookie: cookieNamed(resp, fiefhttp.DefaultFlowCookiePrefix+"*"), authURL: resp.Header.Get("Location")}
+	fs := flowStart{cookie: cookieNamed(resp, w.flowPrefix()+"*"), authURL: resp.Header.Get("Location")}
 	if fs.cookie == nil {
 		t.Fatalf("GET %s set no flow cookie", path)
 	}
@@ -117,7 +120,7 @@ func (w *webEnv) start(t *testing.T, path string) flowStart {
 		t.Fatal(err)
 	}
 	fs.state = u.Query().Get("state")
-	if fs.cookie.Name != fiefhttp.DefaultFlowCookiePrefix+fs.state {
+	if fs.cookie.Name != w.flowPrefix()+fs.state {
 		t.Fatalf("flow cookie %q does not name state %q", fs.cookie.Name, fs.state)
 	}
 	return fs
@@ -149,7 +152,7 @@ func TestWebFlowControl(t *testing.T) {
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/protected?tab=2" {
 		t.Fatalf("callback: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	session := cookieNamed(resp, sessionCookie)
+	session := cookieNamed(resp, w.flow.SessionCookieName())
 	if session == nil || session.Value == "" {
 		t.Fatal("no session cookie")
 	}
@@ -194,25 +197,25 @@ func TestWebFlowAttacks(t *testing.T) {
 			victim, attacker := w.start(t, "/protected"), w.start(t, "/protected")
 			return w.callbackURL(t, attacker), []*http.Cookie{victim.cookie}
 		}, status: http.StatusBadRequest},
-		{name: "flow cookie with a forged return path (MAC kept)", attack: func(t *testing.T) (string, []*http.Cookie) {
+		{name: "flow cookie with a byte of its nonce changed", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
-			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, "r", "//evil.test")}}
+			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, 0)}}
 		}, status: http.StatusBadRequest},
-		{name: "flow cookie with a forged verifier (MAC kept)", attack: func(t *testing.T) (string, []*http.Cookie) {
+		{name: "flow cookie with a byte of its ciphertext changed", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
-			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, "v", strings.Repeat("a", 43))}}
+			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, 20)}}
 		}, status: http.StatusBadRequest},
-		{name: "flow cookie with its expiry pushed back (MAC kept)", attack: func(t *testing.T) (string, []*http.Cookie) {
+		{name: "flow cookie with a byte of its tag changed", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
-			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, "e", float64(time.Now().Add(time.Hour*24*365).Unix()))}}
+			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: tamperFlow(t, fs.cookie.Value, -1)}}
 		}, status: http.StatusBadRequest},
 		{name: "flow cookie truncated", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
 			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: fs.cookie.Value[:len(fs.cookie.Value)-5]}}
 		}, status: http.StatusBadRequest},
-		{name: "flow cookie without its MAC", attack: func(t *testing.T) (string, []*http.Cookie) {
+		{name: "flow cookie without its tag", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
-			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: strings.SplitN(fs.cookie.Value, ".", 2)[0]}}
+			return w.callbackURL(t, fs), []*http.Cookie{{Name: fs.cookie.Name, Value: dropTag(t, fs.cookie.Value)}}
 		}, status: http.StatusBadRequest},
 		{name: "flow cookie empty", attack: func(t *testing.T) (string, []*http.Cookie) {
 			fs := w.start(t, "/protected")
@@ -255,7 +258,7 @@ func TestWebFlowAttacks(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
-			if c := cookieNamed(resp, sessionCookie); c != nil && c.Value != "" {
+			if c := cookieNamed(resp, w.flow.SessionCookieName()); c != nil && c.Value != "" {
 				t.Error("a session cookie was set")
 			}
 			if exchanged := w.srv.RequestCount(fieftest.EndpointToken) > before; exchanged != tc.exchange {
@@ -273,41 +276,41 @@ func TestWebFlowAttacks(t *testing.T) {
 	}
 }
 
-// tamperFlow changes a field of a flow cookie's payload and keeps its MAC.
-func tamperFlow(t *testing.T, value, field string, v any) string {
+// tamperFlow flips the bits of byte i (from the end when negative) of a
+// sealed flow cookie (nonce, then ciphertext, then the 16-byte GCM tag).
+func tamperFlow(t *testing.T, value string, i int) string {
 	t.Helper()
-	p, mac, ok := strings.Cut(value, ".")
-	if !ok {
-		t.Fatalf("flow cookie %q has no MAC", value)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p)
+	b, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("flow cookie %q is not base64url: %v", value, err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("flow cookie payload: %v", err)
+	if i < 0 {
+		i += len(b)
 	}
-	if _, ok := m[field]; !ok {
-		t.Fatalf("flow cookie has no field %q: %v", field, m)
-	}
-	m[field] = v
-	return b64(rawJSON(t, m)) + "." + mac
+	b[i] ^= 0xff
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// flowField returns a field of a flow cookie's payload.
-func flowField(t *testing.T, value, field string) any {
+// dropTag removes the GCM tag of a sealed flow cookie.
+func dropTag(t *testing.T, value string) string {
 	t.Helper()
-	p, _, _ := strings.Cut(value, ".")
-	b, err := base64.RawURLEncoding.DecodeString(p)
+	b, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("flow cookie payload: %v", err)
+	return base64.RawURLEncoding.EncodeToString(b[:len(b)-16])
+}
+
+// returnPath completes the flow a response started and returns where the
+// callback sends the browser.
+func (w *webEnv) returnPath(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	fs := flowStart{cookie: cookieNamed(resp, w.flowPrefix()+"*"), authURL: resp.Header.Get("Location")}
+	out := w.do(t, "GET", w.callbackURL(t, fs), "", fs.cookie)
+	if out.StatusCode != http.StatusFound {
+		t.Fatalf("callback status %d", out.StatusCode)
 	}
-	return m[field]
+	return out.Header.Get("Location")
 }
 
 func stripParam(t *testing.T, u, name string) string {
@@ -389,11 +392,11 @@ func TestOpenRedirects(t *testing.T) {
 			rec := httptest.NewRecorder()
 			w.flow.Unauthorized(rec, r, fiefhttp.ErrNoToken)
 			resp := rec.Result()
-			c := cookieNamed(resp, fiefhttp.DefaultFlowCookiePrefix+"*")
+			c := cookieNamed(resp, w.flowPrefix()+"*")
 			if resp.StatusCode != http.StatusFound || c == nil {
 				t.Fatalf("status %d, flow cookie %v", resp.StatusCode, c)
 			}
-			if got := flowField(t, c.Value, "r"); got != tc.want {
+			if got := w.returnPath(t, resp); got != tc.want {
 				t.Errorf("return path %q, want %q", got, tc.want)
 			}
 		})
@@ -440,7 +443,7 @@ func TestRedirectURITampering(t *testing.T) {
 		if resp.StatusCode != http.StatusBadGateway {
 			t.Errorf("status %d, want 502 (Fief refuses the exchange with another redirect_uri)", resp.StatusCode)
 		}
-		if c := cookieNamed(resp, sessionCookie); c != nil && c.Value != "" {
+		if c := cookieNamed(resp, w.flow.SessionCookieName()); c != nil && c.Value != "" {
 			t.Error("a session cookie was set")
 		}
 	})
@@ -469,7 +472,7 @@ func TestOversizedCookies(t *testing.T) {
 	w := newWebEnv(t, fiefhttp.WebConfig{})
 	w.start(t, "/protected") // the discovery document is loaded: a new sign-in needs no request to Fief
 	before := requestsToFief(w.srv)
-	resp := w.do(t, "GET", w.app.URL+"/protected", "", &http.Cookie{Name: sessionCookie, Value: strings.Repeat("A", fief.MaxTokenSize+1)})
+	resp := w.do(t, "GET", w.app.URL+"/protected", "", &http.Cookie{Name: w.flow.SessionCookieName(), Value: strings.Repeat("A", fief.MaxTokenSize+1)})
 	if resp.StatusCode != http.StatusFound || !strings.Contains(resp.Header.Get("Location"), "/authorize") {
 		t.Errorf("oversized session cookie: status %d, Location %q, want a new sign-in", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -478,7 +481,7 @@ func TestOversizedCookies(t *testing.T) {
 	}
 	var cookies []*http.Cookie
 	for i := range 40 {
-		cookies = append(cookies, &http.Cookie{Name: fiefhttp.DefaultFlowCookiePrefix + strings.Repeat("s", 10) + string(rune('a'+i%26)) + string(rune('a'+i/26)), Value: strings.Repeat("A", 32<<10)})
+		cookies = append(cookies, &http.Cookie{Name: w.flowPrefix() + strings.Repeat("s", 10) + string(rune('a'+i%26)) + string(rune('a'+i/26)), Value: strings.Repeat("A", 32<<10)})
 	}
 	if resp := w.do(t, "GET", w.app.URL+fiefhttp.DefaultCallbackPath+"?state=x&code=y", "", cookies...); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge && resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("1.25 MiB of cookies: status %d, want 431 or 400", resp.StatusCode)
@@ -509,12 +512,16 @@ func TestCookieAttributes(t *testing.T) {
 					t.Errorf("%s: %s; want HttpOnly, SameSite=Lax, Secure=%t, Path=%s", what, c, mode.secure, path)
 				}
 			}
-			check("flow cookie", fs.cookie, fiefhttp.DefaultCallbackPath, func(m int) bool { return m > 0 && m <= int(fiefhttp.DefaultFlowMaxAge/time.Second) })
+			flowPath := fiefhttp.DefaultCallbackPath
+			if mode.secure {
+				flowPath = "/" // a __Host- cookie
+			}
+			check("flow cookie", fs.cookie, flowPath, func(m int) bool { return m > 0 && m <= int(fiefhttp.DefaultFlowMaxAge/time.Second) })
 			resp := w.do(t, "GET", w.callbackURL(t, fs), "", fs.cookie)
-			check("session cookie", cookieNamed(resp, sessionCookie), "/", func(m int) bool { return m > 0 && m <= 24*3600 })
-			check("flow cookie deletion", cookieNamed(resp, fs.cookie.Name), fiefhttp.DefaultCallbackPath, func(m int) bool { return m < 0 })
-			out := w.do(t, "POST", w.app.URL+"/logout", "", cookieNamed(resp, sessionCookie))
-			check("session cookie deletion", cookieNamed(out, sessionCookie), "/", func(m int) bool { return m < 0 })
+			check("session cookie", cookieNamed(resp, w.flow.SessionCookieName()), "/", func(m int) bool { return m > 0 && m <= 24*3600 })
+			check("flow cookie deletion", cookieNamed(resp, fs.cookie.Name), flowPath, func(m int) bool { return m < 0 })
+			out := w.do(t, "POST", w.app.URL+"/logout", "", cookieNamed(resp, w.flow.SessionCookieName()))
+			check("session cookie deletion", cookieNamed(out, w.flow.SessionCookieName()), "/", func(m int) bool { return m < 0 })
 		})
 	}
 }
@@ -542,7 +549,7 @@ func TestCallbackTokenErrors(t *testing.T) {
 			if strings.Contains(page, "invalid_client") || strings.Contains(page, "Unauthorized") || strings.Contains(page, "server_error") {
 				t.Errorf("page shows Fief's answer:\n%s", page)
 			}
-			if c := cookieNamed(resp, sessionCookie); c != nil && c.Value != "" {
+			if c := cookieNamed(resp, w.flow.SessionCookieName()); c != nil && c.Value != "" {
 				t.Error("a session cookie was set")
 			}
 		})

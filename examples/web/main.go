@@ -6,7 +6,8 @@
 //
 // Open /protected: an anonymous browser is sent to Fief's login page, then
 // back to /protected, which says "You are authenticated. Your user email is
-// EMAIL". /logout signs out of the application and of Fief.
+// EMAIL". Its "Log out" button (a POST to /logout) signs out of the
+// application and of Fief.
 //
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
 // FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional); the Fief client must
@@ -63,7 +64,7 @@ func routes(flow *fiefhttp.WebFlow) http.Handler {
 	mux.HandleFunc("GET /{$}", home)
 	mux.Handle("GET /protected", auth.CurrentUser()(http.HandlerFunc(protected)))
 	mux.HandleFunc("GET "+demo.CallbackPath, flow.Callback)
-	mux.HandleFunc("/logout", flow.Logout)
+	mux.HandleFunc("POST /logout", flow.Logout)
 	return mux
 }
 

@@ -1,0 +1,92 @@
+package fiefhttp
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+)
+
+// errUnsealable is the one error of opening a sealed value: tampered,
+// truncated, sealed with a key no longer in the list, or for another name.
+var errUnsealable = errors.New("fiefhttp: sealed value is not authentic")
+
+// sealer seals and opens cookie values and stored records with AES-256-GCM.
+// The first key seals, every key opens, so keys can be rotated: add the new
+// key first, keep the old one until its cookies have expired, then drop it.
+type sealer struct {
+	aeads []cipher.AEAD // first seals
+}
+
+// minKeyLen is the minimum length of a cookie key.
+const minKeyLen = 32
+
+// newSealer derives one AES-256 key from each secret (HKDF-SHA256, so a
+// secret of any length of at least 32 bytes is used whole).
+func newSealer(keys [][]byte) (*sealer, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("fiefhttp: no cookie key")
+	}
+	s := &sealer{}
+	for i, k := range keys {
+		if len(k) < minKeyLen {
+			return nil, fmt.Errorf("fiefhttp: cookie key %d has %d bytes, need at least %d", i, len(k), minKeyLen)
+		}
+		dk, err := hkdf.Key(sha256.New, k, nil, "fiefhttp cookie seal v1", 32)
+		if err != nil {
+			return nil, fmt.Errorf("fiefhttp: deriving cookie key %d: %w", i, err)
+		}
+		block, err := aes.NewCipher(dk)
+		if err != nil {
+			return nil, fmt.Errorf("fiefhttp: cookie key %d: %w", i, err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("fiefhttp: cookie key %d: %w", i, err)
+		}
+		s.aeads = append(s.aeads, aead)
+	}
+	return s, nil
+}
+
+// sealBytes encrypts plaintext with the first key, name as associated
+// data: nonce || ciphertext || tag.
+func (s *sealer) sealBytes(name string, plaintext []byte) []byte {
+	a := s.aeads[0]
+	out := make([]byte, a.NonceSize(), a.NonceSize()+len(plaintext)+a.Overhead())
+	rand.Read(out) // never fails (crypto/rand panics rather than return short)
+	return a.Seal(out, out, plaintext, []byte(name))
+}
+
+// openBytes decrypts a value of sealBytes with any key.
+func (s *sealer) openBytes(name string, sealed []byte) ([]byte, error) {
+	for _, a := range s.aeads {
+		if len(sealed) < a.NonceSize()+a.Overhead() {
+			return nil, errUnsealable
+		}
+		if p, err := a.Open(nil, sealed[:a.NonceSize()], sealed[a.NonceSize():], []byte(name)); err == nil {
+			return p, nil
+		}
+	}
+	return nil, errUnsealable
+}
+
+// seal is sealBytes in base64url, for a cookie value.
+func (s *sealer) seal(name string, plaintext []byte) string {
+	return base64.RawURLEncoding.EncodeToString(s.sealBytes(name, plaintext))
+}
+
+// open is openBytes of a cookie value.
+func (s *sealer) open(name, value string) ([]byte, error) {
+	// Strict: the unused bits of the last character must be zero, so no
+	// two values open to the same bytes.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(value)
+	if err != nil {
+		return nil, errUnsealable
+	}
+	return s.openBytes(name, b)
+}
