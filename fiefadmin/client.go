@@ -43,26 +43,36 @@ type Config struct {
 // is safe for concurrent use. Its services group the calls by resource, as
 // the admin API does.
 type Client struct {
-	Users          *UsersService
-	Roles          *RolesService
-	Permissions    *PermissionsService
-	Clients        *ClientsService
-	Tenants        *TenantsService
-	Webhooks       *WebhooksService
+	// Users manages users, their permissions, roles and OAuth accounts.
+	Users *UsersService
+	// Roles manages roles.
+	Roles *RolesService
+	// Permissions manages permissions.
+	Permissions *PermissionsService
+	// Clients manages the OAuth clients of the tenants.
+	Clients *ClientsService
+	// Tenants manages tenants.
+	Tenants *TenantsService
+	// Webhooks manages webhooks and reads their delivery logs.
+	Webhooks *WebhooksService
+	// EmailTemplates reads and changes the email templates.
 	EmailTemplates *EmailTemplatesService
+	// OAuthProviders manages the OAuth providers users sign in with.
 	OAuthProviders *OAuthProvidersService
-	UserFields     *UserFieldsService
+	// UserFields manages the custom fields of users.
+	UserFields *UserFieldsService
 
-	// s is behind a pointer so that printing a Client shows an address,
-	// not the key.
 	s *settings
 }
 
 type settings struct {
-	base       string // scheme://host
-	key        APIKey
-	httpClient *http.Client
-	logger     *slog.Logger
+	base string // scheme://host
+	// authorization returns the Authorization header. The key is held by
+	// a closure, out of reach of fmt's reflection: printing a Client or a
+	// service, with any verb, cannot show it.
+	authorization func() string
+	httpClient    *http.Client
+	logger        *slog.Logger
 }
 
 // New returns a client of the admin API of the Fief at cfg.ServerURL. It
@@ -75,7 +85,8 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(string(cfg.APIKey)) == "" {
 		return nil, &fief.ConfigError{Field: "APIKey", Reason: "is empty"}
 	}
-	s := &settings{base: base, key: cfg.APIKey, httpClient: cfg.HTTPClient, logger: cfg.Logger}
+	header := "Bearer " + string(cfg.APIKey)
+	s := &settings{base: base, authorization: func() string { return header }, httpClient: cfg.HTTPClient, logger: cfg.Logger}
 	if s.httpClient == nil {
 		s.httpClient = &http.Client{Timeout: fief.DefaultHTTPTimeout}
 	}
@@ -171,7 +182,7 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		return fmt.Errorf("fiefadmin: %s: %w", k.op, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", "Bearer "+string(c.s.key))
+	req.Header.Set("Authorization", c.s.authorization())
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

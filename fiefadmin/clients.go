@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/url"
 	"time"
 )
 
@@ -94,12 +93,7 @@ func (o *OAuthClientListOptions) list(op string) list {
 	if o == nil {
 		return newList(op, "/clients/", nil, nil)
 	}
-	q := url.Values{}
-	setIf(q, "query", o.Query)
-	if !o.Tenant.IsZero() {
-		q.Set("tenant", o.Tenant.String())
-	}
-	return newList(op, "/clients/", &o.ListOptions, q)
+	return newList(op, "/clients/", &o.ListOptions, filters(o.Query, "", o.Tenant))
 }
 
 // List walks every client matching opts (nil for all).

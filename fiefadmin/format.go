@@ -2,7 +2,6 @@ package fiefadmin
 
 import (
 	"fmt"
-	"net/url"
 )
 
 // redactSet returns "[redacted]" for a non-empty secret, "" otherwise.
@@ -19,11 +18,4 @@ func ptrString[T any](p *T) string {
 		return "<nil>"
 	}
 	return fmt.Sprint(*p)
-}
-
-// setIf sets a query parameter when its value is not empty.
-func setIf(q url.Values, key, value string) {
-	if value != "" {
-		q.Set(key, value)
-	}
 }

@@ -6,8 +6,8 @@ import "net/url"
 // roles, permissions, tenants and OAuth providers.
 type SearchOptions struct {
 	ListOptions
-	// Query is Fief's search filter: a case-insensitive match on the
-	// objects' names. Empty sends none.
+	// Query keeps the objects whose name (or, for permissions, codename)
+	// contains it, case-insensitively. Empty sends none.
 	Query string
 }
 
@@ -15,7 +15,20 @@ func (o *SearchOptions) list(op, path string) list {
 	if o == nil {
 		return newList(op, path, nil, nil)
 	}
+	return newList(op, path, &o.ListOptions, filters(o.Query, "", UUID{}))
+}
+
+// filters are the query parameters of the list filters that are set.
+func filters(query, email string, tenant UUID) url.Values {
 	q := url.Values{}
-	setIf(q, "query", o.Query)
-	return newList(op, path, &o.ListOptions, q)
+	if query != "" {
+		q.Set("query", query)
+	}
+	if email != "" {
+		q.Set("email", email)
+	}
+	if !tenant.IsZero() {
+		q.Set("tenant", tenant.String())
+	}
+	return q
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"net/url"
 	"time"
 )
 
@@ -87,13 +86,7 @@ func (o *UserListOptions) list(op string) list {
 	if o == nil {
 		return newList(op, "/users/", nil, nil)
 	}
-	q := url.Values{}
-	setIf(q, "query", o.Query)
-	setIf(q, "email", o.Email)
-	if !o.Tenant.IsZero() {
-		q.Set("tenant", o.Tenant.String())
-	}
-	return newList(op, "/users/", &o.ListOptions, q)
+	return newList(op, "/users/", &o.ListOptions, filters(o.Query, o.Email, o.Tenant))
 }
 
 // List walks every user matching opts (nil for all), page after page.

@@ -17,7 +17,7 @@ const adminPrefix = "/admin/api"
 type adminHandler func(s *Server, w http.ResponseWriter, r *http.Request, ids []string)
 
 type adminRoute struct {
-	pattern string // relative to adminPrefix; "{id}" stands for a UUID
+	pattern string // relative to adminPrefix; "{name}" stands for a UUID
 	method  string
 	handle  adminHandler
 }
@@ -31,10 +31,10 @@ var adminRoutes = []adminRoute{
 	{"/users/{id}/access-token", "POST", (*Server).adminUserAccessToken},
 	{"/users/{id}/permissions", "GET", (*Server).adminListUserPermissions},
 	{"/users/{id}/permissions", "POST", (*Server).adminAddUserPermission},
-	{"/users/{id}/permissions/{id}", "DELETE", (*Server).adminRemoveUserPermission},
+	{"/users/{id}/permissions/{permission_id}", "DELETE", (*Server).adminRemoveUserPermission},
 	{"/users/{id}/roles", "GET", (*Server).adminListUserRoles},
 	{"/users/{id}/roles", "POST", (*Server).adminAddUserRole},
-	{"/users/{id}/roles/{id}", "DELETE", (*Server).adminRemoveUserRole},
+	{"/users/{id}/roles/{role_id}", "DELETE", (*Server).adminRemoveUserRole},
 	{"/users/{id}/oauth-accounts", "GET", (*Server).adminListUserOAuthAccounts},
 	{"/permissions/", "GET", (*Server).adminListPermissions},
 	{"/permissions/", "POST", (*Server).adminCreatePermission},
@@ -72,7 +72,7 @@ var adminRoutes = []adminRoute{
 	{"/oauth-providers/{id}", "GET", (*Server).adminGetOAuthProvider},
 	{"/oauth-providers/{id}", "PATCH", (*Server).adminUpdateOAuthProvider},
 	{"/oauth-providers/{id}", "DELETE", (*Server).adminDeleteOAuthProvider},
-	{"/oauth-providers/{id}/access-token/{id}", "GET", (*Server).adminOAuthProviderAccessToken},
+	{"/oauth-providers/{id}/access-token/{user_id}", "GET", (*Server).adminOAuthProviderAccessToken},
 	{"/user-fields/", "GET", (*Server).adminListUserFields},
 	{"/user-fields/", "POST", (*Server).adminCreateUserField},
 	{"/user-fields/{id}", "GET", (*Server).adminGetUserField},
@@ -92,7 +92,7 @@ func matchAdmin(pattern, path string) ([]string, bool) {
 	var ids []string
 	for i, p := range ps {
 		switch {
-		case p == "{id}" && pathUUID.MatchString(xs[i]):
+		case strings.HasPrefix(p, "{") && pathUUID.MatchString(xs[i]):
 			ids = append(ids, xs[i])
 		case p != xs[i]:
 			return nil, false
@@ -101,23 +101,57 @@ func matchAdmin(pattern, path string) ([]string, bool) {
 	return ids, true
 }
 
+// uuid4Errors checks that the UUIDs of a path are of version 4, as Fief's
+// handlers declare them (pydantic's UUID4), where the route matches any
+// UUID.
+func uuid4Errors(pattern string, ids []string) []v1Error {
+	var errs []v1Error
+	names := []string{}
+	for _, p := range strings.Split(pattern, "/") {
+		if strings.HasPrefix(p, "{") {
+			names = append(names, strings.Trim(p, "{}"))
+		}
+	}
+	for i, id := range ids {
+		if !isUUID4(id) {
+			errs = append(errs, uuid4Error([]any{"path", names[i]}))
+		}
+	}
+	return errs
+}
+
+// isUUID4 reports whether a canonical UUID is of version 4.
+func isUUID4(id string) bool { return len(id) == 36 && id[14] == '4' }
+
+func uuid4Error(loc []any) v1Error {
+	return v1Error{Loc: loc, Msg: "uuid version 4 expected", Type: "value_error.uuid.version", Ctx: map[string]any{"required_version": 4}}
+}
+
 // serveAdmin serves the admin API, in Starlette's order: route matching
 // (404, or 307 to the path with a trailing slash, or 405), then the admin
 // key (401), then the handler.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
+	}
 	var allowed []string
 	for _, rt := range adminRoutes {
 		ids, ok := matchAdmin(rt.pattern, path)
 		if !ok {
 			continue
 		}
-		if rt.method != r.Method {
+		if rt.method != method {
 			allowed = append(allowed, rt.method)
 			continue
 		}
 		if !s.adminAuthorized(r) {
 			writeDetail(w, http.StatusUnauthorized, "Unauthorized")
+			return
+		}
+		if errs := uuid4Errors(rt.pattern, ids); len(errs) > 0 {
+			writeV1Errors(w, errs)
 			return
 		}
 		rt.handle(s, w, r, ids)
@@ -128,18 +162,28 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
-	if !strings.HasSuffix(path, "/") && slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
-		_, ok := matchAdmin(rt.pattern, path+"/")
+	if other := toggleSlash(path); other != "" && slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
+		_, ok := matchAdmin(rt.pattern, other)
 		return ok
 	}) {
+		// Starlette's redirect_slashes: the same path with or without its
+		// trailing slash.
 		u := *r.URL
-		u.Path += "/"
+		u.Path = adminPrefix + other
 		u.Scheme, u.Host = requestScheme(r), requestHost(r)
 		w.Header().Set("Location", u.String())
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
 	writeDetail(w, http.StatusNotFound, "Not Found")
+}
+
+// toggleSlash adds a trailing slash to path, or removes it ("" for "/").
+func toggleSlash(path string) string {
+	if p, ok := strings.CutSuffix(path, "/"); ok {
+		return p
+	}
+	return path + "/"
 }
 
 // adminAuthorized checks the Authorization header against the admin key:

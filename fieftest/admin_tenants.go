@@ -89,8 +89,7 @@ func (s *Server) adminCreateTenant(w http.ResponseWriter, r *http.Request, _ []s
 		s.mu.Unlock()
 		return
 	}
-	t := s.newTenantLocked(s.availableSlugLocked(*tf.name), *tf.name)
-	tf.applyLocked(t, providers)
+	t := s.newTenantLocked(s.availableSlugLocked(*tf.name), *tf.name, func(t *Tenant) { tf.applyLocked(t, providers) })
 	c := newAdminClient(t)
 	c.redirectURIs = []string{"http://localhost:8000/docs/oauth2-redirect"}
 	t.insertClientLocked(c)
@@ -120,7 +119,7 @@ func (s *Server) availableSlugLocked(name string) string {
 	}
 	slug := base
 	for s.slugTakenLocked(slug) {
-		slug = base + "-" + strings.ToLower(randomToken()[:6])
+		slug = base + "-" + randomLowerAlnum(6)
 	}
 	return slug
 }
@@ -173,13 +172,13 @@ func (s *Server) adminDeleteTenant(w http.ResponseWriter, r *http.Request, ids [
 		writeDetail(w, http.StatusBadRequest, "TENANT_DELETE_DEFAULT_TENANT")
 		return
 	}
+	// Fief deletes the tenant's users and clients by cascade, announcing
+	// the tenant only.
 	before := t.readLocked()
 	for _, u := range t.users {
-		t.removeUserLocked(u)
+		s.store.deleteUserSessions(u.ID)
 	}
-	for _, c := range slices.Clone(t.clientList) {
-		s.removeClientLocked(c)
-	}
+	t.users, t.byEmail, t.clients, t.clientList = map[string]*User{}, map[string]*User{}, map[string]*Client{}, nil
 	delete(s.tenants, t.slug)
 	s.tenantList = slices.DeleteFunc(s.tenantList, func(x *Tenant) bool { return x == t })
 	s.emitLocked(eventTenantDeleted, before)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
@@ -225,6 +226,7 @@ func TestAdminRouting(t *testing.T) {
 		{"unknown resource", "", "GET", "/themes/", 404, "Not Found"},
 		{"method not allowed", "", "PUT", "/users/", 405, "Method Not Allowed"},
 		{"collection without slash", "", "GET", "/users", 307, ""},
+		{"object with a slash", "", "GET", "/users/" + unknown + "/", 307, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, v := adminWithKey(t, srv, tc.key, tc.method, tc.path, nil)
@@ -307,4 +309,27 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAdminTimestamps: created_at and updated_at follow the server's clock;
+// updated_at moves only when the user changed, as in Fief's database.
+func TestAdminTimestamps(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	srv.SetClock(func() time.Time { return time.Date(2026, 11, 30, 11, 54, 57, 16463000, time.UTC) })
+	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "Herm1ne-Tincture!"})
+	v := mustAdmin(t, srv, 200, "GET", "/users/"+u.ID, nil)
+	if obj(t, v, "created_at") != "2026-11-30T11:54:57.016463+00:00" || obj(t, v, "updated_at") != obj(t, v, "created_at") {
+		t.Errorf("timestamps: %v %v", obj(t, v, "created_at"), obj(t, v, "updated_at"))
+	}
+	srv.Advance(time.Second)
+	v = mustAdmin(t, srv, 200, "PATCH", "/users/"+u.ID, map[string]any{"fields": map[string]any{"unknown": 1}})
+	if obj(t, v, "updated_at") != "2026-11-30T11:54:57.016463+00:00" {
+		t.Errorf("updated_at moved on a no-op update: %v", obj(t, v, "updated_at"))
+	}
+	srv.Advance(-16463 * time.Microsecond)
+	v = mustAdmin(t, srv, 200, "PATCH", "/users/"+u.ID, map[string]any{"password": "N3w-Herm1ne-Tincture!"})
+	if obj(t, v, "updated_at") != "2026-11-30T11:54:58+00:00" {
+		t.Errorf("updated_at after a password change: %v (whole seconds are written without microseconds, as Python does)", obj(t, v, "updated_at"))
+	}
 }

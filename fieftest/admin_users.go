@@ -14,8 +14,12 @@ func tenantQuery(w http.ResponseWriter, r *http.Request) (id string, given, ok b
 		return "", false, true
 	}
 	id, valid := canonicalUUID(raw)
-	if !valid {
+	switch {
+	case !valid:
 		writeV1Errors(w, []v1Error{{Loc: []any{"query", "tenant"}, Msg: "value is not a valid uuid", Type: "type_error.uuid"}})
+		return "", true, false
+	case !isUUID4(id):
+		writeV1Errors(w, []v1Error{uuid4Error([]any{"query", "tenant"})})
 		return "", true, false
 	}
 	return id, true, true
@@ -144,6 +148,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, ids []s
 			return
 		}
 	}
+	before := u.stateLocked()
 	if email != nil && *email != u.email {
 		u.setEmailLocked(*email)
 	}
@@ -158,7 +163,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request, ids []s
 			u.fields[k] = v
 		}
 	}
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 	writeJSON(w, http.StatusOK, u.readLocked())
 }
 

@@ -326,9 +326,15 @@ func (f *fieldReader) boolean(name string, required bool) *bool {
 	return scalar(f, name, required, coerceBool, "value could not be parsed to a boolean", "type_error.bool", nil)
 }
 
-// uuid reads a UUID, returned in its canonical lower-case form.
+// uuid reads a version-4 UUID (pydantic's UUID4), returned in its
+// canonical lower-case form.
 func (f *fieldReader) uuid(name string, required bool) *string {
-	return scalar(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+	id := scalar(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+	if id != nil && !isUUID4(*id) {
+		f.errs = append(f.errs, uuid4Error([]any{"body", name}))
+		return nil
+	}
+	return id
 }
 
 func (f *fieldReader) enum(name string, required bool, allowed []string) *string {
@@ -341,7 +347,14 @@ func (f *fieldReader) strList(name string, required bool) ([]string, bool) {
 }
 
 func (f *fieldReader) uuidList(name string, required bool) ([]string, bool) {
-	return listOf(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+	ids, ok := listOf(f, name, required, coerceUUID, "value is not a valid uuid", "type_error.uuid", nil)
+	for i, id := range ids {
+		if id != "" && !isUUID4(id) {
+			f.errs = append(f.errs, uuid4Error([]any{"body", name, i}))
+			ok = false
+		}
+	}
+	return ids, ok
 }
 
 func (f *fieldReader) enumList(name string, required bool, allowed []string) ([]string, bool) {

@@ -73,6 +73,10 @@
 // user_permission.deleted, ...), whatever made it: the admin API, the
 // auth app or the Go methods.
 //
+// The command github.com/fief-dev/fief-go/cmd/fieftest runs a Server as a
+// program, configured by flags or a JSON file, for applications in any
+// language; [Server.Logger] is its request log.
+//
 // # Webhooks
 //
 // [Server.AddWebhook] (or POST /admin/api/webhooks/) registers a webhook:
@@ -117,6 +121,8 @@
 //     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
 //     routes. Webhooks are stored; delivering them is not done yet, so
 //     their delivery logs are empty.
+//   - The admin API does not publish its OpenAPI document
+//     (/admin/api/openapi.json) nor the docs pages.
 //   - Permissions of a role are granted to its holders at once, where Fief
 //     uses a background task; role-derived grants are not announced, as in
 //     Fief.

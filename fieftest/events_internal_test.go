@@ -135,3 +135,38 @@ func TestEventsOfTheAdminAPI(t *testing.T) {
 		t.Errorf("events:\n got %v\nwant %v", typs, want)
 	}
 }
+
+// TestEventsOfTenants: a tenant created through the admin API is announced
+// with what the request set, then its client; deleted, only the tenant is
+// announced (Fief deletes its users and clients by cascade).
+func TestEventsOfTenants(t *testing.T) {
+	srv := NewServer()
+	defer srv.Close()
+	got := recordEvents(srv)
+	do := func(method, path, body string) map[string]any {
+		req, _ := http.NewRequest(method, srv.URL+"/admin/api"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+srv.AdminAPIKey())
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		json.NewDecoder(resp.Body).Decode(&v)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, v)
+		}
+		return v
+	}
+	tn := do("POST", "/tenants/", `{"name":"Second","logo_url":"https://example.com/logo.png"}`)
+	tenant, _ := srv.Tenant("second")
+	tenant.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	do("DELETE", "/tenants/"+tn["id"].(string), "")
+	want := []string{"tenant.created", "client.created", "user.created", "tenant.deleted"}
+	if typs := eventTypes(*got); !slices.Equal(typs, want) {
+		t.Errorf("events:\n got %v\nwant %v", typs, want)
+	}
+	if !strings.Contains((*got)[0], `"logo_url":"https://example.com/logo.png"`) {
+		t.Errorf("tenant.created: %s", (*got)[0])
+	}
+}

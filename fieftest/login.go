@@ -124,12 +124,13 @@ func (s *Server) verifyCodeLocked(u *User, code string) bool {
 	if u.pendingCode == "" || code != u.pendingCode {
 		return false
 	}
+	before := u.stateLocked()
 	if u.pendingEmail != u.email {
 		u.setEmailLocked(u.pendingEmail)
 	}
 	u.verified = true
 	u.pendingCode, u.pendingEmail = "", ""
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 	return true
 }
 

@@ -106,7 +106,7 @@ func NewUnstartedServer() *Server {
 	}
 	s.store.init()
 	s.adm.init(s.nowLocked())
-	s.newTenantLocked("", "Fief")
+	s.newTenantLocked("", "Fief", nil)
 	return s
 }
 

@@ -56,7 +56,7 @@ func (s *Server) AddTenant(slug string) *Tenant {
 		s.mu.Unlock()
 		panic(fmt.Sprintf("fieftest: duplicate tenant slug %q", slug))
 	}
-	t := s.newTenantLocked(slug, slug)
+	t := s.newTenantLocked(slug, slug, nil)
 	started := s.started
 	s.mu.Unlock()
 	if started {
@@ -66,8 +66,8 @@ func (s *Server) AddTenant(slug string) *Tenant {
 }
 
 // newTenantLocked creates a tenant served under slug ("" for the default
-// tenant), named name.
-func (s *Server) newTenantLocked(slug, name string) *Tenant {
+// tenant), named name, lets setup change it, then announces it.
+func (s *Server) newTenantLocked(slug, name string, setup func(*Tenant)) *Tenant {
 	now := s.nowLocked()
 	t := &Tenant{
 		srv:                 s,
@@ -85,6 +85,9 @@ func (s *Server) newTenantLocked(slug, name string) *Tenant {
 	}
 	if slug == "" {
 		t.adminSlug = defaultTenantAdminSlug
+	}
+	if setup != nil {
+		setup(t)
 	}
 	s.tenants[slug] = t
 	s.tenantList = append(s.tenantList, t)

@@ -15,7 +15,9 @@ import (
 // active, verified user with a random ID and no email, password, fields or
 // permissions.
 type UserConfig struct {
-	// ID is the user's UUID; a random version 4 UUID when empty.
+	// ID is the user's UUID; a random version 4 UUID when empty. Like
+	// Fief's, the admin API addresses only version 4 UUIDs (others are a
+	// 422).
 	ID string
 	// Email and Password are the login credentials.
 	Email, Password string
@@ -232,13 +234,27 @@ func (u *User) update(change func()) {
 	s := u.tenant.srv
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	before := u.stateLocked()
 	change()
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 }
 
-// userUpdatedLocked stamps updated_at and announces user.updated.
-func (s *Server) userUpdatedLocked(u *User) {
-	u.updated = s.nowLocked()
+// stateLocked is what updated_at follows: the user's columns, password
+// hash included, without the timestamps.
+func (u *User) stateLocked() string {
+	r := u.readLocked()
+	r.timestamps = timestamps{}
+	b, _ := json.Marshal(r)
+	return string(b) + string(u.pwHash)
+}
+
+// userUpdatedLocked announces user.updated, as Fief does after every
+// successful update, and stamps updated_at if the user changed since the
+// state before (the database bumps it only then).
+func (s *Server) userUpdatedLocked(u *User, before string) {
+	if u.stateLocked() != before {
+		u.updated = s.nowLocked()
+	}
 	s.emitLocked(eventUserUpdated, u.readLocked())
 }
 

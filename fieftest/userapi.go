@@ -40,12 +40,13 @@ func (s *Server) handleProfile(t *Tenant, w http.ResponseWriter, r *http.Request
 	}
 	update := copyFields(fields)
 	s.mu.Lock()
+	before := u.stateLocked()
 	for k, v := range update {
 		if v != nil {
 			u.fields[k] = v
 		}
 	}
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 	claims := u.claimsLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, claims)
@@ -62,8 +63,9 @@ func (s *Server) handlePassword(t *Tenant, w http.ResponseWriter, r *http.Reques
 		return
 	}
 	s.mu.Lock()
+	before := u.stateLocked()
 	u.setPasswordLocked(pw)
-	s.userUpdatedLocked(u)
+	s.userUpdatedLocked(u, before)
 	claims := u.claimsLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, claims)

@@ -121,11 +121,7 @@ func (c *config) hasRole(name string) bool {
 // fieftest panics on duplicates (ids, emails, slugs, codenames): apply
 // turns those panics into errors.
 func (c *config) apply(srv *fieftest.Server) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("fieftest: configuration: %v", p)
-		}
-	}()
+	defer recoverSetup(&err, "configuration: ")
 	if c.AdminAPIKey != "" {
 		srv.SetAdminAPIKey(c.AdminAPIKey)
 	}

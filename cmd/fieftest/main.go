@@ -27,6 +27,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -81,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.public, "public", false, "make -client-id a public client (PKCE, no secret needed)")
 	fs.Var(&o.users, "user", "add a verified user EMAIL:PASSWORD to the default tenant (repeatable)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
-	fs.IntVar(&o.keySize, "key-size", 2048, "size in bits of the RSA keys generated (Fief uses 4096)")
+	fs.IntVar(&o.keySize, "key-size", 0, "size in bits of the RSA keys generated (default 2048; Fief uses 4096)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			return nil, fmt.Errorf("fieftest: -user wants EMAIL:PASSWORD, got %q", redactUser(u))
 		}
 	}
-	if o.keySize < 2048 {
+	if o.keySize != 0 && o.keySize < 2048 {
 		return nil, fmt.Errorf("fieftest: -key-size %d is below 2048", o.keySize)
 	}
 	return &o, nil
@@ -130,11 +131,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := fieftest.NewUnstartedServer()
-	srv.Addr = firstNonEmpty(o.addr, cfg.Addr, "127.0.0.1:8000")
-	srv.Domain = firstNonEmpty(o.domain, cfg.Domain)
-	srv.KeySize = o.keySize
-	if cfg.KeySize != 0 && o.keySize == 2048 {
-		srv.KeySize = cfg.KeySize
+	srv.Addr = cmp.Or(o.addr, cfg.Addr, "127.0.0.1:8000")
+	srv.Domain = cmp.Or(o.domain, cfg.Domain)
+	srv.KeySize = cmp.Or(o.keySize, cfg.KeySize)
+	if srv.KeySize != 0 && srv.KeySize < 2048 {
+		return fmt.Errorf("fieftest: key size %d is below 2048", srv.KeySize)
 	}
 	srv.SecureCookies = o.secureCookies
 	if !o.quiet {
@@ -166,11 +167,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // applyFlags adds the client and users of the flags to the default tenant.
 func applyFlags(srv *fieftest.Server, o *options) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("fieftest: %v", p)
-		}
-	}()
+	defer recoverSetup(&err, "")
 	if o.clientID != "" {
 		srv.AddClient(fieftest.ClientConfig{ID: o.clientID, Secret: o.clientSecret, Public: o.public, RedirectURIs: o.redirectURIs})
 	}
@@ -183,20 +180,15 @@ func applyFlags(srv *fieftest.Server, o *options) (err error) {
 
 // start starts srv, turning its panic on a listen failure into an error.
 func start(srv *fieftest.Server) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%v", p)
-		}
-	}()
+	defer recoverSetup(&err, "")
 	srv.Start()
 	return nil
 }
 
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
+// recoverSetup turns a panic of fieftest's setup methods (duplicate ids,
+// emails or slugs, a port in use) into *err.
+func recoverSetup(err *error, context string) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("fieftest: %s%s", context, strings.TrimPrefix(fmt.Sprint(p), "fieftest: "))
 	}
-	return ""
 }

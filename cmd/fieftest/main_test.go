@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -207,6 +209,12 @@ func TestBinary(t *testing.T) {
 // with a message, without starting.
 func TestBadInvocations(t *testing.T) {
 	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().String()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(content), 0o600)
@@ -224,10 +232,15 @@ func TestBadInvocations(t *testing.T) {
 		{"duplicate email", []string{"-config", write("dup.json", `{"tenants":[{"users":[{"email":"a@x.org"},{"email":"A@x.org"}]}]}`)}, "duplicate user email"},
 		{"missing file", []string{"-config", filepath.Join(dir, "none.json")}, "reading the configuration"},
 		{"small key", []string{"-key-size", "1024"}, "below 2048"},
+		{"small key in the file", []string{"-config", write("key.json", `{"key_size": 512}`)}, "below 2048"},
+		{"bad slug", []string{"-config", write("slug.json", `{"tenants":[{"slug":"api"}]}`)}, `configuration: invalid tenant slug "api"`},
+		{"port in use", []string{"-addr", busy}, "failed to listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			err := run(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), &stdout, &stderr)
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel() // a run that starts returns at once
+			err := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, tc.args...), &stdout, &stderr)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
