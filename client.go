@@ -28,6 +28,11 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{s: s}
 	if s.cacheSize > 0 {
 		c.tokens = newTokenCache(s.cacheSize)
+		if s.revocations != nil {
+			// The revoked tokens leave the cache at once, not at their next use.
+			tokens := c.tokens
+			s.revocations.OnRevoke(func(userID string, notBefore time.Time) { tokens.dropRevoked(userID, notBefore) })
+		}
 	}
 	c.keys = newKeySet(c)
 	return c, nil
@@ -38,6 +43,11 @@ func (c *Client) ClientID() string { return c.s.clientID }
 
 // BaseURL returns the tenant's public base URL, without a trailing slash.
 func (c *Client) BaseURL() string { return c.s.publicBase.String() }
+
+// Revocations returns [Config.Revocations], nil when unset: what a session
+// store compares a session's sign-in time with ([Revocations.NotBefore]), or
+// subscribes to ([Revocations.OnRevoke]), to end a revoked user's sessions.
+func (c *Client) Revocations() *Revocations { return c.s.revocations }
 
 // Now returns the current time of the client's clock.
 func (c *Client) Now() time.Time { return c.s.clock() }

@@ -18,6 +18,9 @@ func TestValidateAccessTokenRefusesRevokedTokens(t *testing.T) {
 	c := mustNew(t, Config{BaseURL: srv.URL, ClientID: "client", Clock: clock.Now, Revocations: rev})
 	ctx := context.Background()
 	iat := clock.Now().Unix()
+	if c.Revocations() != rev {
+		t.Fatal("Client.Revocations is not the configured set")
+	}
 
 	before := sign(t, k, claimsAt(iat-10))
 	atEvent := sign(t, k, claimsAt(iat))
@@ -34,6 +37,12 @@ func TestValidateAccessTokenRefusesRevokedTokens(t *testing.T) {
 
 	if !rev.Revoke("AEEB8BFA-E8F4-4724-9427-C3D5AF66190E", clock.Now().Add(500*time.Millisecond)) {
 		t.Fatal("Revoke reported no change")
+	}
+	if cachedFor(c, before) || cachedFor(c, atEvent) || cachedFor(c, noIat) {
+		t.Fatal("revoked tokens stayed in the verified-token cache")
+	}
+	if !cachedFor(c, after) {
+		t.Fatal("a token issued after the revocation left the cache")
 	}
 	tests := []struct {
 		name  string
@@ -57,7 +66,7 @@ func TestValidateAccessTokenRefusesRevokedTokens(t *testing.T) {
 		})
 	}
 	if cachedFor(c, before) {
-		t.Fatal("a revoked token stayed in the verified-token cache")
+		t.Fatal("a revoked token came back into the verified-token cache")
 	}
 	// A fresh (uncached) revoked token is refused too, and not cached.
 	fresh := sign(t, k, claimsWith(iat-5, "scope", "openid"))

@@ -99,6 +99,16 @@ func (tc *tokenCache) drop(token string) {
 	}
 }
 
+// dropRevoked forgets the tokens of userID issued at or before notBefore
+// (or without iat).
+func (tc *tokenCache) dropRevoked(userID string, notBefore time.Time) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.deleteIf(func(e *cachedToken) bool {
+		return e.info.ID == userID && (e.info.IssuedAt.IsZero() || !e.info.IssuedAt.After(notBefore))
+	})
+}
+
 // dropKeysNotIn drops the entries verified by a key that is not in all, the
 // refreshed key set, and refuses such entries from now on.
 func (tc *tokenCache) dropKeysNotIn(all []*rsa.PublicKey) {

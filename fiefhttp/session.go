@@ -112,6 +112,10 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 		}
 		return "", time.Time{}, err
 	}
+	if err := f.revoked(rec); err != nil {
+		f.endSession(ctx, w, rec, id)
+		return "", time.Time{}, err
+	}
 	now := f.client.Now()
 	changed := false
 	if rec.RefreshToken != "" && !now.Add(f.refreshMargin).Before(time.Unix(rec.Expires, 0)) {
@@ -136,6 +140,20 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 		}
 	}
 	return rec.AccessToken, time.Unix(rec.AuthTime, 0), nil
+}
+
+// revoked ends a session begun at or before its user's revocation (see
+// [fief.Config.Revocations]), so that a refresh cannot outlive the
+// revocation: it is an [ErrSessionEnded] and a [fief.ErrTokenRevoked].
+func (f *WebFlow) revoked(rec *sessionRecord) error {
+	rv := f.client.Revocations()
+	if rv == nil {
+		return nil
+	}
+	if nb, ok := rv.NotBefore(rec.UserID); ok && !time.Unix(rec.Created, 0).After(nb) {
+		return fmt.Errorf("%w: %w: the user was revoked after this sign-in", ErrSessionEnded, fief.ErrTokenRevoked)
+	}
+	return nil
 }
 
 // readSession opens the session of a cookie value: the sealed record, or

@@ -25,10 +25,11 @@ const tokenLifetime = 10 * time.Minute
 // sessionEnv is a Fief (fieftest) with a client whose tokens last
 // tokenLifetime, and the test user.
 type sessionEnv struct {
-	srv  *fieftest.Server
-	fc   *fieftest.Client
-	user *fieftest.User
-	keys [][]byte
+	srv         *fieftest.Server
+	fc          *fieftest.Client
+	user        *fieftest.User
+	keys        [][]byte
+	revocations *fief.Revocations // nil: none
 }
 
 func newSessionEnv(t *testing.T) *sessionEnv {
@@ -57,7 +58,7 @@ type sessionApp struct {
 // instances of a load-balanced application.
 func (e *sessionEnv) newApp(t *testing.T, cfg fiefhttp.WebConfig) *sessionApp {
 	t.Helper()
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now, Revocations: e.revocations})
 	if err != nil {
 		t.Fatal(err)
 	}

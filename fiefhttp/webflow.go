@@ -307,6 +307,21 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	if f.logger == nil {
 		f.logger = slog.New(slog.DiscardHandler)
 	}
+	if rv := client.Revocations(); rv != nil && f.storage == StorageServer {
+		// A revoked user's server-side sessions are deleted at once; the
+		// check of each request (WebFlow.session) covers a failed deletion
+		// and sealed cookies.
+		store, logger := f.store, f.logger
+		rv.OnRevoke(func(userID string, _ time.Time) {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := store.DeleteUser(ctx, userID); err != nil {
+					logger.WarnContext(ctx, "fiefhttp: deleting a revoked user's sessions failed", "user", userID, "error", err)
+				}
+			}()
+		})
+	}
 	return f, nil
 }
 

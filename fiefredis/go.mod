@@ -1,10 +1,13 @@
 module github.com/fief-dev/fief-go/fiefredis
 
-go 1.26.0
+go 1.25.0
 
 replace github.com/fief-dev/fief-go => ../
 
-require github.com/redis/go-redis/v9 v9.23.0
+require (
+	github.com/fief-dev/fief-go v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.22.0
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -12,7 +15,5 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.17.0 // indirect
-	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/sys v0.30.0 // indirect
 )
-
-require github.com/fief-dev/fief-go v0.0.0-00010101000000-000000000000

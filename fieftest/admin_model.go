@@ -100,6 +100,7 @@ type webhookLog struct {
 	attempt      int
 	payload      string
 	success      bool
+	statusCode   int // 0 without an answer
 	response     *string
 	errorType    *string
 	errorMessage *string

@@ -13,14 +13,16 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock = now
+	s.wakeLocked() // webhook retries may fall due
 }
 
 // Advance shifts the server's clock forward by d (backward if d is
-// negative).
+// negative). Webhook retries that fall due are then sent.
 func (s *Server) Advance(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.offset += d
+	s.wakeLocked() // webhook retries may fall due
 }
 
 // Now returns the server's current time.

@@ -77,6 +77,15 @@
 // program, configured by flags or a JSON file, for applications in any
 // language; [Server.Logger] is its request log.
 //
+// # Webhooks
+//
+// [Server.AddWebhook] (or POST /admin/api/webhooks/) registers a webhook:
+// each event of a type it lists is delivered as Fief delivers it (see
+// [Webhook]): signed, in Fief's body format, retried on Fief's back-off,
+// which follows the server's clock. [Server.WaitWebhooks] waits for the
+// attempts due, [Server.WebhookAttempts] lists them. [User.ResetPassword]
+// stands for the forgotten-password flow (user.password_reset).
+//
 // # Faults and time
 //
 // [Server.FailNext] makes an [Endpoint] answer an error, a malformed body

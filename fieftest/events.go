@@ -6,6 +6,7 @@ const (
 	eventUserCreated           = "user.created"
 	eventUserUpdated           = "user.updated"
 	eventUserDeleted           = "user.deleted"
+	eventUserPasswordReset     = "user.password_reset"
 	eventUserPermissionCreated = "user_permission.created"
 	eventUserPermissionDeleted = "user_permission.deleted"
 	eventUserRoleCreated       = "user_role.created"
@@ -60,10 +61,12 @@ var webhookEventTypes = []string{
 // so it may be kept and encoded later.
 //
 // The caller holds s.mu and has already applied the change: emitLocked
-// must not block and must not take s.mu. Webhook delivery is to hang here
-// (queue the event, deliver outside the lock); for now it only passes the
-// event to s.eventHook, which the package's tests set to observe events.
+// must not block and must not take s.mu. It queues a delivery to every
+// webhook that lists the type (see [Webhook]; the deliveries are made
+// outside the lock), and passes the event to s.eventHook, which the
+// package's tests set to observe events.
 func (s *Server) emitLocked(eventType string, object any) {
+	s.queueWebhooksLocked(eventType, object)
 	if s.eventHook != nil {
 		s.eventHook(eventType, object)
 	}

@@ -71,3 +71,22 @@ func (u *User) GrantRole(name string) {
 		s.grantRoleLocked(u, r)
 	}
 }
+
+// RemoveRole takes the role with this name from the user, with the
+// permissions that came with it (user_role.deleted). It reports whether the
+// user held it.
+func (u *User) RemoveRole(name string) bool {
+	s := u.tenant.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.roleByNameLocked(name)
+	if r == nil {
+		return false
+	}
+	ur := u.roleGrant(r.id)
+	if ur == nil {
+		return false
+	}
+	s.revokeRoleLocked(u, ur)
+	return true
+}

@@ -74,6 +74,8 @@ type Server struct {
 	adm   adminStore
 
 	eventHook func(eventType string, object any) // see emitLocked; nil outside tests
+
+	deliveries deliveryState // webhook deliveries waiting or in flight
 }
 
 // settings is the copy of the exported settings taken by Start, read by the
@@ -163,6 +165,7 @@ func (s *Server) Close() {
 	if !s.started || s.closed {
 		s.closed = true
 		s.mu.Unlock()
+		s.stopDeliveries()
 		return
 	}
 	s.closed = true
@@ -170,6 +173,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 
 	srv.Shutdown(context.Background())
+	s.stopDeliveries()
 	tr.CloseIdleConnections()
 }
 

@@ -216,6 +216,19 @@ func (u *User) SetPassword(password string) {
 	u.update(func() { u.setPasswordLocked(password) })
 }
 
+// ResetPassword sets the user's password as Fief's forgotten-password flow
+// does when the user completes it: user.password_reset, where
+// [User.SetPassword] (an admin's or the user API's change) sends
+// user.updated.
+func (u *User) ResetPassword(password string) {
+	s := u.tenant.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.setPasswordLocked(password)
+	u.updated = s.nowLocked()
+	s.emitLocked(eventUserPasswordReset, u.readLocked())
+}
+
 // update applies change under the lock, then stamps and announces it.
 func (u *User) update(change func()) {
 	s := u.tenant.srv

@@ -1,0 +1,58 @@
+package fiefhttp_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
+)
+
+// TestSessionEndsAtRevocation: a revocation ends the user's sessions begun
+// before it, sealed or server-side, before any refresh (a refresh would
+// outlive it); server-side records are deleted; a new sign-in works.
+func TestSessionEndsAtRevocation(t *testing.T) {
+	for _, st := range storages {
+		t.Run(st.name, func(t *testing.T) {
+			e := newSessionEnv(t)
+			e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
+			store := fiefhttp.NewMemorySessionStore(0, e.srv.Now)
+			cfg := st.cfg()
+			cfg.Store = store
+			a := e.newApp(t, cfg)
+			c := a.cookie(t, a.signIn(t))
+			if w := a.get("/token", c); w.Code != http.StatusOK {
+				t.Fatalf("before: %d", w.Code)
+			}
+
+			e.srv.Advance(2 * time.Second)
+			e.revocations.Revoke(e.user.ID, e.srv.Now())
+			e.srv.Advance(tokenLifetime) // the next request would refresh
+			before := e.srv.RequestCount(fieftest.EndpointToken)
+			if w := a.get("/token", c); w.Code != http.StatusUnauthorized {
+				t.Fatalf("a session begun before the revocation: %d, want 401", w.Code)
+			}
+			if n := e.srv.RequestCount(fieftest.EndpointToken) - before; n != 0 {
+				t.Fatalf("the revoked session was refreshed (%d token requests)", n)
+			}
+			if st.name == "server-side store" {
+				deadline := time.Now().Add(5 * time.Second)
+				for store.Len() != 0 {
+					if time.Now().After(deadline) {
+						t.Fatalf("%d server-side records left after the revocation", store.Len())
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+
+			e.srv.Advance(2 * time.Second)
+			b := a.signIn(t)
+			if resp, _ := browsertest.Get(t, b, a.app.URL+"/token"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("a sign-in after the revocation: %d", resp.StatusCode)
+			}
+		})
+	}
+}

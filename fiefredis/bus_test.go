@@ -1,0 +1,167 @@
+package fiefredis_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fiefredis"
+	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
+	"github.com/fief-dev/fief-go/fiefwebhook"
+)
+
+// instance is what one instance of a service holds.
+type instance struct {
+	rev   *fief.Revocations
+	cache *fiefhttp.MemoryUserInfoCache
+	bus   *fiefredis.Bus
+}
+
+func newInstance(t *testing.T, srv *redisserver.Server) *instance {
+	t.Helper()
+	in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{}), cache: fiefhttp.NewMemoryUserInfoCache(0, time.Hour)}
+	o := options(newClient(t, srv))
+	var err error
+	in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Options: o, Revocations: in.rev, UserInfo: in.cache, RetryInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.bus.Start()
+	t.Cleanup(func() { in.bus.Close() })
+	return in
+}
+
+func (in *instance) revoked(user string) bool { _, ok := in.rev.NotBefore(user); return ok }
+
+func TestBusSpreadsEffects(t *testing.T) {
+	srv := redisserver.Start(t)
+	a, b := newInstance(t, srv), newInstance(t, srv)
+	waitSynced(t, a.bus)
+	waitSynced(t, b.bus)
+	ctx := context.Background()
+	_ = b.cache.Set(ctx, userA, fief.UserInfo{"sub": userA})
+
+	// user.updated: every instance drops the user's info, nobody revokes.
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 3*time.Second, "b kept the user's info", func() bool { _, ok, _ := b.cache.Get(ctx, userA); return !ok })
+	if a.revoked(userA) || b.revoked(userA) {
+		t.Fatal("a drop revoked the user")
+	}
+
+	nb := time.Now()
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, DropUserInfo: true, NotBefore: nb}); err != nil {
+		t.Fatal(err)
+	}
+	if !a.revoked(userA) {
+		t.Fatal("the receiving instance did not apply at once")
+	}
+	eventually(t, 3*time.Second, "b never revoked", func() bool { return b.revoked(userA) })
+	if got, _ := b.rev.NotBefore(userA); !got.Equal(nb.Truncate(time.Microsecond)) {
+		t.Fatalf("b's not-before %v, want %v", got, nb)
+	}
+
+	// An instance started afterwards loads it from Redis.
+	c := newInstance(t, srv)
+	waitSynced(t, c.bus)
+	if !c.revoked(userA) {
+		t.Fatal("a late instance does not know an earlier revocation")
+	}
+	if err := c.bus.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+}
+
+func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
+	srv := redisserver.Start(t)
+	a, b := newInstance(t, srv), newInstance(t, srv)
+	waitSynced(t, a.bus)
+	waitSynced(t, b.bus)
+	ctx := context.Background()
+	early := "11111111-1111-4111-8111-111111111111"
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: early, Revoke: true, NotBefore: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 3*time.Second, "b never revoked the early user", func() bool { return b.revoked(early) })
+
+	srv.Kill()
+	start := time.Now()
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
+		t.Fatalf("Apply without Redis: %v (want success: applied here, shared later)", err)
+	}
+	_ = b.cache.Set(ctx, userA, fief.UserInfo{"sub": userA})
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Apply without Redis took %v", d)
+	}
+	if !a.revoked(userA) {
+		t.Fatal("without Redis, the receiving instance did not apply the revocation itself")
+	}
+	eventually(t, 3*time.Second, "b's Check still passes without Redis", func() bool { return b.bus.Check(ctx) != nil })
+
+	// Redis returns empty (no persistence): both revocations come back.
+	srv.Restart()
+	eventually(t, 5*time.Second, "b never learned the revocation made while Redis was down", func() bool { return b.revoked(userA) })
+	eventually(t, 5*time.Second, "b kept user info dropped while Redis was down", func() bool { _, ok, _ := b.cache.Get(ctx, userA); return !ok })
+	eventually(t, 5*time.Second, "the buses never reported healthy again", func() bool {
+		return a.bus.Check(ctx) == nil && b.bus.Check(ctx) == nil
+	})
+	c := newInstance(t, srv)
+	waitSynced(t, c.bus)
+	if !c.revoked(userA) || !c.revoked(early) {
+		t.Fatal("after the restart, Redis lacks revocations the instances knew")
+	}
+}
+
+func TestBusFailWhenUnshared(t *testing.T) {
+	srv := redisserver.Start(t)
+	rev := fief.NewRevocations(fief.RevocationsConfig{})
+	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(newClient(t, srv)), Revocations: rev, FailWhenUnshared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus.Start()
+	defer bus.Close()
+	waitSynced(t, bus)
+	srv.Kill()
+	err = bus.Apply(context.Background(), fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()})
+	if !errors.Is(err, fiefredis.ErrUnavailable) {
+		t.Fatalf("Apply without Redis: %v, want ErrUnavailable", err)
+	}
+	if _, ok := rev.NotBefore(userA); !ok {
+		t.Fatal("not applied locally")
+	}
+}
+
+func TestNewBusRefusesMissingParts(t *testing.T) {
+	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Revocations: fief.NewRevocations(fief.RevocationsConfig{})}); err == nil {
+		t.Fatal("no client accepted")
+	}
+	srv, rdb := startRedis(t)
+	_ = srv
+	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(rdb)}); err == nil {
+		t.Fatal("no revocations accepted")
+	}
+}
+
+func TestBusStartsWithoutRedis(t *testing.T) {
+	srv := redisserver.Start(t)
+	seed := newInstance(t, srv)
+	waitSynced(t, seed.bus)
+	ctx := context.Background()
+	if err := seed.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+
+	late := newInstance(t, srv)
+	if err := late.bus.Check(ctx); !errors.Is(err, fiefredis.ErrUnavailable) {
+		t.Fatalf("Check of a bus that never reached Redis: %v", err)
+	}
+	srv.Restart() // empty: the seed instance writes its set back
+	waitSynced(t, late.bus)
+	eventually(t, 5*time.Second, "the late instance never learned the revocation", func() bool { return late.revoked(userA) })
+}

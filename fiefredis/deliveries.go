@@ -1,0 +1,99 @@
+package fiefredis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fief-dev/fief-go/fiefwebhook"
+)
+
+// claimScript records a delivery's first arrival (µs since the epoch) unless
+// known, and claims its processing: it returns the first arrival and 1 when
+// this call claimed it, 0 when it was claimed already.
+var claimScript = redis.NewScript(`
+local first = redis.call('HGET', KEYS[1], 'first')
+if not first then
+  first = ARGV[1]
+  redis.call('HSET', KEYS[1], 'first', first)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+local claimed = redis.call('HSETNX', KEYS[1], 'claim', '1')
+return {first, claimed}
+`)
+
+// Deliveries is a [fiefwebhook.Deliveries] in Redis, shared by every
+// instance, so that an event is processed once (and its time is its first
+// arrival at any instance) whichever instance Fief's attempts reach. Each
+// delivery is remembered for an hour ([fiefwebhook.DefaultDeliveryMemory]).
+// When Redis is unreachable it falls back to the instance's own memory.
+// Make it with [NewDeliveries].
+type Deliveries struct {
+	o      Options
+	keep   time.Duration
+	memory *fiefwebhook.MemoryDeliveries
+	brk    *breaker
+}
+
+var _ fiefwebhook.Deliveries = (*Deliveries)(nil)
+
+// NewDeliveries returns a shared memory of deliveries. It does no I/O.
+func NewDeliveries(o Options) (*Deliveries, error) {
+	o, err := o.resolve(DefaultTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Deliveries{
+		o:      o,
+		keep:   fiefwebhook.DefaultDeliveryMemory,
+		memory: fiefwebhook.NewMemoryDeliveries(0, 0),
+		brk:    &breaker{what: "webhook deliveries", interval: DefaultRetryInterval, clock: o.Clock, logger: o.Logger},
+	}, nil
+}
+
+func (d *Deliveries) key(id string) string { return d.o.Prefix + "delivery:" + id }
+
+// Claim implements [fiefwebhook.Deliveries]. It never returns an error:
+// without Redis, the instance's memory decides.
+func (d *Deliveries) Claim(ctx context.Context, id string, now time.Time) (time.Time, bool, error) {
+	if d.brk.open() {
+		first, claimed := d.memory.ClaimAt(id, now)
+		return first, claimed, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
+	defer cancel()
+	res, err := claimScript.Run(ctx, d.o.Client, []string{d.key(id)}, now.UnixMicro(), d.keep.Milliseconds()).Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("claim script answered %d values", len(res))
+	}
+	var first int64
+	var claimed int64
+	if err == nil {
+		s, _ := res[0].(string)
+		claimed, _ = res[1].(int64)
+		first, err = strconv.ParseInt(s, 10, 64)
+	}
+	if err != nil {
+		_ = d.brk.fail(ctx, err)
+		f, c := d.memory.ClaimAt(id, now)
+		return f, c, nil
+	}
+	d.brk.ok(ctx)
+	t := time.UnixMicro(first)
+	d.memory.Remember(id, t)
+	return t, claimed == 1, nil
+}
+
+// Release implements [fiefwebhook.Deliveries].
+func (d *Deliveries) Release(ctx context.Context, id string) error {
+	_ = d.memory.Release(ctx, id)
+	ctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
+	defer cancel()
+	if err := d.o.Client.HDel(ctx, d.key(id), "claim").Err(); err != nil {
+		return d.brk.fail(ctx, err)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
+)
+
+var curlLine = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated-permissions`)
+
+// TestRunEmbedded runs the program as a user would, with the embedded Fief
+// and a Redis: the printed command works, and /healthz reports Redis.
+func TestRunEmbedded(t *testing.T) {
+	rs := redisserver.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-redis", rs.URL()}, pw, func(string) string { return "" })
+		pw.Close()
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if sc.Text() == Ready {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	m := curlLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no curl command in the output:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "its webhook registered at "+m[2]+WebhookPath) {
+		t.Fatalf("the embedded Fief's webhook is not announced:\n%s", out.String())
+	}
+	c := &http.Client{Timeout: 5 * time.Second}
+	req, _ := http.NewRequest(http.MethodGet, m[2]+"/authenticated-permissions", nil)
+	req.Header.Set("Authorization", "Bearer "+m[1])
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the printed command answers %d", resp.StatusCode)
+	}
+	resp, err = c.Get(m[2] + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"redis":"ok"`) {
+		t.Fatalf("/healthz: %s", b)
+	}
+}
+
+func TestRunRefusesBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"extra"}, {"-redis", "not a url"}} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, func(string) string { return "" })
+		if err == nil {
+			t.Errorf("run %q succeeded", args)
+		}
+	}
+	env := map[string]string{"FIEF_BASE_URL": "http://fief.invalid", "FIEF_CLIENT_ID": "x"}
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, io.Discard, func(k string) string { return env[k] }); err != errNoSecret {
+		t.Errorf("without FIEF_WEBHOOK_SECRET: %v", err)
+	}
+}

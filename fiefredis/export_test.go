@@ -1,0 +1,41 @@
+package fiefredis
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefwebhook"
+)
+
+// NewBusForTest returns a started bus with its own revocation set, closed
+// at the end of the test: an instance that only publishes.
+func NewBusForTest(tb testing.TB, o Options) *Bus {
+	tb.Helper()
+	b, err := NewBus(BusConfig{Options: o, Revocations: fief.NewRevocations(fief.RevocationsConfig{})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b.Start()
+	tb.Cleanup(func() { b.Close() })
+	return b
+}
+
+// PublishForTest publishes effects in one pipeline, as many instances
+// applying webhooks at once would, without storing them.
+func (b *Bus) PublishForTest(ctx context.Context, effects []fiefwebhook.Effect) error {
+	_, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i := range effects {
+			msg, err := json.Marshal(busMessage{Effect: &effects[i]})
+			if err != nil {
+				return err
+			}
+			p.Publish(ctx, b.channel, msg)
+		}
+		return nil
+	})
+	return err
+}

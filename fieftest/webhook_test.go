@@ -1,0 +1,357 @@
+package fieftest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fiefwebhook"
+)
+
+// receiver records the deliveries it gets and answers with the statuses
+// queued in answers (200 once they run out).
+type receiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	got     []received
+	answers []int
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func newReceiver(t *testing.T, answers ...int) *receiver {
+	r := &receiver{answers: answers}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.got = append(r.got, received{req.Header.Clone(), b})
+		status := http.StatusOK
+		if len(r.answers) > 0 {
+			status, r.answers = r.answers[0], r.answers[1:]
+		}
+		r.mu.Unlock()
+		if status == http.StatusFound {
+			http.Redirect(w, req, "/elsewhere", status)
+			return
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) deliveries() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+func wait(t *testing.T, srv *fieftest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var userEvents = []string{"user.created", "user.updated", "user.deleted", "user.password_reset", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"}
+
+func TestWebhooksDeliverUserChanges(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t)
+	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents})
+	onlyDeleted := newReceiver(t)
+	srv.AddWebhook(fieftest.WebhookConfig{URL: onlyDeleted.URL, Events: []string{"user.deleted"}, Secret: "chosen"})
+
+	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	u.SetPermissions([]string{"castles:read", "castles:create"})
+	u.SetPermissions([]string{"castles:create"})
+	srv.AddRole(fieftest.RoleConfig{Name: "Castle manager", Permissions: []string{"castles:delete"}})
+	u.GrantRole("Castle manager")
+	if got := u.Permissions(); !slices.Equal(got, []string{"castles:create", "castles:delete"}) {
+		t.Fatalf("permissions with the role: %v", got)
+	}
+	if !u.RemoveRole("Castle manager") {
+		t.Fatal("RemoveRole: the user did not hold the role")
+	}
+	u.SetFields(map[string]any{"name": "Anne de Bretagne ✓"})
+	u.ResetPassword("a new password")
+	u.SetActive(false)
+	srv.DefaultTenant().RemoveUser(u.ID)
+	wait(t, srv)
+
+	want := []string{"user.created", "user_permission.created", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted", "user.updated", "user.password_reset", "user.updated", "user.deleted"}
+	got := recv.deliveries()
+	if len(got) != len(want) {
+		var types []string
+		for _, d := range got {
+			e, _ := fiefwebhook.Decode(d.body)
+			types = append(types, e.Type)
+		}
+		t.Fatalf("deliveries %v, want %v", types, want)
+	}
+	real := realBodies(t)
+	for i, d := range got {
+		ts := d.header.Get("X-Fief-Webhook-Timestamp")
+		if err := fiefwebhook.Verify([]string{hook.Secret}, ts, d.header.Get("X-Fief-Webhook-Signature"), d.body, time.Now(), time.Minute); err != nil {
+			t.Fatalf("delivery %d does not verify: %v", i, err)
+		}
+		if d.header.Get("Content-Type") != "application/json" || d.header.Get("User-Agent") == "" {
+			t.Fatalf("delivery %d headers %v", i, d.header)
+		}
+		e, err := fiefwebhook.Decode(d.body)
+		if err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+		if e.Type != want[i] {
+			t.Fatalf("delivery %d is %s, want %s", i, e.Type, want[i])
+		}
+		if f := fiefwebhook.EffectOf(e); f.UserID != u.ID {
+			t.Fatalf("%s concerns user %q, want %q", e.Type, f.UserID, u.ID)
+		}
+		// Fief's body format: Python's separators, members in Fief's order.
+		if !bytes.HasPrefix(d.body, []byte(`{"type": "`+e.Type+`", "data": {"created_at": "`)) {
+			t.Fatalf("%s: body does not start as Fief's: %.80s", e.Type, d.body)
+		}
+		if r, ok := real[e.Type]; ok && !slices.Equal(upToFields(jsonKeys(t, d.body)), upToFields(jsonKeys(t, r))) {
+			t.Fatalf("%s: members\n%v\nFief's\n%v", e.Type, jsonKeys(t, d.body), jsonKeys(t, r))
+		}
+	}
+	if e, _ := fiefwebhook.Decode(got[6].body); !bytes.Contains(got[6].body, []byte(`"Anne de Bretagne \u2713"`)) {
+		t.Fatalf("non-ASCII not escaped as Python does: %s", e.Data)
+	}
+	if e, _ := fiefwebhook.Decode(got[8].body); fiefwebhook.EffectOf(e).Revoke != true {
+		t.Fatal("deactivation is not a revocation")
+	}
+	if d := onlyDeleted.deliveries(); len(d) != 1 || !bytes.Contains(d[0].body, []byte(`"user.deleted"`)) {
+		t.Fatalf("a webhook for user.deleted only got %d deliveries", len(d))
+	} else if err := fiefwebhook.Verify([]string{"chosen"}, d[0].header.Get("X-Fief-Webhook-Timestamp"), d[0].header.Get("X-Fief-Webhook-Signature"), d[0].body, time.Now(), time.Minute); err != nil {
+		t.Fatalf("chosen secret: %v", err)
+	}
+}
+
+// upToFields cuts the names of the custom user fields off a key list.
+func upToFields(keys []string) []string {
+	if i := slices.Index(keys, "fields"); i >= 0 {
+		return keys[:i+1]
+	}
+	return keys
+}
+
+// jsonKeys lists the member names of b in order, depth first.
+func jsonKeys(t *testing.T, b []byte) []string {
+	t.Helper()
+	var out []string
+	var walk func(dec *json.Decoder)
+	walk = func(dec *json.Decoder) {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				k, _ := dec.Token()
+				out = append(out, k.(string))
+				walk(dec)
+			}
+			dec.Token()
+		case json.Delim('['):
+			for dec.More() {
+				walk(dec)
+			}
+			dec.Token()
+		}
+	}
+	walk(json.NewDecoder(bytes.NewReader(b)))
+	return out
+}
+
+// realBodies returns a body of each type delivered by a real Fief server.
+func realBodies(t *testing.T) map[string][]byte {
+	b, err := os.ReadFile("testdata/deliveries-v0.26.3.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Deliveries []struct{ Body string } `json:"deliveries"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, d := range f.Deliveries {
+		e, err := fiefwebhook.Decode([]byte(d.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Type] = []byte(d.Body)
+	}
+	return out
+}
+
+func TestWebhooksUserAPIPasswordChange(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t)
+	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents})
+	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	tok := srv.MintAccessToken(u.ID, fieftest.TokenOptions{ACR: "1"})
+	req, _ := http.NewRequest(http.MethodPatch, srv.URL+"/api/password", bytes.NewReader([]byte(`{"password":"an even longer one"}`)))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("PATCH /api/password: %d", resp.StatusCode)
+	}
+	wait(t, srv)
+	got := recv.deliveries()
+	if len(got) != 2 || !bytes.Contains(got[1].body, []byte(`{"type": "user.updated"`)) {
+		t.Fatalf("a password change through the user API delivered %d events, want user.created then user.updated", len(got))
+	}
+}
+
+func TestWebhooksRetryOnTheServersClock(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t, 500, http.StatusFound, 503, 500, 500, 500, 500)
+	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.deleted"}})
+	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	srv.DefaultTenant().RemoveUser(u.ID)
+	wait(t, srv)
+
+	// Fief's back-off: 7.5–15 s, then 15–30, 30–60, 60–120, 120–240.
+	for i, upper := range []time.Duration{15, 30, 60, 120, 240} {
+		upper *= time.Second
+		if n := len(recv.deliveries()); n != i+1 {
+			t.Fatalf("before retry %d: %d attempts, want %d", i+1, n, i+1)
+		}
+		srv.Advance(upper/2 - time.Second)
+		wait(t, srv)
+		if n := len(recv.deliveries()); n != i+1 {
+			t.Fatalf("retry %d sent before its earliest time", i+1)
+		}
+		srv.Advance(upper/2 + time.Second)
+		wait(t, srv)
+	}
+	got := recv.deliveries()
+	if len(got) != 6 {
+		t.Fatalf("%d attempts, want 6", len(got))
+	}
+	srv.Advance(time.Hour)
+	wait(t, srv)
+	if n := len(recv.deliveries()); n != 6 {
+		t.Fatalf("%d attempts after the sixth failed, want none more", n)
+	}
+	var stamps []string
+	for _, d := range got {
+		if !bytes.Equal(d.body, got[0].body) {
+			t.Fatal("a retry's body differs from the first attempt's")
+		}
+		stamps = append(stamps, d.header.Get("X-Fief-Webhook-Timestamp"))
+	}
+	if stamps[0] == stamps[1] {
+		t.Fatal("a retry was not signed anew")
+	}
+	first, _ := strconv.ParseInt(stamps[0], 10, 64)
+	last, _ := strconv.ParseInt(stamps[5], 10, 64)
+	if d := time.Duration(last-first) * time.Second; d < 225*time.Second || d > 470*time.Second {
+		t.Fatalf("attempts spread over %v, want Fief's 3.75 to 7.75 minutes", d)
+	}
+	attempts := srv.WebhookAttempts()
+	if len(attempts) != 6 || attempts[1].StatusCode != http.StatusFound || attempts[1].OK() || attempts[5].Attempt != 6 {
+		t.Fatalf("attempts %+v", attempts)
+	}
+}
+
+func TestWebhooksStopAtSuccess(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t, 500)
+	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.created"}})
+	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	wait(t, srv)
+	srv.Advance(15 * time.Second)
+	wait(t, srv)
+	srv.Advance(time.Hour)
+	wait(t, srv)
+	if n := len(recv.deliveries()); n != 2 {
+		t.Fatalf("%d attempts, want 2 (a failure, then a success)", n)
+	}
+}
+
+func TestWebhooksRegisteredThroughTheAdminAPI(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t, 500)
+	code, v := admin(t, srv, "POST", "/webhooks/", map[string]any{"url": recv.URL, "events": []string{"user.deleted", "user_permission.deleted"}})
+	if code != http.StatusCreated {
+		t.Fatalf("POST /webhooks/: %d %v", code, v)
+	}
+	created := v.(map[string]any)
+	secret, id := created["secret"].(string), created["id"].(string)
+	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	code, _ = admin(t, srv, "DELETE", "/users/"+u.ID+"/permissions/"+permissionID(t, srv, "castles:read"), nil)
+	if code != http.StatusNoContent {
+		t.Fatalf("removing the permission through the admin API: %d", code)
+	}
+	wait(t, srv)
+	srv.Advance(15 * time.Second)
+	wait(t, srv)
+	got := recv.deliveries()
+	if len(got) != 2 {
+		t.Fatalf("%d attempts, want 2 (a 500, then the retry)", len(got))
+	}
+	for _, d := range got {
+		if err := fiefwebhook.Verify([]string{secret}, d.header.Get("X-Fief-Webhook-Timestamp"), d.header.Get("X-Fief-Webhook-Signature"), d.body, srv.Now(), time.Minute); err != nil {
+			t.Fatalf("delivery does not verify with the secret the admin API gave: %v", err)
+		}
+		if e, err := fiefwebhook.Decode(d.body); err != nil || e.Type != "user_permission.deleted" || !fiefwebhook.EffectOf(e).Revoke {
+			t.Fatalf("delivery %s, %v", d.body, err)
+		}
+	}
+	code, v = admin(t, srv, "GET", "/webhooks/"+id+"/logs", nil)
+	if code != http.StatusOK {
+		t.Fatalf("logs: %d", code)
+	}
+	logs := v.(map[string]any)["results"].([]any)
+	if len(logs) != 2 {
+		t.Fatalf("%d logs, want 2", len(logs))
+	}
+	last := logs[0].(map[string]any) // newest first
+	if last["success"] != true || last["attempt"] != 2.0 || last["event"] != "user_permission.deleted" {
+		t.Fatalf("newest log %v", last)
+	}
+}
+
+// permissionID returns the ID of the permission with this codename.
+func permissionID(t *testing.T, srv *fieftest.Server, codename string) string {
+	t.Helper()
+	_, v := admin(t, srv, "GET", "/permissions/?codename="+codename, nil)
+	for _, p := range v.(map[string]any)["results"].([]any) {
+		if p.(map[string]any)["codename"] == codename {
+			return p.(map[string]any)["id"].(string)
+		}
+	}
+	t.Fatalf("no permission %q", codename)
+	return ""
+}

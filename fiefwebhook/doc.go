@@ -1,0 +1,20 @@
+// Package fiefwebhook receives Fief's webhooks: it verifies each delivery
+// (HMAC-SHA256 of the timestamp, a dot and the raw body, keyed with the
+// webhook's secret), refuses stale ones, decodes the event into typed
+// objects, processes each delivery once, and makes the changes that matter to
+// access take effect at once: a deleted user, a reset password, a removed
+// permission or role, or a deactivation revokes the user's access tokens
+// issued until then (see [fief.Revocations]), and any change to a user drops
+// the user's cached user info.
+//
+// The main type is [Handler], an [http.Handler] made by [NewHandler] from a
+// [Config]. What an event does to access is its [Effect]; an [Applier]
+// applies it: [Local] to this process, or a shared bus (module fiefredis) to
+// every instance of a service. [Deliveries] remembers which deliveries were
+// processed (in memory by default, or shared).
+//
+// Revocation is as fast as the webhook: Fief sends its webhooks from a
+// background worker, usually within a second, and retries for a few minutes
+// when the application does not answer 2xx. It is not a guarantee of Fief's:
+// until the event arrives, a token stays valid until it expires.
+package fiefwebhook

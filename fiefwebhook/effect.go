@@ -1,0 +1,97 @@
+package fiefwebhook
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+)
+
+// Effect is what an event does to access, for one user.
+type Effect struct {
+	// UserID is the user concerned; "" when the event concerns no user.
+	UserID string `json:"user"`
+	// Revoke: the user's access tokens issued at or before NotBefore are
+	// refused (a deleted user, a reset password, a removed permission or
+	// role, a deactivation).
+	Revoke bool `json:"revoke,omitempty"`
+	// NotBefore is the event's time ([Event.ReceivedAt]).
+	NotBefore time.Time `json:"not_before"`
+	// DropUserInfo: the user's cached user info is stale.
+	DropUserInfo bool `json:"drop_user_info,omitempty"`
+}
+
+// None reports whether the effect does nothing.
+func (f Effect) None() bool { return f.UserID == "" || (!f.Revoke && !f.DropUserInfo) }
+
+// EffectOf returns what e does to access:
+//   - user.deleted, user.password_reset, user_permission.deleted,
+//     user_role.deleted, and user.updated of an inactive user revoke the
+//     user's tokens issued until e.ReceivedAt, and drop the user's cached
+//     user info;
+//   - any other user.*, user_permission.* or user_role.* event drops the
+//     user's cached user info;
+//   - other events do nothing.
+func EffectOf(e *Event) Effect {
+	var f Effect
+	switch o := e.Object.(type) {
+	case *User:
+		f.UserID = o.ID
+		switch e.Type {
+		case UserDeleted, UserPasswordReset:
+			f.Revoke = true
+		case UserUpdated:
+			f.Revoke = !o.IsActive
+		}
+	case *UserPermission:
+		f.UserID = o.UserID
+		f.Revoke = e.Type == UserPermissionDeleted
+	case *UserRole:
+		f.UserID = o.UserID
+		f.Revoke = e.Type == UserRoleDeleted
+	default:
+		return Effect{}
+	}
+	f.UserID = strings.ToLower(f.UserID)
+	if f.UserID == "" {
+		return Effect{} // a user event without its user: nothing to apply
+	}
+	f.DropUserInfo = true
+	f.NotBefore = e.ReceivedAt
+	return f
+}
+
+// Applier applies an [Effect]: [Local] to this process; a shared bus to
+// every instance of a service.
+type Applier interface {
+	Apply(ctx context.Context, f Effect) error
+}
+
+// UserInfoDeleter is the part of a user-info cache an effect needs
+// (fiefhttp.UserInfoCache has it).
+type UserInfoDeleter interface {
+	Delete(ctx context.Context, userID string) error
+}
+
+// Local applies effects to this process: revocations to Revocations (give
+// the same set to [fief.Config.Revocations]), and drops from UserInfo (the
+// cache given to fiefhttp.WithUserInfoCache). Either may be nil.
+type Local struct {
+	Revocations *fief.Revocations
+	UserInfo    UserInfoDeleter
+}
+
+// Apply implements [Applier]. Its only error is the cache's.
+func (l Local) Apply(ctx context.Context, f Effect) error {
+	if f.None() {
+		return nil
+	}
+	if f.Revoke && l.Revocations != nil {
+		l.Revocations.Revoke(f.UserID, f.NotBefore)
+	}
+	if f.DropUserInfo && l.UserInfo != nil {
+		return l.UserInfo.Delete(ctx, f.UserID)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package fiefwebhook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The event types Fief sends (v0.26). A newer Fief may send others: they are
+// decoded with a nil [Event.Object].
+const (
+	ClientCreated               = "client.created"
+	ClientUpdated               = "client.updated"
+	ClientDeleted               = "client.deleted"
+	EmailTemplateUpdated        = "email_template.updated"
+	OAuthProviderCreated        = "oauth_provider.created"
+	OAuthProviderUpdated        = "oauth_provider.updated"
+	OAuthProviderDeleted        = "oauth_provider.deleted"
+	PermissionCreated           = "permission.created"
+	PermissionUpdated           = "permission.updated"
+	PermissionDeleted           = "permission.deleted"
+	RoleCreated                 = "role.created"
+	RoleUpdated                 = "role.updated"
+	RoleDeleted                 = "role.deleted"
+	TenantCreated               = "tenant.created"
+	TenantUpdated               = "tenant.updated"
+	TenantDeleted               = "tenant.deleted"
+	UserCreated                 = "user.created"
+	UserUpdated                 = "user.updated"
+	UserDeleted                 = "user.deleted"
+	UserForgotPasswordRequested = "user.forgot_password_requested"
+	UserPasswordReset           = "user.password_reset"
+	UserFieldCreated            = "user_field.created"
+	UserFieldUpdated            = "user_field.updated"
+	UserFieldDeleted            = "user_field.deleted"
+	UserPermissionCreated       = "user_permission.created"
+	UserPermissionDeleted       = "user_permission.deleted"
+	UserRoleCreated             = "user_role.created"
+	UserRoleDeleted             = "user_role.deleted"
+)
+
+// ErrMalformedEvent: a correctly signed body is not a Fief event (not a JSON
+// object with a string type and an object data, or data not of the type's
+// shape). The handler answers 400.
+var ErrMalformedEvent = errors.New("fiefwebhook: malformed event")
+
+// Event is one decoded delivery.
+type Event struct {
+	// Type is the event type, such as [UserUpdated].
+	Type string
+	// ID identifies the delivery: the hex SHA-256 of its body. Fief's
+	// retries carry the very same body, hence the same ID.
+	ID string
+	// ReceivedAt is when the delivery was first received (by any instance,
+	// when [Deliveries] is shared): the event's time for revocation, since
+	// the payload carries no time of the change and each retry is signed
+	// anew.
+	ReceivedAt time.Time
+	// Data is the raw data object.
+	Data json.RawMessage
+	// Object is Data decoded by type: *[User] for user.*, *[UserPermission],
+	// *[UserRole], *[Permission], *[Role], *[Tenant], *[Client],
+	// *[UserField], *[OAuthProvider] or *[EmailTemplate]; nil for a type
+	// this package does not know.
+	Object any
+}
+
+// User returns the user of a user.* event.
+func (e *Event) User() (*User, bool) { u, ok := e.Object.(*User); return u, ok }
+
+// UserPermission returns the grant of a user_permission.* event.
+func (e *Event) UserPermission() (*UserPermission, bool) {
+	p, ok := e.Object.(*UserPermission)
+	return p, ok
+}
+
+// UserRole returns the grant of a user_role.* event.
+func (e *Event) UserRole() (*UserRole, bool) { r, ok := e.Object.(*UserRole); return r, ok }
+
+// Decode decodes a delivery's body (verify it first: see [Verify]). The
+// event's ID is set; ReceivedAt is left to the caller.
+func Decode(body []byte) (*Event, error) {
+	var raw struct {
+		Type *string         `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
+	}
+	if raw.Type == nil || *raw.Type == "" {
+		return nil, fmt.Errorf("%w: no type", ErrMalformedEvent)
+	}
+	if !bytes.HasPrefix(bytes.TrimLeft(raw.Data, " \t\r\n"), []byte{'{'}) {
+		return nil, fmt.Errorf("%w: %s: data is not an object", ErrMalformedEvent, truncate(*raw.Type))
+	}
+	sum := sha256.Sum256(body)
+	e := &Event{Type: *raw.Type, ID: hex.EncodeToString(sum[:]), Data: raw.Data}
+	if obj := newObject(e.Type); obj != nil {
+		if err := json.Unmarshal(raw.Data, obj); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrMalformedEvent, e.Type, err)
+		}
+		e.Object = obj
+	}
+	return e, nil
+}
+
+// newObject returns a pointer to the object type of an event type, or nil.
+func newObject(typ string) any {
+	object, _, _ := strings.Cut(typ, ".")
+	switch object {
+	case "user":
+		return new(User)
+	case "user_permission":
+		return new(UserPermission)
+	case "user_role":
+		return new(UserRole)
+	case "permission":
+		return new(Permission)
+	case "role":
+		return new(Role)
+	case "tenant":
+		return new(Tenant)
+	case "client":
+		return new(Client)
+	case "user_field":
+		return new(UserField)
+	case "oauth_provider":
+		return new(OAuthProvider)
+	case "email_template":
+		return new(EmailTemplate)
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
