@@ -453,9 +453,9 @@ func declaredExportedTypes(t *testing.T, root string) []string {
 		}
 		if d.IsDir() {
 			if path != root {
-				// examples/internal cannot be imported from here: its
-				// package tests its own Env.
-				if base := d.Name(); base == "testdata" || strings.HasPrefix(base, ".") || path == filepath.Join(root, "examples", "internal") {
+				// The examples' helpers are no API: internal/demo tests
+				// its own Env.
+				if base := d.Name(); base == "testdata" || strings.HasPrefix(base, ".") || path == filepath.Join(root, "internal", "demo") || path == filepath.Join(root, "internal", "demotest") {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
-	"github.com/fief-dev/fief-go/examples/internal/demotest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 	"github.com/fief-dev/fief-go/fieftest"
 )
 

@@ -30,7 +30,7 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
 )

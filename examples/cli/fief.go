@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fieftest"
 )
 

@@ -42,7 +42,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
 )
 

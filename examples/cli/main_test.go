@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fieftest"
 )
