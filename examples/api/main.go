@@ -30,9 +30,9 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func main() {

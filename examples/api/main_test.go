@@ -11,11 +11,11 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/internal/demo"
-	"github.com/fief-dev/fief-go/internal/demotest"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
 func TestMain(m *testing.M) {

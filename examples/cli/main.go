@@ -42,8 +42,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 // appName names the directory of the credentials under the user's

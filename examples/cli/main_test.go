@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func freePort(t *testing.T) string {

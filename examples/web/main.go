@@ -25,8 +25,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/internal/page"
 )
 

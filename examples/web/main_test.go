@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/internal/demo"
-	"github.com/fief-dev/fief-go/internal/demotest"
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
 func TestMain(m *testing.M) {
