@@ -27,11 +27,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/demo"
 )
 
@@ -48,7 +46,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return demo.Run(ctx, "api", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
 		auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
-		printInstructions(stdout, env, appURL)
+		demo.PrintAPIInstructions(stdout, env, appURL)
 		return routes(auth), nil
 	})
 }
@@ -74,25 +72,4 @@ func tokenInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(info)
-}
-
-func printInstructions(w io.Writer, env *demo.Env, appURL string) {
-	fmt.Fprintf(w, "Listening on %s\n", appURL)
-	if env.Server == nil {
-		fmt.Fprintf(w, "Fief: %s\nCall it with an access token of a user of this Fief:\n\n", env.Client.BaseURL())
-		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer <access token>' %s/authenticated\n\n", appURL)
-	} else {
-		token := env.Server.MintAccessToken(env.User.ID, fieftest.TokenOptions{
-			ClientID:    demo.ClientID,
-			Scopes:      []string{"openid", "required_scope"},
-			Permissions: []string{demo.Permission},
-			ACR:         string(fief.ACRLevel1),
-			Lifetime:    time.Hour,
-		})
-		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
-		fmt.Fprintf(w, "A token of %s, valid for an hour (scopes openid required_scope, ACR 1, permission %s):\n\n", demo.Email, demo.Permission)
-		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/authenticated\n\n", token, appURL)
-	}
-	fmt.Fprintln(w, "Routes: /authenticated /authenticated-scope /authenticated-permissions /authenticated-acr /authenticated-optional")
-	fmt.Fprintln(w, demo.Ready)
 }
