@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,55 +27,13 @@ func TestMain(m *testing.M) {
 
 var routeNames = strings.Fields(demo.APIRoutes)
 
-var curlToken = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated\n`)
-
 // TestRunEmbedded runs the program as a user would, without configuration:
 // the printed curl command works on every route, and an anonymous request
 // gets examples/api's answer.
 func TestRunEmbedded(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
 	appURL, output := demotest.Start(t, run)
-	m := curlToken.FindStringSubmatch(output())
-	if m == nil || m[2] != appURL {
-		t.Fatalf("no curl command for %s in the output:\n%s", appURL, output())
-	}
-	token := m[1]
-	c := browsertest.New(t)
-	for _, route := range routeNames {
-		t.Run(route, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", appURL+route, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body := browsertest.Body(t, resp)
-			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
-				t.Fatalf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
-			}
-			var info map[string]any
-			if err := json.Unmarshal([]byte(body), &info); err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range []string{"id", "scope", "acr", "permissions", "access_token"} {
-				if _, ok := info[k]; !ok {
-					t.Errorf("no %q in %s", k, body)
-				}
-			}
-			if info["access_token"] != token || info["acr"] != "1" {
-				t.Errorf("token info %s", body)
-			}
-
-			resp, body = browsertest.Get(t, c, appURL+route)
-			want, wantBody := 401, "Unauthorized\n"
-			if route == "/authenticated-optional" {
-				want, wantBody = 200, "{}\n"
-			}
-			if resp.StatusCode != want || body != wantBody {
-				t.Errorf("anonymous: %d %q, want %d %q", resp.StatusCode, body, want, wantBody)
-			}
-		})
-	}
+	demotest.CheckAPIEmbedded(t, appURL, output())
 }
 
 // apiRoutes are the routes of examples/api (net/http and fiefhttp), the
