@@ -23,7 +23,7 @@
 // default), a user with the permission and one without, and prints the call
 // command with the environment pointing at it.
 //
-// call needs FIEF_BASE_URL and FIEF_CLIENT_ID (a public Fief client
+// call and logout need FIEF_BASE_URL and FIEF_CLIENT_ID (a public Fief client
 // allowing the redirect URI above). For a protected method, it signs the
 // user in through the browser unless they are already, keeps the
 // credentials in the user's configuration directory
