@@ -25,6 +25,7 @@ import (
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/internal/admincalls"
 	"github.com/fief-dev/fief-go/internal/authcases"
 	"github.com/fief-dev/fief-go/internal/page"
@@ -83,6 +84,29 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefhttp.SessionLocker":            reflect.TypeFor[fiefhttp.SessionLocker](),
 	"fiefhttp.SessionStore":             reflect.TypeFor[fiefhttp.SessionStore](),
 	"fiefhttp.Storage":                  reflect.TypeFor[fiefhttp.Storage](),
+	"fieftest.Webhook":                  reflect.TypeFor[fieftest.Webhook](),
+	"fieftest.WebhookAttempt":           reflect.TypeFor[fieftest.WebhookAttempt](),
+	"fieftest.WebhookConfig":            reflect.TypeFor[fieftest.WebhookConfig](),
+	"fiefwebhook.Applier":               reflect.TypeFor[fiefwebhook.Applier](),
+	"fiefwebhook.Client":                reflect.TypeFor[fiefwebhook.Client](),
+	"fiefwebhook.Config":                reflect.TypeFor[fiefwebhook.Config](),
+	"fiefwebhook.Deliveries":            reflect.TypeFor[fiefwebhook.Deliveries](),
+	"fiefwebhook.Effect":                reflect.TypeFor[fiefwebhook.Effect](),
+	"fiefwebhook.EmailTemplate":         reflect.TypeFor[fiefwebhook.EmailTemplate](),
+	"fiefwebhook.Event":                 reflect.TypeFor[fiefwebhook.Event](),
+	"fiefwebhook.Handler":               reflect.TypeFor[fiefwebhook.Handler](),
+	"fiefwebhook.HookFunc":              reflect.TypeFor[fiefwebhook.HookFunc](),
+	"fiefwebhook.Local":                 reflect.TypeFor[fiefwebhook.Local](),
+	"fiefwebhook.MemoryDeliveries":      reflect.TypeFor[fiefwebhook.MemoryDeliveries](),
+	"fiefwebhook.OAuthProvider":         reflect.TypeFor[fiefwebhook.OAuthProvider](),
+	"fiefwebhook.Permission":            reflect.TypeFor[fiefwebhook.Permission](),
+	"fiefwebhook.Role":                  reflect.TypeFor[fiefwebhook.Role](),
+	"fiefwebhook.Tenant":                reflect.TypeFor[fiefwebhook.Tenant](),
+	"fiefwebhook.User":                  reflect.TypeFor[fiefwebhook.User](),
+	"fiefwebhook.UserField":             reflect.TypeFor[fiefwebhook.UserField](),
+	"fiefwebhook.UserInfoDeleter":       reflect.TypeFor[fiefwebhook.UserInfoDeleter](),
+	"fiefwebhook.UserPermission":        reflect.TypeFor[fiefwebhook.UserPermission](),
+	"fiefwebhook.UserRole":              reflect.TypeFor[fiefwebhook.UserRole](),
 	"fief.TokenSourceConfig":            reflect.TypeFor[fief.TokenSourceConfig](),
 	"fiefadmin.APIKey":                  reflect.TypeFor[fiefadmin.APIKey](),
 	"fiefadmin.AccessToken":             reflect.TypeFor[fiefadmin.AccessToken](),
@@ -197,7 +221,16 @@ func samples(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wh, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: []string{secretMarker}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
 	return map[string]any{
+		"fiefwebhook.Config":                &fiefwebhook.Config{Secrets: []string{secretMarker}},
+		"fiefwebhook.Handler":               wh,
+		"fieftest.WebhookConfig":            &fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker},
+		"fieftest.Webhook":                  &hook,
 		"fief.AccessTokenInfo":              &fief.AccessTokenInfo{ID: "u", AccessToken: secretMarker},
 		"fief.Config":                       &fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: secretMarker, EncryptionKey: secretMarker},
 		"fief.Client":                       client,
@@ -218,7 +251,7 @@ func samples(t *testing.T) map[string]any {
 		"fiefadmin.WebhookWithSecret":       &fiefadmin.WebhookWithSecret{Secret: secretMarker},
 		"authcases.Case":                    &authcases.Case{Name: "n", Token: secretMarker, Header: "Bearer " + secretMarker},
 		"authcases.Env":                     &authcases.Env{Server: srv, Client: client, User: user},
-		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker)},
+		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker), CookieKeys: [][]byte{[]byte(secretMarker)}},
 		"fiefhttp.WebFlow":                  wf,
 		"fieftest.ClientConfig":             &fieftest.ClientConfig{Secret: secretMarker},
 		"fieftest.Client":                   fc,
