@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"golang.org/x/oauth2"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -203,7 +204,7 @@ var notSecret = map[string]string{
 var secretName = regexp.MustCompile(`(?i)(token|secret|password|pwhash|verifier|code$|^key$|cookiekey|encryptionkey|enckey|apikey)`)
 
 // secretTypes are types that are secrets whatever the field's name.
-var secretTypes = []reflect.Type{reflect.TypeFor[rsa.PrivateKey](), reflect.TypeFor[jose.JSONWebKey]()}
+var secretTypes = []reflect.Type{reflect.TypeFor[rsa.PrivateKey](), reflect.TypeFor[jose.JSONWebKey](), reflect.TypeFor[oauth2.Token]()}
 
 // samples build a value of each type holding a secret, with secretMarker in
 // every token, code and secret it holds. They return a pointer.
@@ -227,6 +228,7 @@ func samples(t *testing.T) map[string]any {
 	}
 	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
 	return map[string]any{
+		"fief.TokenSourceConfig":            &fief.TokenSourceConfig{Token: &oauth2.Token{AccessToken: secretMarker, RefreshToken: secretMarker}},
 		"fiefwebhook.Config":                &fiefwebhook.Config{Secrets: []string{secretMarker}},
 		"fiefwebhook.Handler":               wh,
 		"fieftest.WebhookConfig":            &fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker},
