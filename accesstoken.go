@@ -64,7 +64,7 @@ type Requirements struct {
 func (r Requirements) check(info *AccessTokenInfo) error {
 	for _, s := range r.Scopes {
 		if !slices.Contains(info.Scope, s) {
-			return fmt.Errorf("%w: %q", ErrMissingScope, s)
+			return &ScopeError{Required: slices.Clone(r.Scopes), Missing: s}
 		}
 	}
 	if r.ACR != "" {
@@ -95,7 +95,7 @@ func (r Requirements) check(info *AccessTokenInfo) error {
 // [Config.AccessTokenAudiences] is set; then req.
 //
 // Errors: [ErrInvalidToken] (with [ErrTokenExpired] for an expired token),
-// [ErrForbidden] (with [ErrMissingScope], [ErrACRTooLow] or
+// [ErrForbidden] (with [ErrMissingScope], as a [*ScopeError], [ErrACRTooLow] or
 // [ErrMissingPermission]) when the token is valid but lacks a requirement, and
 // [ErrUnavailable] when Fief cannot be reached to get the keys.
 //

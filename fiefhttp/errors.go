@@ -3,6 +3,7 @@ package fiefhttp
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/internal/sentinel"
@@ -52,10 +53,37 @@ func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 
 // Forbidden is the default forbidden handler: 403 with
 // `WWW-Authenticate: Bearer error="insufficient_scope"` and a plain-text
-// body "Forbidden".
+// body "Forbidden". When a missing scope is the reason (a
+// [*fief.ScopeError]), the header also carries the scopes the route
+// requires, as RFC 6750 says: `Bearer error="insufficient_scope",
+// scope="openid castles"`.
 func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)
+	h := `Bearer error="insufficient_scope"`
+	var se *fief.ScopeError
+	if errors.As(err, &se) {
+		if s := scopeAttribute(se.Required); s != "" {
+			h += `, scope="` + s + `"`
+		}
+	}
+	w.Header().Set("WWW-Authenticate", h)
 	plainError(w, http.StatusForbidden)
+}
+
+// scopeAttribute joins the scopes that are valid RFC 6749 scope tokens
+// (printable ASCII but space, '"' and '\'), the others left out so that
+// the header stays well formed.
+func scopeAttribute(scopes []string) string {
+	var b strings.Builder
+	for _, s := range scopes {
+		if s == "" || strings.ContainsFunc(s, func(c rune) bool { return c < 0x21 || c > 0x7e || c == '"' || c == '\\' }) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // Unavailable is the default unavailable handler: 503 with a plain-text

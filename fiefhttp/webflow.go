@@ -79,7 +79,7 @@ type WebConfig struct {
 	UserInfoCache UserInfoCache
 
 	// Logger receives the failures the user sees only as an error page.
-	// Nil means no logging.
+	// Nil means the client's, [fief.Client.Logger].
 	Logger *slog.Logger
 }
 
@@ -166,7 +166,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		f.cache = NewMemoryUserInfoCache(0, 0)
 	}
 	if f.logger == nil {
-		f.logger = slog.New(slog.DiscardHandler)
+		f.logger = client.Logger()
 	}
 	return f, nil
 }
