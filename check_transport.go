@@ -24,7 +24,7 @@ func (p *probe) explainTransport(err error) (detail, fix string) {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		return "this address serves plain http, not https", "write http:// in " + field + " (and serve Fief over https in production)"
+		return "this address serves plain http, not https", "write http:// in " + field + "; serve Fief over https in production"
 	case errors.As(err, &recordErr):
 		return "the server at " + host + " does not speak TLS", "write http:// in " + field + ", or check its port"
 	case errors.As(err, &dnsErr):

@@ -75,7 +75,9 @@ type Finding struct {
 	Verdict Verdict `json:"verdict"`
 	// Detail says what was found. It never holds a secret or a token.
 	Detail string `json:"detail"`
-	// Fix says what to change, for any verdict but [VerdictOK].
+	// Fix says what to change, for a warning or a failure, and for a check
+	// skipped for want of a setting. It is empty for a check skipped
+	// because an earlier one failed.
 	Fix string `json:"fix,omitempty"`
 }
 
