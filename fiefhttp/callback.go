@@ -1,7 +1,9 @@
 package fiefhttp
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
@@ -19,14 +21,17 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //     other codes, showing the code;
 //   - a missing code: 400 page;
 //   - the code exchange (with the flow's PKCE verifier, the ID token checked
-//     against its nonce) failing: 502 page;
+//     against its nonce) failing: 502 page, or 500 for a
+//     [fief.ErrEncryptionMismatch] (the application's configuration);
 //   - success: the session cookie is set to the access token (HttpOnly,
 //     SameSite=Lax, Path=/, Max-Age the token's lifetime, Secure unless
 //     WebConfig.InsecureCookies), the ID token's user claims go to the
 //     [UserInfoCache], and the browser is redirected (302) to the page it
 //     first asked for.
 //
-// The flow cookie is deleted in every case where it was found.
+// The flow cookie is deleted in every case where it was found. Failures are
+// logged (never with a token, a code or a cookie value) to WebConfig.Logger,
+// which defaults to the client's logger.
 func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	q := r.URL.Query()
@@ -51,6 +56,9 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusBadRequest
 		if code == "access_denied" {
 			status = http.StatusForbidden
+			f.logger.InfoContext(r.Context(), "fiefhttp: sign-in refused by the user (access_denied)")
+		} else {
+			f.logger.WarnContext(r.Context(), "fiefhttp: Fief answered the sign-in with an error", "error", truncateCode(code))
 		}
 		f.page(w, r, status, pageFiefError, code, nil)
 		return
@@ -66,6 +74,11 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		CodeVerifier: flow.Verifier,
 		Nonce:        flow.Nonce,
 	})
+	if errors.Is(err, fief.ErrEncryptionMismatch) {
+		// A configuration error of this application, not a failure of Fief.
+		f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		return
+	}
 	if err != nil {
 		f.page(w, r, http.StatusBadGateway, pageExchange, "", err)
 		return
@@ -100,4 +113,16 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		ret = f.defaultPath
 	}
 	http.Redirect(w, r, ret, http.StatusFound)
+}
+
+// maxCodeLogged bounds the length of Fief's error code in a log line.
+const maxCodeLogged = 64
+
+// truncateCode bounds Fief's error code, which comes from the query, for a
+// log line.
+func truncateCode(code string) string {
+	if len(code) > maxCodeLogged {
+		return strings.ToValidUTF8(code[:maxCodeLogged], "")
+	}
+	return code
 }

@@ -204,6 +204,19 @@ func (f *WebFlow) Auth(opts ...Option) *Auth {
 	return New(f.client, Cookie(f.sessionName), append(base, opts...)...)
 }
 
+// CheckOptions returns the options of [fief.Client.Check] for this flow:
+// its redirect URI, WebConfig.BaseURL+CallbackPath, when WebConfig.BaseURL
+// is set; otherwise the redirect URI comes from each request's Host header,
+// and the options say why the check of the redirect URI is skipped.
+//
+//	report := client.Check(ctx, flow.CheckOptions())
+func (f *WebFlow) CheckOptions() fief.CheckOptions {
+	if f.baseURL == "" {
+		return fief.CheckOptions{RedirectURISkipped: "unknown at startup: WebConfig.BaseURL is not set, so the redirect URI comes from each request's Host header"}
+	}
+	return fief.CheckOptions{RedirectURI: f.baseURL + f.callbackPath}
+}
+
 // SessionCookieName returns the name of the cookie holding the access token.
 func (f *WebFlow) SessionCookieName() string { return f.sessionName }
 
