@@ -37,11 +37,13 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback after the sign-in was handled; ignored")
 		renderPage(w, http.StatusConflict, page{Title: "Sign-in already handled", Message: "This sign-in is over. Return to the terminal."})
 		return
 	}
 	user, err := cb.handle(r.Context(), r)
 	if err != nil {
+		cb.auth.logger.DebugContext(r.Context(), "fiefcli: sign-in failed", "error", err)
 		renderPage(w, errorStatus(err), errorPage(err))
 	} else {
 		renderPage(w, http.StatusOK, page{Title: "Signed in", Message: "You are signed in. You can close this window and return to the terminal.", OK: true})

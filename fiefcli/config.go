@@ -3,6 +3,7 @@ package fiefcli
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,6 +83,13 @@ type Config struct {
 	// waiting message, animated when Output is a terminal. Nil means
 	// [os.Stderr]; use [io.Discard] for silence.
 	Output io.Writer
+
+	// Logger receives what the program does not see in the errors it gets:
+	// stray requests to the callback server (warning), stored credentials
+	// removed (info), and the sign-in failures also returned as errors
+	// (debug). Never a token, a code or a secret. Nil means the client's,
+	// [fief.Client.Logger].
+	Logger *slog.Logger
 }
 
 // Auth signs the user of a terminal program in with Fief and keeps the
@@ -104,6 +112,7 @@ type Auth struct {
 	extra        url.Values
 	openBrowser  func(string) error
 	out          io.Writer
+	logger       *slog.Logger
 
 	// sem serialises the read-modify-write cycles on the credentials file;
 	// it is a channel rather than a mutex so that a waiting caller can give
@@ -125,6 +134,7 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		extra:       cloneValues(cfg.Extra),
 		openBrowser: cfg.OpenBrowser,
 		out:         cfg.Output,
+		logger:      cfg.Logger,
 		sem:         make(chan struct{}, 1),
 	}
 	path, err := credentialsPath(cfg)
@@ -168,12 +178,23 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 	if a.out == nil {
 		a.out = os.Stderr
 	}
+	if a.logger == nil {
+		a.logger = client.Logger()
+	}
 	return a, nil
 }
 
 // RedirectURI returns the redirect URI of the callback,
 // http://localhost:<port><path>, to register on the Fief client.
 func (a *Auth) RedirectURI() string { return a.redirectURI }
+
+// CheckOptions returns the options of [fief.Client.Check] for this
+// program: its redirect URI, [Auth.RedirectURI]. A "doctor" command runs
+//
+//	report := client.Check(ctx, auth.CheckOptions())
+func (a *Auth) CheckOptions() fief.CheckOptions {
+	return fief.CheckOptions{RedirectURI: a.redirectURI}
+}
 
 // CredentialsPath returns the path of the credentials file.
 func (a *Auth) CredentialsPath() string { return a.path }

@@ -104,6 +104,7 @@ func (a *Auth) refreshLocked(ctx context.Context, c *credentials, retry bool) (f
 			}
 		}
 		if lerr == nil && cur.Tokens.RefreshToken == c.Tokens.RefreshToken {
+			a.logger.InfoContext(ctx, "fiefcli: Fief refused the stored refresh token; removing the credentials", "path", a.path)
 			if rerr := a.remove(); rerr != nil {
 				return fief.AccessTokenInfo{}, nil, errors.Join(fmt.Errorf("%w: Fief refused the refresh token: %w", ErrNotSignedIn, err), rerr)
 			}
