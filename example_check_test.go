@@ -59,10 +59,10 @@ func ExampleReport_ServeHTTP() {
 		log.Fatal(err)
 	}
 	report := client.Check(context.Background(), fief.CheckOptions{})
-	fmt.Println(report.Verdict(), report.Failed())
+	fmt.Println(report.Verdict(), report.OK(), report.Failed())
 	// A server would mount it: mux.Handle("GET /healthz/fief", report)
 	// Output:
-	// skipped false
+	// skipped true false
 }
 
 // Decode puts the user's claims, custom fields included, into the

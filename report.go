@@ -103,8 +103,10 @@ func (r *Report) Verdict() Verdict {
 	return worst
 }
 
-// OK reports whether every check ran and passed: nothing to show.
-func (r *Report) OK() bool { return r.Verdict() == VerdictOK }
+// OK reports whether no check gave a warning or a failure: nothing needs
+// attention. Skipped checks do not count (an API has no redirect URI to
+// check, for instance).
+func (r *Report) OK() bool { return r.Verdict() <= VerdictSkipped }
 
 // Failed reports whether a check failed: the configuration does not work.
 func (r *Report) Failed() bool { return r.Verdict() == VerdictFailure }
