@@ -109,6 +109,12 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 	}
 	now := c.s.clock()
 	if c.tokens != nil {
+		// A cached token counts on its key: past the key set's maximum age,
+		// the set is fetched again first, and the entries of keys it
+		// dropped go with them.
+		if err := c.keys.ensureFresh(ctx, now); err != nil {
+			return AccessTokenInfo{}, err
+		}
 		if e, ok := c.tokens.get(token, now, c.s.leeway); ok {
 			if err := req.check(&e.info); err != nil {
 				return AccessTokenInfo{}, err

@@ -21,6 +21,13 @@ const (
 	// DefaultJWKSRefreshCooldown is the minimum interval between two fetches
 	// of the key set.
 	DefaultJWKSRefreshCooldown = 10 * time.Second
+	// DefaultJWKSMaxAge is how long a fetched key set is used before the
+	// next validation fetches it again.
+	DefaultJWKSMaxAge = time.Hour
+	// DefaultJWKSMaxStaleness is how long a key set that could not be
+	// fetched again keeps serving: Fief's default access token lifetime, so
+	// that every token signed before Fief became unreachable has expired.
+	DefaultJWKSMaxStaleness = 24 * time.Hour
 	// DefaultHTTPTimeout is the timeout of the default HTTP client.
 	DefaultHTTPTimeout = 10 * time.Second
 	// DefaultTokenCacheSize is the number of verified access tokens kept.
@@ -77,6 +84,22 @@ type Config struct {
 	// means [DefaultJWKSRefreshCooldown].
 	JWKSRefreshCooldown time.Duration
 
+	// JWKSMaxAge is how long a fetched key set is trusted as it is: the
+	// first validation after it fetches the set again (one request for all
+	// concurrent validations), so that a key Fief dropped stops verifying
+	// tokens, and so do the verified tokens it signed. A shorter
+	// Cache-Control max-age on the key set answer wins. When the fetch
+	// fails, the known keys keep serving, and the fetch is retried after the
+	// cool-down. Zero means [DefaultJWKSMaxAge]; it must not be negative.
+	JWKSMaxAge time.Duration
+
+	// JWKSMaxStaleness is how long, since its last successful fetch, a key
+	// set that cannot be fetched again keeps serving. Past it, validations
+	// answer [ErrUnavailable] rather than trust keys Fief could not confirm
+	// (see [Client.KeySetStatus]). Zero means [DefaultJWKSMaxStaleness]; it
+	// must not be shorter than JWKSMaxAge.
+	JWKSMaxStaleness time.Duration
+
 	// TokenCacheSize bounds the number of verified access tokens remembered,
 	// so that a token seen before skips its signature check. Zero means
 	// [DefaultTokenCacheSize]; a negative value turns the cache off.
@@ -118,6 +141,8 @@ type settings struct {
 	clock        func() time.Time
 	leeway       time.Duration
 	cooldown     time.Duration
+	maxKeyAge    time.Duration
+	maxStaleness time.Duration
 	cacheSize    int
 	audiences    []string
 	logger       *slog.Logger
@@ -149,6 +174,8 @@ func resolve(cfg Config) (*settings, error) {
 		clock:        cfg.Clock,
 		leeway:       cfg.Leeway,
 		cooldown:     cfg.JWKSRefreshCooldown,
+		maxKeyAge:    cfg.JWKSMaxAge,
+		maxStaleness: cfg.JWKSMaxStaleness,
 		cacheSize:    cfg.TokenCacheSize,
 		audiences:    append([]string(nil), cfg.AccessTokenAudiences...),
 		logger:       cfg.Logger,
@@ -172,6 +199,20 @@ func resolve(cfg Config) (*settings, error) {
 	}
 	if s.cooldown <= 0 {
 		s.cooldown = DefaultJWKSRefreshCooldown
+	}
+	switch {
+	case s.maxKeyAge < 0:
+		return nil, &ConfigError{"JWKSMaxAge", "is negative"}
+	case s.maxKeyAge == 0:
+		s.maxKeyAge = DefaultJWKSMaxAge
+	}
+	switch {
+	case s.maxStaleness < 0:
+		return nil, &ConfigError{"JWKSMaxStaleness", "is negative"}
+	case s.maxStaleness == 0:
+		s.maxStaleness = max(DefaultJWKSMaxStaleness, s.maxKeyAge)
+	case s.maxStaleness < s.maxKeyAge:
+		return nil, &ConfigError{"JWKSMaxStaleness", fmt.Sprintf("%s is shorter than JWKSMaxAge (%s)", s.maxStaleness, s.maxKeyAge)}
 	}
 	if s.cacheSize == 0 {
 		s.cacheSize = DefaultTokenCacheSize

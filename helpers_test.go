@@ -18,6 +18,7 @@ type keyServer struct {
 	mu         sync.Mutex
 	jwks       []byte
 	jwksStatus int
+	cacheCtl   string // Cache-Control of the key set answer, if not empty
 	discHits   atomic.Int64
 	jwksHits   atomic.Int64
 }
@@ -44,6 +45,9 @@ func newKeyServer(t testing.TB, issuer string, jwks []byte) *keyServer {
 		if ks.jwksStatus != 0 {
 			w.WriteHeader(ks.jwksStatus)
 			return
+		}
+		if ks.cacheCtl != "" {
+			w.Header().Set("Cache-Control", ks.cacheCtl)
 		}
 		w.Write(ks.jwks)
 	})

@@ -19,6 +19,8 @@ type request struct {
 	bearer   string // access token for the user API
 	form     url.Values
 	jsonBody any
+	// respHeader, when not nil, receives the headers of a 2xx answer.
+	respHeader *http.Header
 }
 
 // do sends r and decodes a 2xx JSON answer into out. A transport failure or
@@ -43,6 +45,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return unavailable(r.op, fmt.Errorf("malformed answer (HTTP %d, %s): %w", resp.StatusCode, describeBody(body), err))
+	}
+	if r.respHeader != nil {
+		*r.respHeader = resp.Header
 	}
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -16,16 +18,22 @@ import (
 const minRSABits = 2048
 
 // keySet caches the tenant's RSA signing keys. A token with an unknown kid
-// triggers a refresh, at most once per cool-down; concurrent refreshes are
-// merged; a failed refresh keeps the keys already known.
+// triggers a refresh, at most once per cool-down; so does the first
+// validation after the set's maximum age. Concurrent refreshes are merged; a
+// failed refresh keeps the keys already known, until they are older than
+// the staleness limit.
 type keySet struct {
 	c *Client
 
-	mu        sync.RWMutex
-	byKID     map[string]*rsa.PublicKey
-	all       []*rsa.PublicKey // every signing key, for tokens without kid
-	lastFetch time.Time        // last attempt, successful or not
-	lastErr   error            // error of the last attempt, nil if it succeeded
+	mu          sync.RWMutex
+	byKID       map[string]*rsa.PublicKey
+	all         []*rsa.PublicKey // every signing key, for tokens without kid
+	lastFetch   time.Time        // last attempt, successful or not
+	lastErr     error            // error of the last attempt, nil if it succeeded
+	loadedAt    time.Time        // last successful fetch; zero before the first
+	maxAge      time.Duration    // of the set loaded at loadedAt
+	freshUntil  atomic.Int64     // loadedAt+maxAge in Unix nanoseconds, 0 before the first load
+	staleLogged bool             // the staleness limit was reported since the last load
 
 	fg fetchGroup
 }
@@ -34,9 +42,50 @@ func newKeySet(c *Client) *keySet { return &keySet{c: c} }
 
 var errUnknownKID = errors.New("no key with this kid")
 
+// errKeySetTooStale is the cause of the ErrUnavailable answered once the key
+// set could not be confirmed for longer than the staleness limit.
+var errKeySetTooStale = errors.New("the key set could not be refreshed within the staleness limit")
+
+// ensureFresh makes sure the set may be used at now: a set within its
+// maximum age (or never loaded: the callers load it) is used as it is; an
+// older one is refreshed first (one fetch for every concurrent caller, at
+// most one per cool-down). When the refresh fails, the old keys keep
+// serving until they are older than the staleness limit; past it, the
+// answer is ErrUnavailable.
+func (ks *keySet) ensureFresh(ctx context.Context, now time.Time) error {
+	if now.UnixNano() < ks.freshUntil.Load() {
+		return nil
+	}
+	ks.mu.RLock()
+	loaded := !ks.loadedAt.IsZero()
+	ks.mu.RUnlock()
+	if !loaded {
+		return nil
+	}
+	err := ks.refresh(ctx)
+	if err == nil {
+		return nil
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	age := now.Sub(ks.loadedAt)
+	if age < ks.c.s.maxStaleness {
+		return nil // keep serving with the keys known: Fief may be down for a while
+	}
+	if !ks.staleLogged {
+		ks.staleLogged = true
+		ks.c.s.logger.Error("fief: key set not confirmed for longer than the staleness limit; validations answer unavailable until Fief is reached",
+			"age", age.Round(time.Second).String(), "limit", ks.c.s.maxStaleness.String(), "error", err)
+	}
+	return unavailable("jwks", fmt.Errorf("%w (%s old, limit %s): %w", errKeySetTooStale, age.Round(time.Second), ks.c.s.maxStaleness, err))
+}
+
 // key returns the key of kid, refreshing the set when kid is unknown and the
-// cool-down allows.
+// cool-down allows, or when the set is past its maximum age.
 func (ks *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+	if err := ks.ensureFresh(ctx, ks.c.s.clock()); err != nil {
+		return nil, err
+	}
 	ks.mu.RLock()
 	k := ks.byKID[kid]
 	ks.mu.RUnlock()
@@ -56,8 +105,12 @@ func (ks *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 }
 
 // candidates returns every signing key, for a token without kid, loading the
-// set if it was never loaded.
+// set if it was never loaded and refreshing it when it is past its maximum
+// age.
 func (ks *keySet) candidates(ctx context.Context) ([]*rsa.PublicKey, error) {
+	if err := ks.ensureFresh(ctx, ks.c.s.clock()); err != nil {
+		return nil, err
+	}
 	ks.mu.RLock()
 	all := ks.all
 	ks.mu.RUnlock()
@@ -112,7 +165,8 @@ func (ks *keySet) fetch(ctx context.Context) error {
 	var raw struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
-	err = ks.c.do(ctx, request{op: "jwks", method: "GET", path: doc.jwksPath}, &raw)
+	var header http.Header
+	err = ks.c.do(ctx, request{op: "jwks", method: "GET", path: doc.jwksPath, respHeader: &header}, &raw)
 	var byKID map[string]*rsa.PublicKey
 	var all []*rsa.PublicKey
 	if err == nil {
@@ -126,17 +180,24 @@ func (ks *keySet) fetch(ctx context.Context) error {
 	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	ks.lastFetch = ks.c.s.clock()
+	now := ks.c.s.clock()
+	ks.lastFetch = now
 	ks.lastErr = err
 	if err != nil {
 		ks.c.s.logger.Warn("fief: key set refresh failed, keeping the known keys", "error", err)
 		return err
 	}
 	ks.byKID, ks.all = byKID, all
+	ks.loadedAt, ks.staleLogged = now, false
+	ks.maxAge = ks.c.s.maxKeyAge
+	if age, ok := cacheMaxAge(header); ok && age < ks.maxAge {
+		ks.maxAge = age
+	}
+	ks.freshUntil.Store(now.Add(ks.maxAge).UnixNano())
 	if ks.c.tokens != nil {
 		ks.c.tokens.dropKeysNotIn(all)
 	}
-	ks.c.s.logger.Debug("fief: key set loaded", "keys", len(all))
+	ks.c.s.logger.Debug("fief: key set loaded", "keys", len(all), "max_age", ks.maxAge.String())
 	return nil
 }
 

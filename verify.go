@@ -33,6 +33,9 @@ func (c *Client) verifySignature(ctx context.Context, token string, bad func(str
 	if err != nil {
 		return nil, nil, bad("%w", err)
 	}
+	if err := checkProtectedHeader(header); err != nil {
+		return nil, nil, bad("%w", err)
+	}
 	kid := jws.Signatures[0].Protected.KeyID
 	keys, err := c.keysFor(ctx, kid, bad)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/fief-dev/fief-go"
@@ -19,16 +18,20 @@ const shutdownTimeout = 5 * time.Second
 // credentials, replacing any stored ones. It returns the claims of the
 // user's ID token.
 //
-// It listens on 127.0.0.1 at [Config.Port], opens the browser on Fief's
-// authorization page (PKCE S256, a random state; scopes "openid",
-// "offline_access" and [Config.Scopes]), prints the URL in case the browser
-// does not open, and waits for Fief to redirect the browser to
-// [Auth.RedirectURI]. There it checks the state, exchanges the code, saves
-// the tokens and shows the browser a short page saying how it went.
+// It listens on the loopback address of [Config.RedirectHost] (127.0.0.1 by
+// default; both 127.0.0.1 and [::1] for "localhost") at [Config.Port],
+// opens the browser on Fief's authorization page (PKCE S256, a random state;
+// scopes "openid", "offline_access" and [Config.Scopes]), prints the URL in
+// case the browser does not open, and waits for Fief to redirect the browser to
+// [Auth.RedirectURI]. There it checks the Host header and the state: a
+// request to another host or port, or without this sign-in's state, gets a
+// 400 page and the sign-in keeps waiting. The request carrying the state
+// decides: its code is exchanged, the tokens saved, and the browser shown a
+// short page saying how it went.
 //
 // Errors: a listening error (the port is taken, for instance) before
 // anything else happens; [ErrTimeout] after [Config.Timeout];
-// [ErrStateMismatch]; [*AuthorizationError] when Fief sent an error (the user
+// [*AuthorizationError] when Fief sent an error (the user
 // refused consent, ...); [ErrMissingCode]; Fief's errors from the code
 // exchange ([*fief.ResponseError], [fief.ErrInvalidIDToken],
 // [fief.ErrUnavailable]); and the cause of ctx when it ends first.
@@ -36,13 +39,15 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("fiefcli: sign-in interrupted: %w", context.Cause(ctx))
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port))
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
+	lns, err := a.listenLoopback(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("fiefcli: cannot listen on %s for the sign-in callback (is another program, or another sign-in, using port %d?): %w", addr, a.port, err)
+		return nil, err
 	}
-	defer ln.Close() // closed by the server's Shutdown already, unless Serve failed first
+	defer func() { // closed by the server's Shutdown already, unless Serve failed first
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
 
 	verifier := fief.GenerateCodeVerifier()
 	challenge, err := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
@@ -51,6 +56,7 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 	}
 	cb := &callback{
 		auth:     a,
+		host:     a.redirectHost,
 		path:     a.redirectPath,
 		state:    fief.GenerateState(),
 		verifier: verifier,
@@ -76,8 +82,10 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return fctx },
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	served := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { served <- srv.Serve(ln) }()
+	}
 	defer func() {
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer scancel()

@@ -4,16 +4,21 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/fief-dev/fief-go"
 )
 
-// callback is the handler of the loopback server of one sign-in. The first
-// request to the redirect path decides the outcome; later ones are told the
+// callback is the handler of the loopback server of one sign-in. Only a
+// request to the redirect URI's host, port and path, carrying this sign-in's
+// state, decides the outcome; any other gets a 400 page and leaves the
+// sign-in waiting, so that a web page or a local program sending a blind
+// request cannot end it. Requests after the deciding one are told the
 // sign-in is over.
 type callback struct {
 	auth     *Auth
+	host     string // host:port of the redirect URI, as browsers send it in Host
 	path     string
 	state    string
 	verifier string
@@ -27,6 +32,10 @@ type result struct {
 }
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.EqualFold(r.Host, cb.host) {
+		renderPage(w, http.StatusBadRequest, page{Title: "Sign-in failed", Message: "This request was not sent to the sign-in's address. Return to the terminal."})
+		return
+	}
 	if r.URL.Path != cb.path {
 		http.NotFound(w, r)
 		return
@@ -34,6 +43,10 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
+		renderPage(w, http.StatusBadRequest, errorPage(ErrStateMismatch))
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
@@ -51,13 +64,10 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cb.done <- result{user: user, err: err}
 }
 
-// handle checks the callback's parameters, exchanges the code and stores
+// handle checks the parameters of the callback carrying the state, exchanges the code and stores
 // the credentials.
 func (cb *callback) handle(ctx context.Context, r *http.Request) (fief.UserInfo, error) {
-	q := r.URL.Query()
-	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(cb.state)) != 1 {
-		return nil, ErrStateMismatch
-	}
+	q := r.URL.Query() // the state was checked by ServeHTTP
 	if code := q.Get("error"); code != "" {
 		return nil, &AuthorizationError{Code: code, Description: q.Get("error_description")}
 	}

@@ -20,6 +20,9 @@ import (
 const (
 	// DefaultPort is the loopback port of the callback server.
 	DefaultPort = 51562
+	// DefaultRedirectHost is the host of the redirect URI: the IPv4 loopback
+	// address, as RFC 8252 (section 8.3) recommends.
+	DefaultRedirectHost = "127.0.0.1"
 	// DefaultRedirectPath is the path of the callback.
 	DefaultRedirectPath = "/callback"
 	// DefaultTimeout is how long [Auth.Authorize] waits for the browser.
@@ -44,11 +47,21 @@ type Config struct {
 	CredentialsPath string
 
 	// Port is the loopback port of the callback server. Zero means
-	// [DefaultPort]. The redirect URI http://localhost:<Port><RedirectPath>
+	// [DefaultPort]. The redirect URI http://<RedirectHost>:<Port><RedirectPath>
 	// (see [Auth.RedirectURI]) must be registered, byte for byte, on the Fief
 	// client. The port is fixed because the redirect URI is: when it is
 	// taken, [Auth.Authorize] fails with an error saying so.
 	Port int
+
+	// RedirectHost is the host of the redirect URI: "127.0.0.1" (empty means
+	// [DefaultRedirectHost]), "[::1]", or "localhost". The callback server
+	// listens on that loopback address; for "localhost", which a browser may
+	// resolve to either, it listens on both 127.0.0.1 and [::1] (when the
+	// machine has IPv6), and [Auth.Authorize] fails when either is taken, so
+	// that no other local program can hold the one the browser tries first.
+	// Use "localhost" to keep the redirect URI of versions before the
+	// literal address became the default.
+	RedirectHost string
 
 	// RedirectPath is the path of the callback, starting with "/". Empty
 	// means [DefaultRedirectPath].
@@ -105,6 +118,8 @@ type Auth struct {
 	path         string
 	port         int
 	redirectURI  string
+	redirectHost string   // host:port of redirectURI
+	listenAddrs  []string // loopback addresses of the callback server
 	redirectPath string
 	timeout      time.Duration
 	scopes       []string
@@ -156,7 +171,10 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		return nil, err
 	}
 	a.redirectPath = redirectPath
-	a.redirectURI = fmt.Sprintf("http://localhost:%d%s", a.port, redirectPath)
+	if err := a.setRedirectHost(cfg.RedirectHost); err != nil {
+		return nil, err
+	}
+	a.redirectURI = "http://" + a.redirectHost + redirectPath
 	switch {
 	case a.timeout == 0:
 		a.timeout = DefaultTimeout
@@ -185,7 +203,8 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 }
 
 // RedirectURI returns the redirect URI of the callback,
-// http://localhost:<port><path>, to register on the Fief client.
+// http://127.0.0.1:<port><path> by default (see [Config.RedirectHost]), to
+// register on the Fief client.
 func (a *Auth) RedirectURI() string { return a.redirectURI }
 
 // CheckOptions returns the options of [fief.Client.Check] for this

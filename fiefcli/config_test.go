@@ -66,9 +66,9 @@ func TestNewDefaults(t *testing.T) {
 		wantURI  string
 		wantPath string
 	}{
-		{"defaults", fiefcli.Config{AppName: "mytool"}, "http://localhost:51562/callback", filepath.Join(cfgDir, "mytool", "credentials.json")},
-		{"port and path", fiefcli.Config{AppName: "mytool", Port: 8765, RedirectPath: "/auth/done"}, "http://localhost:8765/auth/done", filepath.Join(cfgDir, "mytool", "credentials.json")},
-		{"explicit path wins", fiefcli.Config{AppName: "mytool", CredentialsPath: filepath.Join(dir, "x", "..", "creds.json")}, "http://localhost:51562/callback", filepath.Join(dir, "creds.json")},
+		{"defaults", fiefcli.Config{AppName: "mytool"}, "http://127.0.0.1:51562/callback", filepath.Join(cfgDir, "mytool", "credentials.json")},
+		{"port and path", fiefcli.Config{AppName: "mytool", Port: 8765, RedirectPath: "/auth/done"}, "http://127.0.0.1:8765/auth/done", filepath.Join(cfgDir, "mytool", "credentials.json")},
+		{"explicit path wins", fiefcli.Config{AppName: "mytool", CredentialsPath: filepath.Join(dir, "x", "..", "creds.json")}, "http://127.0.0.1:51562/callback", filepath.Join(dir, "creds.json")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,12 +23,16 @@
 // # Setting up the Fief client
 //
 // Create a public client in Fief (no secret to ship with the program) and
-// register the redirect URI http://localhost:51562/callback (or the one
+// register the redirect URI http://127.0.0.1:51562/callback (or the one
 // [Auth.RedirectURI] returns for your [Config]). Since Fief compares redirect
 // URIs byte for byte, the port is fixed; Authorize fails with a clear error
-// when another program holds it. The callback server listens on 127.0.0.1
-// only; a program that would catch the redirect elsewhere gets a code it
-// cannot use without the PKCE verifier.
+// when another program holds it. The redirect URI names the loopback address
+// itself, as RFC 8252 recommends, so that the browser goes where the callback
+// server listens; with [Config.RedirectHost] "localhost" the server listens
+// on both 127.0.0.1 and [::1]. The server answers only requests addressed to
+// the redirect URI's host and port and carrying the sign-in's state; a
+// program that would catch the redirect elsewhere gets a code it cannot use
+// without the PKCE verifier.
 //
 // # Stored credentials
 //

@@ -30,7 +30,9 @@ var (
 	ErrMissingCode = errors.New("fiefcli: the sign-in callback has no authorization code")
 
 	// ErrStateMismatch: the callback's state parameter is not the one this
-	// sign-in sent; the request did not come from this sign-in.
+	// sign-in sent; the request did not come from this sign-in. Such a
+	// request gets a 400 page and [Auth.Authorize] keeps waiting for the
+	// genuine callback: Authorize does not return this error.
 	ErrStateMismatch = errors.New("fiefcli: the sign-in callback's state does not match")
 
 	// ErrTimeout: the sign-in did not complete in the browser within

@@ -37,7 +37,7 @@ func Example() {
 	port := freePort()
 	fc := srv.AddClient(fieftest.ClientConfig{
 		Public:       true,
-		RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", port)},
+		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 	})
 	srv.AddUser(fieftest.UserConfig{Email: "anne@example.com", Permissions: []string{"castles:read"}})
 	srv.SetAutoLogin("anne@example.com")

@@ -50,7 +50,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	fc := srv.AddClient(fieftest.ClientConfig{
 		Public:               true,
 		ThirdParty:           o.thirdParty,
-		RedirectURIs:         []string{fmt.Sprintf("http://localhost:%d/callback", port)},
+		RedirectURIs:         []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 		TokenLifetime:        tokenLife,
 		RefreshTokenLifetime: o.refreshLife,
 	})
@@ -262,7 +262,7 @@ func formLogin(srv *fieftest.Server, consent string) func(string) (*http.Respons
 		}
 		resp.Body.Close()
 		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "http://localhost:") {
+		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "http://127.0.0.1:") {
 			return nil, fmt.Errorf("expected a redirect to the callback, got HTTP %d to %q", resp.StatusCode, loc)
 		}
 		return srv.Client().Get(loc)

@@ -35,7 +35,7 @@ func setup(getenv func(string) string, port int) (*fiefEnv, error) {
 	c := srv.AddClient(fieftest.ClientConfig{
 		ID:           demo.ClientID,
 		Public:       true,
-		RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", port)},
+		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 	})
 	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
 	client, err := fief.New(fief.Config{

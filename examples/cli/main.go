@@ -14,7 +14,7 @@
 //
 // With FIEF_BASE_URL set, it talks to that Fief as the client FIEF_CLIENT_ID
 // (a public client; FIEF_CLIENT_SECRET only for a confidential one), which
-// must allow the redirect URI http://localhost:51562/callback (or the port of
+// must allow the redirect URI http://127.0.0.1:51562/callback (or the port of
 // -port). The credentials stay in the user's configuration directory
 // (fief-go-cli-example/credentials.json) until logout: each command is a
 // separate run.

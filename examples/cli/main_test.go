@@ -53,7 +53,7 @@ func TestCommandsAgainstFief(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://localhost:" + port + "/callback"}})
+	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
 	srv.AddUser(fieftest.UserConfig{Email: "bob@example.com", Permissions: []string{"a", "b"}})
 	srv.SetAutoLogin("bob@example.com")
 	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}
