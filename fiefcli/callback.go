@@ -33,6 +33,7 @@ type result struct {
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Host, cb.host) {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback server for another host; ignored")
 		renderPage(w, http.StatusBadRequest, page{Title: "Sign-in failed", Message: "This request was not sent to the sign-in's address. Return to the terminal."})
 		return
 	}
@@ -46,6 +47,7 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback without this sign-in's state; ignored")
 		renderPage(w, http.StatusBadRequest, errorPage(ErrStateMismatch))
 		return
 	}

@@ -2,12 +2,12 @@ package fiefcli_test
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefcli"
@@ -16,7 +16,8 @@ import (
 )
 
 // TestStrayCallbackLogsToSlogDefault: with no logger configured, a request
-// to the callback after the sign-in is a warning in slog.Default.
+// to the callback without the sign-in's state is a warning in
+// slog.Default.
 func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.srv.SetAutoLogin(testEmail)
@@ -25,14 +26,17 @@ func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 	slog.SetDefault(logger)
 	t.Cleanup(func() { slog.SetDefault(old) })
 
-	var again int
+	var (
+		again       int
+		redirectURI string
+	)
 	open := func(authURL string) error {
 		resp, err := e.srv.Client().Get(authURL) // to the callback, which handles it
 		if err != nil {
 			return err
 		}
 		resp.Body.Close()
-		resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/callback?state=x&code=y", e.port))
+		resp, err = http.Get(redirectURI + "?state=not-this-sign-in&code=y")
 		if err != nil {
 			return err
 		}
@@ -40,13 +44,15 @@ func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 		again = resp.StatusCode
 		return nil
 	}
-	if _, err := e.auth(t, open, nil).Authorize(t.Context()); err != nil {
+	a := e.auth(t, open, nil)
+	redirectURI = a.RedirectURI()
+	if _, err := a.Authorize(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if again != http.StatusConflict {
-		t.Errorf("second request: %d, want 409", again)
+	if again != http.StatusBadRequest {
+		t.Errorf("second request: %d, want 400", again)
 	}
-	if got := rec.Text(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "after the sign-in was handled") {
+	if got := rec.Text(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "without this sign-in's state") || strings.Contains(got, "not-this-sign-in") {
 		t.Errorf("slog.Default got %q", got)
 	}
 }
@@ -56,7 +62,7 @@ func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 func TestSignInFailureLeaksNoSecret(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.srv.SetAutoLogin(testEmail)
-	conf := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", e.port)}})
+	conf := e.srv.AddClient(fieftest.ClientConfig{})
 	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: conf.ID, ClientSecret: "wrong-secret-1234", HTTPClient: e.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -74,10 +80,11 @@ func TestSignInFailureLeaksNoSecret(t *testing.T) {
 		return nil
 	}
 	b := newBrowser(hc)
-	a, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: e.path, Port: e.port, OpenBrowser: b.open, Output: &strings.Builder{}, Logger: logger})
+	a, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: e.path, Port: e.port, OpenBrowser: b.open, Output: &strings.Builder{}, Logger: logger, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	conf.AddRedirectURI(a.RedirectURI())
 	_, err = a.Authorize(t.Context())
 	var re *fief.ResponseError
 	if !errors.As(err, &re) || re.Code != "invalid_client" || !strings.Contains(err.Error(), "FIEF_CLIENT_SECRET") {

@@ -123,7 +123,7 @@ func TestStartupCheck(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://localhost:" + port + "/callback"}})
+	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
 	creds := filepath.Join(t.TempDir(), "creds.json")
 	tests := []struct {
 		name  string
