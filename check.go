@@ -61,6 +61,10 @@ const checkRedirectURI = "http://localhost/fief-go-check"
 //   - encryption_key: whether ID tokens are expected encrypted. Whether
 //     Fief encrypts them shows only at a sign-in, where a mismatch is an
 //     [ErrEncryptionMismatch].
+//   - key_set_age: the key set the client holds ([Client.KeySetStatus]):
+//     a warning when it is past its maximum age and fetching it again
+//     fails, a failure past [Config].JWKSMaxStaleness. Useful behind a
+//     health endpoint; at startup the set is not loaded yet.
 //
 // A check that needs an earlier one that failed is skipped. Check does not
 // use or change the client's caches. The report never holds the secret.
@@ -79,6 +83,7 @@ func (c *Client) Check(ctx context.Context, opts CheckOptions) *Report {
 		p.credentials(ctx, doc, opts.RedirectURI, knownClient)
 	}
 	p.encryptionKey()
+	p.keySetAge()
 	return r
 }
 

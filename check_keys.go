@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -77,4 +78,32 @@ func keyKind(k jose.JSONWebKey) string {
 		return "a symmetric key"
 	}
 	return fmt.Sprintf("a %T key", k.Key)
+}
+
+// keySetAge adds the key_set_age finding: the state of the key set the
+// client itself holds ([Client.KeySetStatus]), which the check does not
+// change.
+func (p *probe) keySetAge() {
+	st := p.c.KeySetStatus()
+	switch {
+	case !st.Loaded && st.LastError != nil:
+		p.r.add(FindingKeySetAge, VerdictWarning, "the client could not load the key set yet: "+st.LastError.Error(),
+			"make Fief's key set reachable from here (see the findings above)")
+	case !st.Loaded:
+		p.r.add(FindingKeySetAge, VerdictOK, "not loaded yet: the first token validation fetches it", "")
+	case st.Expired:
+		detail := fmt.Sprintf("the client's key set was last fetched %s ago, past JWKSMaxStaleness (%s): token validations answer ErrUnavailable until a fetch succeeds",
+			st.Age.Round(time.Second), st.MaxStaleness)
+		if st.LastError != nil {
+			detail += "; last error: " + st.LastError.Error()
+		}
+		p.r.add(FindingKeySetAge, VerdictFailure, detail, "make Fief's key set reachable from here")
+	case st.Stale && st.LastError != nil:
+		p.r.add(FindingKeySetAge, VerdictWarning,
+			fmt.Sprintf("the client's key set is %s old, past its maximum age (%s), and fetching it again fails: %v; validations stop at %s old (JWKSMaxStaleness)",
+				st.Age.Round(time.Second), st.MaxAge, st.LastError, st.MaxStaleness),
+			"make Fief's key set reachable from here")
+	default:
+		p.r.add(FindingKeySetAge, VerdictOK, fmt.Sprintf("the client's key set is %s old, fetched again past %s", st.Age.Round(time.Second), st.MaxAge), "")
+	}
 }

@@ -96,7 +96,7 @@ func TestCheckAllGood(t *testing.T) {
 	for _, f := range r.Findings {
 		names = append(names, f.Name)
 	}
-	want := "reachable discovery clock signing_keys client_id redirect_uri client_credentials encryption_key"
+	want := "reachable discovery clock signing_keys client_id redirect_uri client_credentials encryption_key key_set_age"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("findings %s, want %s", got, want)
 	}
@@ -379,4 +379,48 @@ func TestReportForms(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("ServeHTTP of a good report: %d", rec.Code)
 	}
+}
+
+// TestCheckKeySetAge reports on the key set the client holds: not loaded
+// at startup, then stale with failing fetches, then past its staleness.
+func TestCheckKeySetAge(t *testing.T) {
+	e := newCheckEnv(t)
+	cfg := e.config()
+	cfg.Clock = e.srv.Now
+	c, err := fief.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	check := func() *fief.Report {
+		r := c.Check(ctx, fief.CheckOptions{RedirectURI: redirectURI})
+		if strings.Contains(r.String(), e.confidential.Secret) {
+			t.Fatal("the report shows the secret")
+		}
+		return r
+	}
+	wantFinding(t, check(), fief.FindingKeySetAge, fief.VerdictOK, "not loaded yet")
+
+	user := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	validate := func() error {
+		_, err := c.ValidateAccessToken(ctx, e.srv.MintAccessToken(user.ID, fieftest.TokenOptions{}), fief.Requirements{})
+		return err
+	}
+	if err := validate(); err != nil {
+		t.Fatal(err)
+	}
+	wantFinding(t, check(), fief.FindingKeySetAge, fief.VerdictOK, "0s old")
+
+	e.srv.FailNext(fieftest.EndpointJWKS, 1000, fieftest.Fault{Status: 500})
+	e.srv.Advance(2 * time.Hour)
+	if err := validate(); err != nil {
+		t.Fatalf("a stale key set still serves: %v", err)
+	}
+	r := check()
+	wantFinding(t, r, fief.FindingKeySetAge, fief.VerdictWarning, "2h0m0s old", "fetching it again fails", "HTTP 500")
+	wantFinding(t, r, fief.FindingSigningKeys, fief.VerdictFailure, "HTTP 500")
+
+	e.srv.Advance(23 * time.Hour)
+	validate()
+	wantFinding(t, check(), fief.FindingKeySetAge, fief.VerdictFailure, "past JWKSMaxStaleness", "ErrUnavailable")
 }

@@ -44,6 +44,7 @@ func ExampleCheckConfig() {
 	// ok redirect_uri
 	// failure client_credentials
 	// ok encryption_key
+	// ok key_set_age
 	// fix: the secret is wrong: copy the client's secret from Fief's admin (Clients) into FIEF_CLIENT_SECRET (Config.ClientSecret)
 	// stopping
 }

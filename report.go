@@ -65,6 +65,7 @@ const (
 	FindingRedirectURI     = "redirect_uri"       // the redirect URI is registered on the client
 	FindingCredentials     = "client_credentials" // the token endpoint accepts the client as configured
 	FindingEncryptionKey   = "encryption_key"     // the encryption key, when set, is a private RSA key
+	FindingKeySetAge       = "key_set_age"        // the client's own key set is not past its maximum staleness
 )
 
 // Finding is one check of a [Report].
