@@ -163,13 +163,7 @@ func (p *probe) judgeDiscovery(status int, body []byte, prefix string) *discover
 		p.r.add(FindingDiscovery, VerdictFailure, fmt.Sprintf("the discovery document answered HTTP %d", status), notFief)
 		return nil
 	}
-	var raw struct {
-		Issuer                string `json:"issuer"`
-		AuthorizationEndpoint string `json:"authorization_endpoint"`
-		TokenEndpoint         string `json:"token_endpoint"`
-		UserinfoEndpoint      string `json:"userinfo_endpoint"`
-		JWKSURI               string `json:"jwks_uri"`
-	}
+	var raw discoveryJSON
 	if err := json.Unmarshal(body, &raw); err != nil {
 		p.r.add(FindingDiscovery, VerdictFailure, "the answer is not a discovery document ("+describeBody(body)+", not JSON): this is not Fief", notFief)
 		return nil

@@ -200,7 +200,9 @@ func TestCheckFindsMisconfigurations(t *testing.T) {
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictFailure, texts: []string{"not a private RSA key", "FIEF_ENCRYPTION_KEY"}},
 		{name: "encryption key public", mod: func(c *fief.Config) { c.EncryptionKey = publicJWK },
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictFailure, texts: []string{"public key", "FIEF_ENCRYPTION_KEY"}},
-		{name: "encryption key set", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret, c.EncryptionKey = encrypted.ID, encrypted.Secret, encrypted.EncryptionKey },
+		{name: "encryption key set", mod: func(c *fief.Config) {
+			c.ClientID, c.ClientSecret, c.EncryptionKey = encrypted.ID, encrypted.Secret, encrypted.EncryptionKey
+		},
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictOK, texts: []string{"private RSA key of 2048 bits", "encrypted ID tokens"}},
 	}
 	for _, tt := range tests {

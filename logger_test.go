@@ -2,28 +2,18 @@ package fief
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/fief-dev/fief-go/internal/logtest"
 )
 
-// setDefaultLogger makes slog.Default write to a recorder for the test.
-func setDefaultLogger(t *testing.T) *logtest.Recorder {
-	rec, logger := logtest.New()
-	old := slog.Default()
-	slog.SetDefault(logger)
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return rec
-}
-
 // TestDefaultLoggerIsSlogDefault: without Config.Logger, warnings and
 // errors go to slog.Default as it is when they happen; debug and info
 // messages are dropped.
 func TestDefaultLoggerIsSlogDefault(t *testing.T) {
 	c := mustNew(t, Config{BaseURL: "https://fief.example.com", ClientID: "c"})
-	rec := setDefaultLogger(t) // after New: looked up at each message
+	rec := logtest.UseAsDefault(t) // after New: looked up at each message
 	l := c.Logger().With("component", "test").WithGroup("g")
 	ctx := context.Background()
 	l.DebugContext(ctx, "debug message")
@@ -54,7 +44,7 @@ func TestKeySetFailureLogsToSlogDefault(t *testing.T) {
 	ks := newKeyServer(t, "https://issuer.example", []byte(`{"keys":[]}`))
 	ks.setJWKS(nil, 500)
 	c := mustNew(t, Config{BaseURL: ks.URL, ClientID: "c"})
-	rec := setDefaultLogger(t)
+	rec := logtest.UseAsDefault(t)
 	_, err := c.ValidateAccessToken(context.Background(), "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.e30.c2ln", Requirements{})
 	if err == nil {
 		t.Fatal("no error")

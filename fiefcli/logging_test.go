@@ -2,7 +2,6 @@ package fiefcli_test
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,10 +20,7 @@ import (
 func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.srv.SetAutoLogin(testEmail)
-	rec, logger := logtest.New()
-	old := slog.Default()
-	slog.SetDefault(logger)
-	t.Cleanup(func() { slog.SetDefault(old) })
+	rec := logtest.UseAsDefault(t)
 
 	var (
 		again       int

@@ -2,7 +2,6 @@ package fiefhttp_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -77,15 +76,6 @@ func (a *signInApp) signIn(t *testing.T, email string, edit func(cb *url.URL)) (
 	return resp, body, seen
 }
 
-// useDefaultLogger makes slog.Default write to a recorder for the test.
-func useDefaultLogger(t *testing.T) *logtest.Recorder {
-	rec, logger := logtest.New()
-	old := slog.Default()
-	slog.SetDefault(logger)
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return rec
-}
-
 // TestFailingCallbackLogsToSlogDefault: with no logger configured anywhere,
 // a wrong client secret shows in the application's log, with the fix.
 func TestFailingCallbackLogsToSlogDefault(t *testing.T) {
@@ -93,7 +83,7 @@ func TestFailingCallbackLogsToSlogDefault(t *testing.T) {
 	t.Cleanup(srv.Close)
 	fc := srv.AddClient(fieftest.ClientConfig{})
 	user := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
-	rec := useDefaultLogger(t)
+	rec := logtest.UseAsDefault(t)
 	a := newSignInApp(t, srv, fc, fief.Config{ClientID: fc.ID, ClientSecret: "wrong-secret-1234"}, fiefhttp.WebConfig{})
 	resp, body, seen := a.signIn(t, user.Email, nil)
 	if resp.StatusCode != http.StatusBadGateway {

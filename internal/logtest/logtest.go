@@ -29,6 +29,16 @@ func New() (*Recorder, *slog.Logger) {
 	return r, slog.New(r.Handler())
 }
 
+// UseAsDefault makes [slog.Default] write to a new Recorder until the end
+// of the test, and returns it. Tests using it must not run in parallel.
+func UseAsDefault(t testing.TB) *Recorder {
+	r, logger := New()
+	old := slog.Default()
+	slog.SetDefault(logger)
+	t.Cleanup(func() { slog.SetDefault(old) })
+	return r
+}
+
 // Handler returns the slog.Handler writing to r.
 func (r *Recorder) Handler() slog.Handler {
 	return &handler{r: r}
