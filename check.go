@@ -106,32 +106,30 @@ func (p *probe) baseField() string {
 func (p *probe) discovery(ctx context.Context) *discoveryDoc {
 	prefix := p.c.s.publicBase.Path
 	target := p.c.backURL(prefix + "/.well-known/openid-configuration")
+	unreachable := func(detail, fix string) *discoveryDoc {
+		p.r.add(FindingReachable, VerdictFailure, "GET "+target+": "+detail, fix)
+		p.r.add(FindingDiscovery, VerdictSkipped, "Fief cannot be reached", "")
+		p.r.add(FindingClock, VerdictSkipped, "Fief cannot be reached", "")
+		return nil
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		p.r.add(FindingReachable, VerdictFailure, err.Error(), "check "+p.baseField())
-		return nil
+		return unreachable(err.Error(), "check "+p.baseField())
 	}
 	req.Header.Set("Accept", "application/json")
 	sent := p.c.s.clock()
 	resp, err := p.c.s.httpClient.Do(req)
 	received := p.c.s.clock()
 	if err != nil {
-		detail, fix := p.explainTransport(err)
-		p.r.add(FindingReachable, VerdictFailure, "GET "+target+": "+detail, fix)
-		p.r.add(FindingDiscovery, VerdictSkipped, "Fief cannot be reached", "")
-		p.r.add(FindingClock, VerdictSkipped, "Fief cannot be reached", "")
-		return nil
+		return unreachable(p.explainTransport(err))
 	}
 	defer resp.Body.Close()
 	body, err := readCapped(resp.Body)
 	if err != nil {
-		p.r.add(FindingReachable, VerdictFailure, "GET "+target+": "+err.Error(), "check that "+p.baseField()+" points at Fief")
-		return nil
+		return unreachable(err.Error(), "check that "+p.baseField()+" points at Fief")
 	}
 	if looksLikePlainHTTPToTLS(resp.StatusCode, body) {
-		p.r.add(FindingReachable, VerdictFailure, "GET "+target+": this address serves https, not plain http",
-			"write https:// in "+p.baseField())
-		return nil
+		return unreachable("this address serves https, not plain http", "write https:// in "+p.baseField())
 	}
 	reach := "Fief answered GET " + target
 	if final := resp.Request.URL; final.Scheme != req.URL.Scheme || final.Host != req.URL.Host {
