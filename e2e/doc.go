@@ -13,6 +13,13 @@
 // -count=1 matters: the tests build examples/web with "go build", a change
 // that Go's test cache does not see, so a cached "ok" may be stale.
 //
+// TestPagesLook also checks that each page the demo shows (home, Fief's
+// login form, the protected page, a sign-in error page) has its key text
+// and controls on screen, in the light and the dark scheme, and saves a
+// screenshot of each: in the directory named by FIEF_E2E_SCREENSHOTS, or
+// else in a new temporary directory, which the test logs (run with -v to
+// see it) and leaves for you to look at.
+//
 // The tests need Debian's Chromium at /usr/bin/chromium
 // (apt-get install chromium). Without it they fail, saying so: a missing
 // browser must not pass unnoticed. To run the rest of a test suite on a

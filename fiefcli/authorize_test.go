@@ -188,7 +188,7 @@ func TestAuthorizeCallbackErrors(t *testing.T) {
 			}
 			tt.check(t, err)
 			status, body := b.page()
-			if status != tt.wantStatus || !strings.Contains(body, "Sign-in failed") {
+			if status != tt.wantStatus || !strings.Contains(body, `<body class="error">`) {
 				t.Errorf("page: HTTP %d %q, want HTTP %d and a failure page", status, body, tt.wantStatus)
 			}
 			for _, s := range tt.wantPage {

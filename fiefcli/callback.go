@@ -34,7 +34,7 @@ type result struct {
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Host, cb.host) {
 		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback server for another host; ignored")
-		renderPage(w, http.StatusBadRequest, page{Title: "Sign-in failed", Message: "This request was not sent to the sign-in's address. Return to the terminal."})
+		cb.auth.page(w, r, Page{Kind: PageBadRequest, Status: http.StatusBadRequest})
 		return
 	}
 	if r.URL.Path != cb.path {
@@ -48,20 +48,20 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
 		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback without this sign-in's state; ignored")
-		renderPage(w, http.StatusBadRequest, errorPage(ErrStateMismatch))
+		cb.auth.page(w, r, failurePage(ErrStateMismatch))
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
 		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback after the sign-in was handled; ignored")
-		renderPage(w, http.StatusConflict, page{Title: "Sign-in already handled", Message: "This sign-in is over. Return to the terminal."})
+		cb.auth.page(w, r, Page{Kind: PageOver, Status: http.StatusConflict})
 		return
 	}
 	user, err := cb.handle(r.Context(), r)
 	if err != nil {
 		cb.auth.logger.DebugContext(r.Context(), "fiefcli: sign-in failed", "error", err)
-		renderPage(w, errorStatus(err), errorPage(err))
+		cb.auth.page(w, r, failurePage(err))
 	} else {
-		renderPage(w, http.StatusOK, page{Title: "Signed in", Message: "You are signed in. You can close this window and return to the terminal.", OK: true})
+		cb.auth.page(w, r, Page{Kind: PageSignedIn, Status: http.StatusOK})
 	}
 	cb.done <- result{user: user, err: err}
 }

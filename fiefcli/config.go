@@ -103,6 +103,11 @@ type Config struct {
 	// (debug). Never a token, a code or a secret. Nil means the client's,
 	// [fief.Client.Logger].
 	Logger *slog.Logger
+
+	// Page answers the browser at the end of the sign-in (signed in,
+	// cancelled, expired link, ...) in place of [DefaultPage], for pages in
+	// the program's words and style. Nil means DefaultPage.
+	Page PageFunc
 }
 
 // Auth signs the user of a terminal program in with Fief and keeps the
@@ -128,6 +133,7 @@ type Auth struct {
 	openBrowser  func(string) error
 	out          io.Writer
 	logger       *slog.Logger
+	pageFunc     PageFunc
 
 	// sem serialises the read-modify-write cycles on the credentials file;
 	// it is a channel rather than a mutex so that a waiting caller can give
@@ -150,6 +156,7 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		openBrowser: cfg.OpenBrowser,
 		out:         cfg.Output,
 		logger:      cfg.Logger,
+		pageFunc:    cfg.Page,
 		sem:         make(chan struct{}, 1),
 	}
 	path, err := credentialsPath(cfg)
@@ -198,6 +205,9 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 	}
 	if a.logger == nil {
 		a.logger = client.Logger()
+	}
+	if a.pageFunc == nil {
+		a.pageFunc = DefaultPage
 	}
 	return a, nil
 }

@@ -11,7 +11,9 @@
 //     terminal, for at most [Config.Timeout]), exchanges the authorization
 //     code and stores the tokens and user info. It uses PKCE S256 and checks
 //     the state parameter; it always asks for the "openid" and
-//     "offline_access" scopes, the second one for a refresh token.
+//     "offline_access" scopes, the second one for a refresh token. The
+//     browser ends on a short page saying how it went and what to do next
+//     ([DefaultPage]); [Config].Page replaces it with the program's own.
 //   - [Auth.AccessTokenInfo] returns the stored access token, validated, and
 //     renews it with the refresh token when it has expired. Fief accepts a
 //     refresh token only once: concurrent calls of one Auth refresh once, and

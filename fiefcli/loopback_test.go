@@ -63,7 +63,7 @@ func TestBlindRequestDoesNotEndCLISignIn(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Sign-in failed") {
+			if page := string(body); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "<!DOCTYPE html>") || strings.Contains(page, "You are signed in") {
 				problems = append(problems, fmt.Sprintf("%s: HTTP %d %.100q, want 400 and an error page", blind.name, resp.StatusCode, body))
 			}
 		}

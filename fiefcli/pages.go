@@ -1,89 +1,149 @@
 package fiefcli
 
 import (
-	"bytes"
 	"errors"
-	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/page"
 )
 
-// page is what the browser sees at the end of the sign-in. Every field is
-// escaped by html/template: Fief's error texts arrive in the URL, where
-// anyone can put anything.
-type page struct {
-	Title       string
-	Message     string
-	Code        string
-	Description string
-	OK          bool
+// PageKind is what a page of the callback server tells the browser. Its
+// values let a program choose its own words for each case.
+type PageKind int
+
+// The pages of the callback server.
+const (
+	// PageSignedIn: the sign-in succeeded. Status 200.
+	PageSignedIn PageKind = iota + 1
+
+	// PageCancelled: Fief answered "access_denied": the user cancelled the
+	// sign-in or refused consent. Status 400.
+	PageCancelled
+
+	// PageRefused: Fief answered another error code. Status 400.
+	PageRefused
+
+	// PageExpired: the callback's state is not this sign-in's: an old link,
+	// or one of another sign-in ([ErrStateMismatch]). Status 400.
+	PageExpired
+
+	// PageIncomplete: the callback has neither a code nor an error
+	// ([ErrMissingCode]). Status 400.
+	PageIncomplete
+
+	// PageUnavailable: Fief could not be reached to complete the sign-in.
+	// Status 502.
+	PageUnavailable
+
+	// PageFailed: the code exchange or the saving of the credentials
+	// failed. Status 502 when Fief refused the exchange, 500 otherwise.
+	PageFailed
+
+	// PageOver: the sign-in was already decided by an earlier request.
+	// Status 409.
+	PageOver
+
+	// PageBadRequest: the request is not one the sign-in expects. Status
+	// 400.
+	PageBadRequest
+)
+
+// Page is what a [PageFunc] receives: the kind of page, the status to
+// answer, and Fief's error when it sent one. It never carries internal
+// errors, which [Auth.Authorize] returns to the program.
+type Page struct {
+	// Kind is the kind of page.
+	Kind PageKind
+
+	// Status is the HTTP status to answer with.
+	Status int
+
+	// Code and Description are Fief's error ("access_denied", ...) and its
+	// human-readable text, for PageCancelled and PageRefused. They come
+	// from the URL, where anyone can put anything: escape them, as
+	// html/template does.
+	Code, Description string
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.4rem;color:{{if .OK}}#146c2e{{else}}#a4161a{{end}}}
-code{background:#f2f2f2;padding:.1rem .3rem}
-</style></head>
-<body><main>
-<h1 id="title">{{.Title}}</h1>
-<p id="message">{{.Message}}</p>
-{{if .Code}}<p>Error: <code id="error">{{.Code}}</code></p>{{end}}
-{{if .Description}}<p id="error-description">{{.Description}}</p>{{end}}
-</main></body></html>
-`))
+// PageFunc answers a request to the callback server with the page p, in
+// place of [DefaultPage]; see Config.Page. It writes the whole response,
+// normally with status p.Status.
+type PageFunc func(w http.ResponseWriter, r *http.Request, p Page)
 
-func renderPage(w http.ResponseWriter, status int, p page) {
-	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+// DefaultPage is the page of the callback server when Config.Page is nil:
+// a short HTML page, with the style of fief-go's pages, saying how the
+// sign-in went and what to do next. It shows Fief's error code and
+// description, escaped, and no internal detail. A [PageFunc] may call it
+// for the pages it does not handle itself.
+func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
+	m := page.Message{Frame: page.Frame{Tone: page.Problem}, Next: "Start the sign-in again from the terminal."}
+	switch p.Kind {
+	case PageSignedIn:
+		m.Title, m.Tone = "You are signed in", page.OK
+		m.Text = "You are signed in. You can close this window and return to the terminal."
+		m.Next = ""
+	case PageCancelled:
+		m.Title = "Sign-in was cancelled"
+		m.Text = "The sign-in was cancelled, or access to your account was refused. Nothing was shared with the program."
+		m.Code, m.Detail = p.Code, p.Description
+		m.Next = "To sign in, start again from the terminal."
+	case PageRefused:
+		m.Title = "Sign-in was refused"
+		m.Text = "Fief refused the sign-in."
+		m.Code, m.Detail = p.Code, p.Description
+	case PageExpired:
+		m.Title = "This sign-in link has expired"
+		m.Text = "This sign-in link has expired, or belongs to another sign-in than the one running in the terminal."
+	case PageIncomplete:
+		m.Title = "Sign-in did not complete"
+		m.Text = "Fief sent no authorization code."
+	case PageUnavailable:
+		m.Title = "Sign-in could not be completed"
+		m.Text = "Fief could not be reached to complete the sign-in."
+		m.Next = "Return to the terminal, and try again in a moment."
+	case PageOver:
+		m.Title, m.Tone = "Sign-in already handled", page.Neutral
+		m.Text = "This sign-in is over."
+		m.Next = "Return to the terminal."
+	case PageBadRequest:
+		m.Title = "Not a sign-in request"
+		m.Text = "This address only answers the sign-in running in the terminal."
+	default:
+		m.Title = "Sign-in failed"
+		m.Text = "The sign-in did not complete."
+		m.Next = "Return to the terminal for details, and try again."
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	page.WriteMessage(w, p.Status, m)
 }
 
-// errorPage describes a failed sign-in to the browser. Internal details
+// page answers the browser with p, through Config.Page if set.
+func (a *Auth) page(w http.ResponseWriter, r *http.Request, p Page) {
+	a.pageFunc(w, r, p)
+}
+
+// failurePage describes a failed sign-in to the browser. Internal details
 // (Fief's answers, file errors) go to the program, not to the page.
-func errorPage(err error) page {
-	p := page{Title: "Sign-in failed", Message: "The sign-in did not complete. Return to the terminal for details, and try again."}
-	var ae *AuthorizationError
-	switch {
-	case errors.As(err, &ae):
-		p.Message = "Fief refused the sign-in."
-		p.Code, p.Description = ae.Code, ae.Description
-	case errors.Is(err, ErrStateMismatch):
-		p.Message = "This page was not opened by the sign-in running in the terminal. Start the sign-in again from the terminal."
-	case errors.Is(err, ErrMissingCode):
-		p.Message = "Fief sent no authorization code. Try again."
-	case errors.Is(err, fief.ErrUnavailable):
-		p.Message = "Fief could not be reached to complete the sign-in. Try again later."
-	}
-	return p
-}
-
-func errorStatus(err error) int {
+func failurePage(err error) Page {
 	var (
 		ae *AuthorizationError
 		re *fief.ResponseError
 	)
 	switch {
-	case errors.As(err, &ae), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrMissingCode):
-		return http.StatusBadRequest
-	case errors.As(err, &re), errors.Is(err, fief.ErrUnavailable), errors.Is(err, fief.ErrInvalidIDToken):
-		return http.StatusBadGateway // Fief refused or failed the code exchange
+	case errors.As(err, &ae):
+		kind := PageRefused
+		if ae.Code == "access_denied" {
+			kind = PageCancelled
+		}
+		return Page{Kind: kind, Status: http.StatusBadRequest, Code: ae.Code, Description: ae.Description}
+	case errors.Is(err, ErrStateMismatch):
+		return Page{Kind: PageExpired, Status: http.StatusBadRequest}
+	case errors.Is(err, ErrMissingCode):
+		return Page{Kind: PageIncomplete, Status: http.StatusBadRequest}
+	case errors.Is(err, fief.ErrUnavailable):
+		return Page{Kind: PageUnavailable, Status: http.StatusBadGateway}
+	case errors.As(err, &re), errors.Is(err, fief.ErrInvalidIDToken):
+		return Page{Kind: PageFailed, Status: http.StatusBadGateway} // Fief refused or failed the code exchange
 	}
-	return http.StatusInternalServerError
+	return Page{Kind: PageFailed, Status: http.StatusInternalServerError}
 }

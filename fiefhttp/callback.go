@@ -37,35 +37,35 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if !isState(state) {
-		f.page(w, r, http.StatusBadRequest, pageBadState, "", nil)
+		f.page(w, r, http.StatusBadRequest, SignInExpired, "", nil)
 		return
 	}
 	name := f.flowPrefix + state
 	c, err := r.Cookie(name)
 	if err != nil {
-		f.page(w, r, http.StatusBadRequest, pageBadState, "", nil)
+		f.page(w, r, http.StatusBadRequest, SignInExpired, "", nil)
 		return
 	}
 	f.deleteCookie(w, name, f.callbackCookiePath())
 	flow, err := openFlow(f.key, name, c.Value, f.client.Now())
 	if err != nil {
-		f.page(w, r, http.StatusBadRequest, pageBadState, "", err)
+		f.page(w, r, http.StatusBadRequest, SignInExpired, "", err)
 		return
 	}
 	if code := q.Get("error"); code != "" || q.Has("error") {
-		status := http.StatusBadRequest
+		status, failure := http.StatusBadRequest, SignInRefused
 		if code == "access_denied" {
-			status = http.StatusForbidden
+			status, failure = http.StatusForbidden, SignInCancelled
 			f.logger.InfoContext(r.Context(), "fiefhttp: sign-in refused by the user (access_denied)")
 		} else {
 			f.logger.WarnContext(r.Context(), "fiefhttp: Fief answered the sign-in with an error", "error", truncateCode(code))
 		}
-		f.page(w, r, status, pageFiefError, code, nil)
+		f.page(w, r, status, failure, code, nil)
 		return
 	}
 	code := q.Get("code")
 	if code == "" {
-		f.page(w, r, http.StatusBadRequest, pageNoCode, "", nil)
+		f.page(w, r, http.StatusBadRequest, SignInIncomplete, "", nil)
 		return
 	}
 	tok, claims, err := f.client.ExchangeCode(r.Context(), fief.ExchangeParams{
@@ -76,11 +76,11 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	})
 	if errors.Is(err, fief.ErrEncryptionMismatch) {
 		// A configuration error of this application, not a failure of Fief.
-		f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		f.page(w, r, http.StatusInternalServerError, SignInMisconfigured, "", err)
 		return
 	}
 	if err != nil {
-		f.page(w, r, http.StatusBadGateway, pageExchange, "", err)
+		f.page(w, r, http.StatusBadGateway, SignInExchangeFailed, "", err)
 		return
 	}
 	cookie := &http.Cookie{

@@ -41,6 +41,16 @@
 // an unauthorized request runs anonymously, but forbidden and unavailable
 // are still answered.
 //
+// # Other frameworks
+//
+// The middleware is one decision with a net/http face. Adapters for other
+// frameworks call the same decision, so that they reach the same answers:
+// [Auth.Route] resolves route options once, [Auth.Check] (for an
+// *http.Request) or [Auth.CheckToken] (for a token read elsewhere, such as gRPC
+// metadata) decides, [Classify] maps its error to an [Outcome]
+// (unauthorized, forbidden, unavailable), and [Auth.Fail] answers it with the
+// Auth's handlers. [Auth.Middleware] is the net/http middleware of a [Route].
+//
 // # Signing users in
 //
 // A [WebFlow], made by [NewWebFlow] from a [WebConfig], runs the
@@ -60,6 +70,11 @@
 //	mux.Handle("GET /protected", auth.CurrentUser()(protectedHandler))
 //	mux.HandleFunc("GET /auth-callback", flow.Callback)
 //	mux.HandleFunc("POST /logout", flow.Logout)
+//
+// A failure the user sees (an expired sign-in link, a cancelled sign-in, Fief
+// unreachable, ...) gets a small page in words, with a button to start
+// again ([DefaultErrorPage]); [WebConfig].ErrorPage replaces it with the
+// application's own, told the kind of failure ([PageError]).
 //
 // At startup, [fief.Client.Check] with [WebFlow.CheckOptions] tells whether
 // Fief knows the client, its secret and the flow's redirect URI (known when

@@ -43,11 +43,11 @@ type ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 // "WWW-Authenticate: Bearer", plus error="invalid_token" when a token was
 // presented (RFC 6750), and a plain-text body "Unauthorized".
 func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrNoToken) {
-		w.Header().Set("WWW-Authenticate", `Bearer`)
-	} else {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	c := Challenge(err)
+	if Classify(err) != OutcomeUnauthorized { // called with another error
+		c = `Bearer`
 	}
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusUnauthorized)
 }
 
@@ -58,15 +58,41 @@ func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 // requires, as RFC 6750 says: `Bearer error="insufficient_scope",
 // scope="openid castles"`.
 func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	h := `Bearer error="insufficient_scope"`
-	var se *fief.ScopeError
-	if errors.As(err, &se) {
-		if s := scopeAttribute(se.Required); s != "" {
-			h += `, scope="` + s + `"`
-		}
+	c := Challenge(err)
+	if Classify(err) != OutcomeForbidden { // called with another error
+		c = `Bearer error="insufficient_scope"`
 	}
-	w.Header().Set("WWW-Authenticate", h)
+	w.Header().Set("WWW-Authenticate", c)
 	plainError(w, http.StatusForbidden)
+}
+
+// Challenge returns the WWW-Authenticate header (RFC 6750) of the answer to
+// err, an error of [Auth.Check]: "Bearer" for [ErrNoToken],
+// `Bearer error="invalid_token"` for another unauthorized error,
+// `Bearer error="insufficient_scope"` for a forbidden one (plus the scopes
+// the route requires, `scope="openid castles"`, when a missing scope is the
+// reason: a [*fief.ScopeError]), and "" for the
+// others, which carry no challenge. Adapters that answer in their own
+// framework's way use it to send the headers [Unauthorized] and
+// [Forbidden] send.
+func Challenge(err error) string {
+	switch Classify(err) {
+	case OutcomeUnauthorized:
+		if errors.Is(err, ErrNoToken) {
+			return `Bearer`
+		}
+		return `Bearer error="invalid_token"`
+	case OutcomeForbidden:
+		c := `Bearer error="insufficient_scope"`
+		var se *fief.ScopeError
+		if errors.As(err, &se) {
+			if s := scopeAttribute(se.Required); s != "" {
+				c += `, scope="` + s + `"`
+			}
+		}
+		return c
+	}
+	return ""
 }
 
 // scopeAttribute joins the scopes that are valid RFC 6749 scope tokens

@@ -21,31 +21,40 @@ type TokenGetter func(r *http.Request) (string, error)
 // scheme but is not exactly two parts separated by one space, when the token
 // has characters outside RFC 6750's b64token, or when the header is repeated.
 func AuthorizationHeader(scheme string) TokenGetter {
+	return func(r *http.Request) (string, error) {
+		return ParseAuthorization(r.Header["Authorization"], scheme)
+	}
+}
+
+// ParseAuthorization reads the token of the Authorization header values
+// (all of them, as received) by the rules of [AuthorizationHeader]: ""
+// and a nil error when there is no header of the scheme, [ErrMalformedToken]
+// when it is malformed or repeated. scheme "" means "Bearer". It is for
+// adapters reading the header from elsewhere than an *http.Request, such as
+// gRPC metadata.
+func ParseAuthorization(values []string, scheme string) (string, error) {
 	if scheme == "" {
 		scheme = "Bearer"
 	}
-	return func(r *http.Request) (string, error) {
-		values := r.Header["Authorization"]
-		switch len(values) {
-		case 0:
-			return "", nil
-		case 1:
-		default:
-			return "", fmt.Errorf("%w: several Authorization headers", ErrMalformedToken)
-		}
-		h := values[0]
-		name, token, found := strings.Cut(h, " ")
-		if !strings.EqualFold(name, scheme) {
-			if strings.EqualFold(strings.TrimSpace(h), scheme) {
-				return "", fmt.Errorf("%w: %s scheme without a token", ErrMalformedToken, scheme)
-			}
-			return "", nil // no header of our scheme
-		}
-		if !found || !isB64Token(token) {
-			return "", fmt.Errorf("%w: Authorization header is not %q", ErrMalformedToken, scheme+" <token>")
-		}
-		return token, nil
+	switch len(values) {
+	case 0:
+		return "", nil
+	case 1:
+	default:
+		return "", fmt.Errorf("%w: several Authorization headers", ErrMalformedToken)
 	}
+	h := values[0]
+	name, token, found := strings.Cut(h, " ")
+	if !strings.EqualFold(name, scheme) {
+		if strings.EqualFold(strings.TrimSpace(h), scheme) {
+			return "", fmt.Errorf("%w: %s scheme without a token", ErrMalformedToken, scheme)
+		}
+		return "", nil // no header of our scheme
+	}
+	if !found || !isB64Token(token) {
+		return "", fmt.Errorf("%w: Authorization header is not %q", ErrMalformedToken, scheme+" <token>")
+	}
+	return token, nil
 }
 
 // b64tokenChar marks the characters of RFC 6750's b64token before the

@@ -81,6 +81,12 @@ type WebConfig struct {
 	// Logger receives the failures the user sees only as an error page.
 	// Nil means the client's, [fief.Client.Logger].
 	Logger *slog.Logger
+
+	// ErrorPage answers the failures of the flow that the user sees (an
+	// expired link, a cancelled sign-in, Fief unreachable, ...) in place of
+	// [DefaultErrorPage], for pages in the application's words and style.
+	// Nil means DefaultErrorPage.
+	ErrorPage ErrorPageFunc
 }
 
 // WebFlow is the sign-in flow of a server-rendered web application: it sends
@@ -103,6 +109,7 @@ type WebFlow struct {
 	postLogout   string
 	cache        UserInfoCache
 	logger       *slog.Logger
+	errorPage    ErrorPageFunc
 }
 
 // NewWebFlow validates cfg and returns a [WebFlow]. It does no I/O.
@@ -122,6 +129,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		postLogout:   orString(cfg.PostLogoutRedirect, "/"),
 		cache:        cfg.UserInfoCache,
 		logger:       cfg.Logger,
+		errorPage:    cfg.ErrorPage,
 	}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
@@ -164,6 +172,9 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	}
 	if f.cache == nil {
 		f.cache = NewMemoryUserInfoCache(0, 0)
+	}
+	if f.errorPage == nil {
+		f.errorPage = DefaultErrorPage
 	}
 	if f.logger == nil {
 		f.logger = client.Logger()
@@ -254,7 +265,7 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 	verifier := fief.GenerateCodeVerifier()
 	challenge, err := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
 	if err != nil { // cannot happen with S256
-		f.page(w, r, http.StatusInternalServerError, pageInternal, "", err)
+		f.page(w, r, http.StatusInternalServerError, SignInInternal, "", err)
 		return
 	}
 	nonce := fief.GenerateState()
@@ -267,7 +278,7 @@ func (f *WebFlow) Login(w http.ResponseWriter, r *http.Request, returnTo string)
 		Nonce:               nonce,
 	})
 	if err != nil {
-		f.page(w, r, http.StatusServiceUnavailable, pageUnavailable, "", err)
+		f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", err)
 		return
 	}
 	name := f.flowPrefix + state

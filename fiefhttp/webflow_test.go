@@ -330,13 +330,13 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 			q := cb.Query()
 			q.Del("state")
 			cb.RawQuery = q.Encode()
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "state of no flow", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			setQuery(cb, "state", "bm90LWEtZmxvdy1vZi10aGlzLWJyb3dzZXItYXQtYWxs")
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "state not base64url", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			setQuery(cb, "state", "../x;y")
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "flow cookie tampered", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			name := fiefhttp.DefaultFlowCookiePrefix + cb.Query().Get("state")
 			for _, ck := range c.Jar.Cookies(appURL) {
@@ -346,7 +346,7 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 					c.Jar.SetCookies(appURL, []*http.Cookie{{Name: name, Value: string(v), Path: "/auth-callback"}})
 				}
 			}
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "cookie of another flow", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			other := w.startFlow(t, c, "/protected") // a second flow in the same browser
 			otherName := fiefhttp.DefaultFlowCookiePrefix + other.Query().Get("state")
@@ -356,11 +356,11 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 					c.Jar.SetCookies(appURL, []*http.Cookie{{Name: name, Value: ck.Value, Path: "/auth-callback"}})
 				}
 			}
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "flow expired", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			w.srv.Advance(11 * time.Minute) // the client's clock is the server's
 			t.Cleanup(func() { w.srv.Advance(-11 * time.Minute) })
-		}, wantStatus: 400, wantInBody: "invalid or has expired"},
+		}, wantStatus: 400, wantInBody: "has expired or was opened in another browser"},
 		{name: "error from Fief", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			q := cb.Query()
 			q.Del("code")
@@ -369,7 +369,7 @@ func TestWebFlowCallbackFailures(t *testing.T) {
 		}, wantStatus: 400, wantInBody: "&lt;script&gt;alert(1)&lt;/script&gt;"},
 		{name: "code missing", edit: func(t *testing.T, c *http.Client, cb *url.URL) {
 			setQuery(cb, "code", "")
-		}, wantStatus: 400, wantInBody: "incomplete"},
+		}, wantStatus: 400, wantInBody: "answer of the identity server is incomplete"},
 		{name: "token endpoint down", fault: &fieftest.Fault{Status: 500, Body: "internal secret"},
 			wantStatus: 502, wantInBody: "did not answer as expected", wantExch: true},
 		{name: "code refused", fault: &fieftest.Fault{Status: 400, Body: `{"error":"invalid_grant"}`},
@@ -439,7 +439,7 @@ func TestWebFlowLoginWithFiefDown(t *testing.T) {
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true}})
 	w.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 503, Body: "secret"})
 	resp, body := browsertest.Get(t, browsertest.NoRedirect(browsertest.New(t)), w.app.URL+"/protected")
-	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(body, "secret") || !strings.Contains(body, "cannot be reached") {
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(body, "secret") || !strings.Contains(body, "cannot be reached") || !strings.Contains(body, `id="retry"`) {
 		t.Fatalf("got %d %q, want a 503 page", resp.StatusCode, body)
 	}
 	if len(setCookiesWithPrefix(resp, fiefhttp.DefaultFlowCookiePrefix)) != 0 {

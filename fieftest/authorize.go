@@ -33,13 +33,13 @@ func (s *Server) handleAuthorize(t *Tenant, w http.ResponseWriter, r *http.Reque
 	client, ok := t.clients[q.Get("client_id")]
 	if !ok {
 		s.mu.Unlock()
-		htmlError(w, "invalid_client", "Unknown client.")
+		t.htmlError(w, "invalid_client", "Unknown client.")
 		return
 	}
 	redirectURI := q.Get("redirect_uri")
 	if !q.Has("redirect_uri") || !client.allowsRedirectLocked(redirectURI) {
 		s.mu.Unlock()
-		htmlError(w, "invalid_redirect_uri", "Invalid redirect URI.")
+		t.htmlError(w, "invalid_redirect_uri", "Invalid redirect URI.")
 		return
 	}
 	sess := s.sessionLocked(r)

@@ -14,6 +14,10 @@ import (
 // [Tenant.AddClient]. The zero value is a confidential, first-party
 // client with random credentials and no redirect URI.
 type ClientConfig struct {
+	// Name is the client's name, shown by the admin API; empty means the
+	// tenant's name followed by "'s client", as Fief names the client it
+	// creates with a tenant.
+	Name string
 	// ID and Secret are the client_id and client_secret; random url-safe
 	// strings when empty.
 	ID, Secret string
@@ -47,19 +51,27 @@ type Client struct {
 	ID, Secret string
 	// EncryptionKey is the client's private encryption key as a JWK JSON
 	// object (what Fief shows the administrator once); "" unless the client
-	// was created with Encrypt.
+	// was created with Encrypt. A key generated later through the admin API
+	// (POST /admin/api/clients/{id}/encryption-key) is only in that answer.
 	EncryptionKey string
 
-	tenant          *Tenant
+	tenant *Tenant
+	uuid   string // the id of the admin API; ID is the OAuth client_id
+
+	// Guarded by tenant.srv.mu.
+	name            string
 	public          bool
 	thirdParty      bool
 	encKey          *rsa.PublicKey
 	encKID          string
+	encryptJWK      *string // the public encryption key as the admin API shows it
 	codeLifetime    time.Duration
 	tokenLifetime   time.Duration
 	refreshLifetime time.Duration
-
-	redirectURIs []string // guarded by tenant.srv.mu
+	redirectURIs    []string
+	seq             int64
+	created         time.Time
+	updated         time.Time
 }
 
 // AddClient adds a client to the tenant. It panics if the tenant already
@@ -69,6 +81,8 @@ func (t *Tenant) AddClient(cfg ClientConfig) *Client {
 		ID:              cfg.ID,
 		Secret:          cfg.Secret,
 		tenant:          t,
+		uuid:            newUUID(),
+		name:            cfg.Name,
 		public:          cfg.Public,
 		thirdParty:      cfg.ThirdParty,
 		codeLifetime:    orDefault(cfg.CodeLifetime, 600*time.Second),
@@ -83,23 +97,52 @@ func (t *Tenant) AddClient(cfg ClientConfig) *Client {
 		c.Secret = randomToken()
 	}
 	if cfg.Encrypt {
-		priv := generateRSA(t.srv.keySize())
-		c.encKey = &priv.PublicKey
-		c.encKID = randomToken()
-		b, err := json.Marshal(jose.JSONWebKey{Key: priv, KeyID: c.encKID, Use: "enc"})
-		if err != nil {
-			panic(fmt.Sprintf("fieftest: encoding the encryption key: %v", err))
-		}
-		c.EncryptionKey = string(b)
+		c.EncryptionKey = c.newEncryptionKey()
 	}
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
-	if _, dup := t.clients[c.ID]; dup {
-		panic(fmt.Sprintf("fieftest: duplicate client ID %q", c.ID))
+	if err := t.insertClientLocked(c); err != nil {
+		panic("fieftest: " + err.Error())
 	}
+	return c
+}
+
+// insertClientLocked stores a new client and announces it.
+func (t *Tenant) insertClientLocked(c *Client) error {
+	if _, dup := t.clients[c.ID]; dup {
+		return fmt.Errorf("duplicate client ID %q", c.ID)
+	}
+	s := t.srv
+	if c.name == "" {
+		c.name = t.name + "'s client"
+	}
+	c.seq = s.adm.nextSeq()
+	c.created = s.nowLocked()
+	c.updated = c.created
 	t.clients[c.ID] = c
 	t.clientList = append(t.clientList, c)
-	return c
+	s.emitLocked(eventClientCreated, c.readLocked())
+	return nil
+}
+
+// newEncryptionKey generates an encryption key pair for the client, sets
+// its public part (taking the lock) and returns the private JWK as JSON.
+func (c *Client) newEncryptionKey() string {
+	priv := generateRSA(c.tenant.srv.keySize())
+	kid := randomToken()
+	b, err := json.Marshal(jose.JSONWebKey{Key: priv, KeyID: kid, Use: "enc"})
+	if err != nil {
+		panic(fmt.Sprintf("fieftest: encoding the encryption key: %v", err))
+	}
+	pub, err := json.Marshal(jose.JSONWebKey{Key: &priv.PublicKey, KeyID: kid, Use: "enc"})
+	if err != nil {
+		panic(fmt.Sprintf("fieftest: encoding the encryption key: %v", err))
+	}
+	pubJWK := string(pub)
+	c.tenant.srv.mu.Lock()
+	defer c.tenant.srv.mu.Unlock()
+	c.encKey, c.encKID, c.encryptJWK = &priv.PublicKey, kid, &pubJWK
+	return string(b)
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -111,10 +154,22 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // AddRedirectURI adds uri to the client's allowed redirect URIs.
 func (c *Client) AddRedirectURI(uri string) {
-	c.tenant.srv.mu.Lock()
-	defer c.tenant.srv.mu.Unlock()
+	s := c.tenant.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	c.redirectURIs = append(c.redirectURIs, uri)
+	s.clientUpdatedLocked(c)
 }
+
+// clientUpdatedLocked stamps updated_at and announces client.updated.
+func (s *Server) clientUpdatedLocked(c *Client) {
+	c.updated = s.nowLocked()
+	s.emitLocked(eventClientUpdated, c.readLocked())
+}
+
+// UUID returns the client's id in the admin API (a UUID), distinct from its
+// OAuth client_id [Client.ID].
+func (c *Client) UUID() string { return c.uuid }
 
 // RedirectURIs returns a copy of the client's allowed redirect URIs.
 func (c *Client) RedirectURIs() []string {

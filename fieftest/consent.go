@@ -26,12 +26,12 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 	ls, st := s.loginSessionLocked(r, t)
 	if st == lsMissing {
 		s.mu.Unlock()
-		htmlError(w, "missing_session", "Missing login session.")
+		t.htmlError(w, "missing_session", "Missing login session.")
 		return
 	}
 	if st != lsValid {
 		s.mu.Unlock()
-		htmlError(w, "invalid_session", "Invalid login session.")
+		t.htmlError(w, "invalid_session", "Invalid login session.")
 		return
 	}
 	granted := s.store.grants[grantKey{u.ID, ls.client.ID}]
@@ -43,9 +43,9 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 	switch {
 	case skip:
 	case r.Method != http.MethodPost:
-		renderPage(w, http.StatusOK, "consent", d)
+		t.renderPage(w, http.StatusOK, "consent", d)
 		return
-	case csrfRefused(w, r, "consent", d):
+	case t.csrfRefused(w, r, "consent", d):
 		return
 	case r.PostForm.Has("allow"):
 		s.mu.Lock()
@@ -60,7 +60,7 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 		redirect(w, withParams(ls.redirectURI, ps, ls.fragment))
 		return
 	default:
-		renderPage(w, http.StatusBadRequest, "consent", d)
+		t.renderPage(w, http.StatusBadRequest, "consent", d)
 		return
 	}
 	s.endLoginSession(w, r)

@@ -76,13 +76,13 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 // csrfRefused answers a POST whose csrf_token field does not match the
 // cookie with page again, status 400 and Fief's error message, and reports
 // whether it did.
-func csrfRefused(w http.ResponseWriter, r *http.Request, page string, d pageData) bool {
+func (t *Tenant) csrfRefused(w http.ResponseWriter, r *http.Request, page string, d pageData) bool {
 	c := cookieValue(r, cookieCSRF)
 	f := r.PostForm.Get("csrf_token")
 	if c != "" && subtle.ConstantTimeCompare([]byte(c), []byte(f)) == 1 {
 		return false
 	}
 	d.Error = "The CSRF token is missing or invalid."
-	renderPage(w, http.StatusBadRequest, page, d)
+	t.renderPage(w, http.StatusBadRequest, page, d)
 	return true
 }

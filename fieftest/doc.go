@@ -7,7 +7,8 @@
 // /consent), the token endpoint (/api/token: authorization_code with PKCE,
 // refresh_token with rotation), the user API (/api/userinfo,
 // /api/profile, /api/password, /api/email/change, /api/email/verify) and
-// /logout. It reproduces Fief's quirks where a client can observe them:
+// /logout, and the admin API under /admin/api/ (see below). It reproduces
+// Fief's quirks where a client can observe them:
 // the issuer is always https, bearer 401s carry {"detail":"Unauthorized"}
 // and no WWW-Authenticate, token errors are 400 {"error":...} only, and so
 // on.
@@ -42,6 +43,36 @@
 // [Server.EmailVerificationCode] returns the codes the server would have
 // emailed.
 //
+// # The admin API
+//
+// Every route of Fief's administration API is served at /admin/api/, at
+// the root of the server whatever the tenant, behind the bearer key of
+// [Server.AdminAPIKey] ([Server.SetAdminAPIKey] sets it): users (list,
+// get, create, update, delete, mint an access token), a user's
+// permissions, roles and OAuth accounts, roles, permissions, clients
+// (with encryption keys), tenants, webhooks (secret regeneration, delivery
+// logs), email templates, OAuth providers and user fields. It answers as
+// Fief 0.26.3 did, checked against requests recorded on such a server:
+// 201 with the body null when a permission or role is granted, 204 for a
+// deletion, 400 {"detail": CODE}, 401 {"detail":"Unauthorized"}, 404
+// {"detail":"Not Found"} (also for an id that is not a lower-case UUID),
+// 422 in pydantic 1's shape, 307 to the collection path with its slash;
+// lists take limit (default 10, capped at 100), skip and ordering (fields,
+// "-" for descending, dotted for relations; the database order when
+// absent), and their count is 0 when the page is empty.
+//
+// It shares the store of the auth app: a user created through it signs
+// in, a permission granted through it (directly or with a role) is in the
+// next token, and the Go methods ([Tenant.AddUser], [User.SetPermissions],
+// [Server.AddPermission], [Server.AddRole], [User.GrantRole], ...) show
+// in its answers. The default tenant is named "Fief" with the slug "fief",
+// as in a new Fief installation, though it is served at the root.
+//
+// Every change of a user, a grant or another object goes through one
+// internal notification point, with Fief's event names (user.created,
+// user_permission.deleted, ...), whatever made it: the admin API, the
+// auth app or the Go methods.
+//
 // # Faults and time
 //
 // [Server.FailNext] makes an [Endpoint] answer an error, a malformed body
@@ -61,9 +92,25 @@
 //   - The password policy approximates zxcvbn with simple rules (see
 //     /api/password); passwords are stored with a fast salted SHA-256.
 //   - Texts are English only (lang sets the fief_locale cookie, nothing
-//     more); responses are not gzip-compressed; there is no admin API, no
-//     password-reset flow, no social login and no self-service dashboard
-//     beyond a page naming the logged-in user.
+//     more); responses are not gzip-compressed; there is no
+//     password-reset flow, no social login (OAuth providers are stored,
+//     users have no OAuth account) and no self-service dashboard beyond a
+//     page naming the logged-in user. No email is sent: email templates
+//     are stored, and checked only for unclosed {{ and {% tags.
+//   - The admin API answers validation errors in pydantic 1's shape, as
+//     Fief 0.26 does, while the auth app answers them in pydantic 2's, as
+//     Fief 0.30 does. Messages of malformed JSON bodies approximate
+//     Python's. Values of user fields are not checked against their type:
+//     the admin API keeps the values of the fields that exist and drops the
+//     others (as Fief does), the Go methods and /api/profile keep any.
+//   - The admin API has no workspaces (so no 403), no themes (any theme_id
+//     is TENANT_*_NOT_EXISTING_THEME), and refuses to delete the default
+//     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
+//     routes. Webhooks are stored; delivering them is not done yet, so
+//     their delivery logs are empty.
+//   - Permissions of a role are granted to its holders at once, where Fief
+//     uses a background task; role-derived grants are not announced, as in
+//     Fief.
 //   - The token endpoint only knows the clients of the tenant in its path.
 //   - Redirect URIs are compared as given to [Tenant.AddClient], without
 //     Fief's normalisation at registration.

@@ -29,6 +29,7 @@ const (
 	EndpointEmailChange   Endpoint = "email_change"   // PATCH /api/email/change
 	EndpointEmailVerify   Endpoint = "email_verify"   // POST /api/email/verify
 	EndpointLogout        Endpoint = "logout"         // GET /logout
+	EndpointAdmin         Endpoint = "admin"          // every route of the admin API, /admin/api/...
 )
 
 // Fault describes how the server misbehaves on a request; see

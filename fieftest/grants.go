@@ -15,13 +15,11 @@ func (s *Server) grantParamsLocked(t *Tenant, c *Client, u *User) *grantParams {
 		clientID:    c.ID,
 		userID:      u.ID,
 		userClaims:  u.claimsLocked(),
-		permissions: slices.Clone(u.permissions),
+		permissions: u.permissionCodenamesLocked(),
 		iat:         s.nowLocked(),
 		lifetime:    c.tokenLifetime,
 	}
-	if c.encKey != nil {
-		p.encKey = c
-	}
+	p.encKey = c.encryptionKeyLocked()
 	return p
 }
 

@@ -15,7 +15,7 @@ func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) 
 	s.mu.Unlock()
 	switch st {
 	case lsInvalid:
-		htmlError(w, "invalid_session", "Invalid login session.")
+		t.htmlError(w, "invalid_session", "Invalid login session.")
 		return
 	case lsExpired:
 		redirectDetail(w, http.StatusSeeOther, reauthorizeURL(r, t, ls))
@@ -24,10 +24,10 @@ func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) 
 	hint, _ := url.QueryUnescape(cookieValue(r, cookieLoginHint))
 	d := pageData{Title: "Sign in", Prefix: t.prefix(), CSRF: s.csrfToken(w, r), Email: hint, RegisterAllowed: regAllowed}
 	if r.Method != http.MethodPost {
-		renderPage(w, http.StatusOK, "login", d)
+		t.renderPage(w, http.StatusOK, "login", d)
 		return
 	}
-	if csrfRefused(w, r, "login", d) {
+	if t.csrfRefused(w, r, "login", d) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
@@ -39,7 +39,7 @@ func (s *Server) handleLogin(t *Tenant, w http.ResponseWriter, r *http.Request) 
 		s.mu.Unlock()
 		w.Header().Set("X-Fief-Error", "bad_credentials")
 		d.Error = "Invalid email or password."
-		renderPage(w, http.StatusBadRequest, "login", d)
+		t.renderPage(w, http.StatusBadRequest, "login", d)
 		return
 	}
 	tok := s.newSessionLocked(r, u)
@@ -100,10 +100,10 @@ func (s *Server) handleVerify(t *Tenant, w http.ResponseWriter, r *http.Request)
 	}
 	d := pageData{Title: "Verify your email", Prefix: t.prefix(), CSRF: s.csrfToken(w, r), Email: email}
 	if r.Method != http.MethodPost {
-		renderPage(w, http.StatusOK, "verify", d)
+		t.renderPage(w, http.StatusOK, "verify", d)
 		return
 	}
-	if csrfRefused(w, r, "verify", d) {
+	if t.csrfRefused(w, r, "verify", d) {
 		return
 	}
 	s.mu.Lock()
@@ -112,7 +112,7 @@ func (s *Server) handleVerify(t *Tenant, w http.ResponseWriter, r *http.Request)
 	if !ok {
 		w.Header().Set("X-Fief-Error", "invalid_code")
 		d.Error = "The verification code is invalid."
-		renderPage(w, http.StatusBadRequest, "verify", d)
+		t.renderPage(w, http.StatusBadRequest, "verify", d)
 		return
 	}
 	redirect(w, afterVerification(r, t))
@@ -129,6 +129,7 @@ func (s *Server) verifyCodeLocked(u *User, code string) bool {
 	}
 	u.verified = true
 	u.pendingCode, u.pendingEmail = "", ""
+	s.userUpdatedLocked(u)
 	return true
 }
 
@@ -138,7 +139,7 @@ func (s *Server) handleDashboard(t *Tenant, w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	renderPage(w, http.StatusOK, "dashboard", pageData{Title: "Your account", Prefix: t.prefix(), Email: email})
+	t.renderPage(w, http.StatusOK, "dashboard", pageData{Title: "Your account", Prefix: t.prefix(), Email: email})
 }
 
 // parsePostForm reads the form of a POST request, its body capped.

@@ -10,7 +10,7 @@ import (
 func (s *Server) handleLogout(t *Tenant, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if !q.Has("redirect_uri") {
-		htmlError(w, "invalid_request", "redirect_uri is missing.")
+		t.htmlError(w, "invalid_request", "redirect_uri is missing.")
 		return
 	}
 	raw := q.Get("redirect_uri")

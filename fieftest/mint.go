@@ -71,14 +71,14 @@ func (t *Tenant) mintParams(userID string, o TokenOptions) *grantParams {
 			p.clientID = t.clientList[0].ID
 		}
 	}
-	if c, ok := t.clients[p.clientID]; ok && c.encKey != nil {
-		p.encKey = c
+	if c, ok := t.clients[p.clientID]; ok {
+		p.encKey = c.encryptionKeyLocked()
 	}
 	if p.scope == nil {
 		p.scope = []string{"openid"}
 	}
 	if o.Permissions == nil {
-		p.permissions = slices.Clone(u.permissions)
+		p.permissions = u.permissionCodenamesLocked()
 	}
 	if p.acr == "" {
 		p.acr = "0"

@@ -1,25 +1,25 @@
 package fieftest
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
+
+	"github.com/fief-dev/fief-go/internal/page"
 )
 
-// pages are the HTML pages of the auth app: plain forms, no styling, with
-// the field names of Fief's forms and ids a browser test can target.
-var pages = template.Must(template.New("pages").Parse(`
-{{define "head"}}<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} - Fief</title></head>
-<body><main><h1>{{.Title}}</h1>
-{{if .Error}}<p id="error" role="alert">{{.Error}}</p>{{end}}
-{{range .Reasons}}<p class="error-reason">{{.}}</p>{{end}}{{end}}
-{{define "foot"}}</main></body></html>
-{{end}}
+// pages are the HTML pages of the auth app, in the look of an identity
+// provider: a centred card under the tenant's name. They keep the field
+// names of Fief's forms, and ids a browser test can target.
+var pages = page.Parse(`
+{{define "alerts"}}{{if .Error}}<p class="alert" id="error" role="alert">{{.Error}}</p>
+{{end}}{{range .Reasons}}<p class="alert error-reason" role="alert">{{.}}</p>
+{{end}}{{end}}
 
-{{define "error"}}{{template "head" .}}<p id="error-code">{{.Code}}</p>{{template "foot" .}}{{end}}
+{{define "error"}}{{template "head" .}}{{template "alerts" .}}
+<p class="muted">Error code: <code id="error-code">{{.Code}}</code></p>
+<p>Go back to the application and start again.</p>
+{{template "foot" .}}{{end}}
 
-{{define "login"}}{{template "head" .}}
+{{define "login"}}{{template "head" .}}{{template "alerts" .}}
 <form method="post" action="{{.Prefix}}/login">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <label for="email">Email address</label>
@@ -28,10 +28,10 @@ var pages = template.Must(template.New("pages").Parse(`
 <input type="password" name="password" id="password" autocomplete="current-password" required>
 <button type="submit" id="submit">Sign in</button>
 </form>
-{{if .RegisterAllowed}}<p><a id="register" href="{{.Prefix}}/register">Sign up</a></p>{{end}}
+{{if .RegisterAllowed}}<footer class="muted">No account yet? <a id="register" href="{{.Prefix}}/register">Sign up</a></footer>{{end}}
 {{template "foot" .}}{{end}}
 
-{{define "register"}}{{template "head" .}}
+{{define "register"}}{{template "head" .}}{{template "alerts" .}}
 <form method="post" action="{{.Prefix}}/register">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <label for="email">Email address</label>
@@ -40,11 +40,11 @@ var pages = template.Must(template.New("pages").Parse(`
 <input type="password" name="password" id="password" autocomplete="new-password" required>
 <button type="submit" id="submit">Sign up</button>
 </form>
-<p><a id="login" href="{{.Prefix}}/login">Sign in</a></p>
+<footer class="muted">Already have an account? <a id="login" href="{{.Prefix}}/login">Sign in</a></footer>
 {{template "foot" .}}{{end}}
 
-{{define "verify"}}{{template "head" .}}
-<p>We sent a verification code to {{.Email}}.</p>
+{{define "verify"}}{{template "head" .}}{{template "alerts" .}}
+<p>We sent a verification code to <strong>{{.Email}}</strong>.</p>
 <form method="post" action="{{.Prefix}}/verify">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <label for="code">Verification code</label>
@@ -53,20 +53,23 @@ var pages = template.Must(template.New("pages").Parse(`
 </form>
 {{template "foot" .}}{{end}}
 
-{{define "consent"}}{{template "head" .}}
+{{define "consent"}}{{template "head" .}}{{template "alerts" .}}
 <p><strong id="client">{{.Client}}</strong> wants to access your account ({{.Email}}) with these scopes:</p>
 <ul id="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
 <form method="post" action="{{.Prefix}}/consent">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<div class="actions">
 <button type="submit" name="allow" value="allow" id="allow">Allow</button>
-<button type="submit" name="deny" value="deny" id="deny">Deny</button>
+<button type="submit" name="deny" value="deny" id="deny" class="secondary">Deny</button>
+</div>
 </form>
 {{template "foot" .}}{{end}}
 
 {{define "dashboard"}}{{template "head" .}}
-<p id="email">{{.Email}}</p>
+<p>You are signed in as</p>
+<p id="email"><strong>{{.Email}}</strong></p>
 {{template "foot" .}}{{end}}
-`))
+`)
 
 // pageData is the data of every page; each page uses what it needs.
 type pageData struct {
@@ -80,22 +83,24 @@ type pageData struct {
 	Client          string
 	Scopes          []string
 	RegisterAllowed bool
+
+	// Read by the layout, set by renderPage.
+	Brand string
+	Tone  page.Tone
 }
 
-// renderPage answers status with the named page.
-func renderPage(w http.ResponseWriter, status int, name string, d pageData) {
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, d); err != nil {
-		writeInternalError(w)
-		return
+// renderPage answers status with the named page, under the tenant's name.
+// The caller must not hold s.mu.
+func (t *Tenant) renderPage(w http.ResponseWriter, status int, name string, d pageData) {
+	d.Brand = t.Name()
+	if name == "error" {
+		d.Tone = page.Problem
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	page.Render(w, status, pages, name, d) // the headers are Fief's, set by the router
 }
 
 // htmlError answers Fief's HTML error page: 400 with X-Fief-Error.
-func htmlError(w http.ResponseWriter, code, message string) {
+func (t *Tenant) htmlError(w http.ResponseWriter, code, message string) {
 	w.Header().Set("X-Fief-Error", code)
-	renderPage(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: message, Code: code})
+	t.renderPage(w, http.StatusBadRequest, "error", pageData{Title: "Error", Error: message, Code: code})
 }

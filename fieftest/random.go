@@ -24,14 +24,26 @@ func newUUID() string {
 
 // verificationCode returns a 6-character email-verification code, A-Z0-9.
 func verificationCode() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	code := make([]byte, 0, 6)
+	return randomChars("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 6)
+}
+
+// randomLowerAlnum returns n random characters among a-z and 0-9.
+func randomLowerAlnum(n int) string {
+	return randomChars("abcdefghijklmnopqrstuvwxyz0123456789", n)
+}
+
+// randomChars returns n characters drawn uniformly from alphabet (at most
+// 256 characters): bytes at or above the largest multiple of its length
+// are drawn again, so that there is no modulo bias.
+func randomChars(alphabet string, n int) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
 	b := make([]byte, 1)
-	for len(code) < 6 {
+	for len(out) < n {
 		rand.Read(b)
-		if int(b[0]) < 252 { // 252 = 7*36: no modulo bias
-			code = append(code, alphabet[int(b[0])%len(alphabet)])
+		if int(b[0]) < limit {
+			out = append(out, alphabet[int(b[0])%len(alphabet)])
 		}
 	}
-	return string(code)
+	return string(out)
 }

@@ -14,12 +14,12 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 	ls, st := s.loginSessionLocked(r, t)
 	s.mu.Unlock()
 	if !allowed {
-		htmlError(w, "registration_disabled", "Registration is disabled.")
+		t.htmlError(w, "registration_disabled", "Registration is disabled.")
 		return
 	}
 	switch st {
 	case lsInvalid:
-		htmlError(w, "invalid_session", "Invalid login session.")
+		t.htmlError(w, "invalid_session", "Invalid login session.")
 		return
 	case lsExpired:
 		redirectDetail(w, http.StatusSeeOther, reauthorizeURL(r, t, ls))
@@ -33,10 +33,10 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 		s.store.insertedLocked(s.nowLocked())
 		s.mu.Unlock()
 		s.setCookie(w, cookieRegSession, tok, 0, false)
-		renderPage(w, http.StatusOK, "register", d)
+		t.renderPage(w, http.StatusOK, "register", d)
 		return
 	}
-	if csrfRefused(w, r, "register", d) {
+	if t.csrfRefused(w, r, "register", d) {
 		return
 	}
 	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
@@ -48,26 +48,26 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 	s.mu.Unlock()
 	switch {
 	case regTok == "":
-		htmlError(w, "missing_session", "Missing registration session.")
+		t.htmlError(w, "missing_session", "Missing registration session.")
 		return
 	case !valid:
-		htmlError(w, "invalid_session", "Invalid registration session.")
+		t.htmlError(w, "invalid_session", "Invalid registration session.")
 		return
 	case !validEmail(email):
 		d.Error = "The email address is not valid."
-		renderPage(w, http.StatusBadRequest, "register", d)
+		t.renderPage(w, http.StatusBadRequest, "register", d)
 		return
 	}
 	if reasons := passwordProblems(password); len(reasons) > 0 {
 		d.Reasons = reasons
-		renderPage(w, http.StatusBadRequest, "register", d)
+		t.renderPage(w, http.StatusBadRequest, "register", d)
 		return
 	}
 	u, err := t.addUser(UserConfig{Email: email, Password: password, Unverified: true})
 	if err != nil {
 		w.Header().Set("X-Fief-Error", "user_already_exists")
 		d.Error = "A user with this email address already exists."
-		renderPage(w, http.StatusBadRequest, "register", d)
+		t.renderPage(w, http.StatusBadRequest, "register", d)
 		return
 	}
 	s.mu.Lock()

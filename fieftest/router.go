@@ -46,9 +46,10 @@ func findRoute(path string) *route {
 	return nil
 }
 
-// ServeHTTP serves the Fief auth app. Root routes are matched first; any
-// other path is read as "/{slug}/{route}". Every answer's Date header is
-// the server's clock ([Server.Now]). Start serves it on its own
+// ServeHTTP serves the Fief auth app and, under /admin/api/, the admin
+// API. Root routes are matched first; any other path is read as
+// "/{slug}/{route}". Every answer's Date header is the server's clock
+// ([Server.Now]). Start serves it on its own
 // listener; it can also be mounted in another server, in which case set
 // [Server.Domain] first: without Start, the issuer has no default domain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +58,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// SetClock and Advance, so that a client can see a skewed clock.
 	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 	if handleCORS(w, r) {
+		return
+	}
+	if r.URL.Path == adminPrefix || strings.HasPrefix(r.URL.Path, adminPrefix+"/") {
+		if f, ok := s.observe(EndpointAdmin); ok && applyFault(w, r, f) {
+			return
+		}
+		s.serveAdmin(w, r)
 		return
 	}
 	slug, rt := "", findRoute(r.URL.Path)

@@ -3,6 +3,7 @@ package fieftest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -44,6 +45,11 @@ type Server struct {
 	// free port on the loopback interface).
 	Addr string
 
+	// Logger, if set, receives one line per request served by Start's
+	// listener: method, path (never the query, which may hold codes or
+	// tokens), status and duration, at level Info.
+	Logger *slog.Logger
+
 	// mu guards every field below, the state of every Tenant, Client and
 	// User of this server, and the flow stores.
 	mu        sync.Mutex
@@ -65,6 +71,9 @@ type Server struct {
 	counts map[Endpoint]int
 
 	store flowStore
+	adm   adminStore
+
+	eventHook func(eventType string, object any) // see emitLocked; nil outside tests
 }
 
 // settings is the copy of the exported settings taken by Start, read by the
@@ -94,7 +103,8 @@ func NewUnstartedServer() *Server {
 		counts:  make(map[Endpoint]int),
 	}
 	s.store.init()
-	s.newTenantLocked("")
+	s.adm.init(s.nowLocked())
+	s.newTenantLocked("", "Fief")
 	return s
 }
 
@@ -128,8 +138,12 @@ func (s *Server) Start() {
 	if s.transport == nil {
 		s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	var h http.Handler = s
+	if s.Logger != nil {
+		h = logRequests(s.Logger, s)
+	}
 	s.httpSrv = &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	s.started = true
@@ -214,6 +228,26 @@ func (s *Server) SetAutoLogin(email string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.autoLogin = email
+}
+
+// AdminAPIKey returns the admin API key: the bearer token of the admin API
+// served under /admin/api/ (see [Server.SetAdminAPIKey]). Unless set, it is
+// a random url-safe string chosen by [NewUnstartedServer].
+func (s *Server) AdminAPIKey() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.adm.key
+}
+
+// SetAdminAPIKey sets the admin API key. It panics if key is empty: the
+// admin API is always protected.
+func (s *Server) SetAdminAPIKey(key string) {
+	if key == "" {
+		panic("fieftest: empty admin API key")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adm.key = key
 }
 
 // EmailVerificationCode returns the last email-verification code the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Tenant is a Fief tenant of a [Server]: a signing key, clients and users.
@@ -21,6 +22,13 @@ type Tenant struct {
 	users               map[string]*User // by ID
 	byEmail             map[string]*User // by lower-cased email
 	registrationAllowed bool
+	name                string
+	adminSlug           string // the slug the admin API shows ("fief" for the default tenant)
+	logoURL             *string
+	applicationURL      *string
+	oauthProviders      []*oauthProvider
+	seq                 int64
+	created, updated    time.Time
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -48,7 +56,7 @@ func (s *Server) AddTenant(slug string) *Tenant {
 		s.mu.Unlock()
 		panic(fmt.Sprintf("fieftest: duplicate tenant slug %q", slug))
 	}
-	t := s.newTenantLocked(slug)
+	t := s.newTenantLocked(slug, slug)
 	started := s.started
 	s.mu.Unlock()
 	if started {
@@ -57,7 +65,10 @@ func (s *Server) AddTenant(slug string) *Tenant {
 	return t
 }
 
-func (s *Server) newTenantLocked(slug string) *Tenant {
+// newTenantLocked creates a tenant served under slug ("" for the default
+// tenant), named name.
+func (s *Server) newTenantLocked(slug, name string) *Tenant {
+	now := s.nowLocked()
 	t := &Tenant{
 		srv:                 s,
 		slug:                slug,
@@ -66,10 +77,47 @@ func (s *Server) newTenantLocked(slug string) *Tenant {
 		users:               make(map[string]*User),
 		byEmail:             make(map[string]*User),
 		registrationAllowed: true,
+		name:                name,
+		adminSlug:           slug,
+		seq:                 s.adm.nextSeq(),
+		created:             now,
+		updated:             now,
+	}
+	if slug == "" {
+		t.adminSlug = defaultTenantAdminSlug
 	}
 	s.tenants[slug] = t
 	s.tenantList = append(s.tenantList, t)
+	s.emitLocked(eventTenantCreated, t.readLocked())
 	return t
+}
+
+// defaultTenantAdminSlug is the slug the admin API shows for the default
+// tenant, named "Fief" as in a new Fief installation.
+const defaultTenantAdminSlug = "fief"
+
+// Name returns the tenant's name, shown above the card of its pages and by
+// the admin API: "Fief" for the default tenant, the slug for the others
+// unless changed with [Tenant.SetName] or the admin API.
+func (t *Tenant) Name() string {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return t.name
+}
+
+// SetName sets the tenant's name, shown on its pages (such as the name of
+// the application its users sign in to) and by the admin API.
+func (t *Tenant) SetName(name string) {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	t.name = name
+	t.srv.tenantUpdatedLocked(t)
+}
+
+// tenantUpdatedLocked stamps updated_at and announces tenant.updated.
+func (s *Server) tenantUpdatedLocked(t *Tenant) {
+	t.updated = s.nowLocked()
+	s.emitLocked(eventTenantUpdated, t.readLocked())
 }
 
 // Slug returns the tenant's slug, "" for the default tenant.
@@ -118,6 +166,7 @@ func (t *Tenant) SetRegistrationAllowed(allowed bool) {
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
 	t.registrationAllowed = allowed
+	t.srv.tenantUpdatedLocked(t)
 }
 
 // User returns the tenant's user with this ID or email (case-insensitive).
@@ -153,10 +202,17 @@ func (t *Tenant) RemoveUser(id string) bool {
 	if !ok {
 		return false
 	}
-	delete(t.users, id)
-	delete(t.byEmail, strings.ToLower(u.email))
-	t.srv.store.deleteUserSessions(id)
+	t.removeUserLocked(u)
 	return true
+}
+
+// removeUserLocked deletes u with its sessions and announces it.
+func (t *Tenant) removeUserLocked(u *User) {
+	before := u.readLocked()
+	delete(t.users, u.ID)
+	delete(t.byEmail, strings.ToLower(u.email))
+	t.srv.store.deleteUserSessions(u.ID)
+	t.srv.emitLocked(eventUserDeleted, before)
 }
 
 // Client returns the tenant's client with this client_id.
@@ -165,4 +221,11 @@ func (t *Tenant) Client(id string) (*Client, bool) {
 	defer t.srv.mu.Unlock()
 	c, ok := t.clients[id]
 	return c, ok
+}
+
+// Clients returns the tenant's clients, in the order they were added.
+func (t *Tenant) Clients() []*Client {
+	t.srv.mu.Lock()
+	defer t.srv.mu.Unlock()
+	return append([]*Client(nil), t.clientList...)
 }

@@ -78,7 +78,7 @@ func (s *Server) handleToken(t *Tenant, w http.ResponseWriter, r *http.Request) 
 		AccessToken:  at,
 		IDToken:      p.idToken(at),
 		TokenType:    "bearer",
-		ExpiresIn:    int64(client.tokenLifetime.Seconds()),
+		ExpiresIn:    int64(p.lifetime.Seconds()),
 		RefreshToken: refresh,
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -1,6 +1,7 @@
 package fieftest
 
 import (
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -29,7 +30,7 @@ type grantParams struct {
 	key         *signingKey
 	issuer      string
 	clientID    string
-	encKey      *Client // non-nil when the ID token is encrypted
+	encKey      *encryptionKey // non-nil when the ID token is encrypted
 	userID      string
 	userClaims  map[string]any
 	scope       []string
@@ -118,13 +119,28 @@ func (p *grantParams) idToken(accessToken string) string {
 	return encryptJWE(p.encKey, jws)
 }
 
+// encryptionKey is a client's public encryption key, copied out of the
+// client under the lock.
+type encryptionKey struct {
+	key *rsa.PublicKey
+	kid string
+}
+
+// encryptionKeyLocked returns the client's encryption key, nil if none.
+func (c *Client) encryptionKeyLocked() *encryptionKey {
+	if c.encKey == nil {
+		return nil
+	}
+	return &encryptionKey{c.encKey, c.encKID}
+}
+
 // encryptJWE wraps jws in a compact JWE for the client: RSA-OAEP-256,
 // A256CBC-HS512, header kid = the client key's kid, no cty.
-func encryptJWE(c *Client, jws string) string {
+func encryptJWE(k *encryptionKey, jws string) string {
 	enc, err := jose.NewEncrypter(jose.A256CBC_HS512, jose.Recipient{
 		Algorithm: jose.RSA_OAEP_256,
-		Key:       c.encKey,
-		KeyID:     c.encKID,
+		Key:       k.key,
+		KeyID:     k.kid,
 	}, nil)
 	if err != nil {
 		panic(fmt.Sprintf("fieftest: creating encrypter: %v", err))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // UserConfig describes a user for [Tenant.AddUser]. The zero value is an
@@ -28,8 +29,9 @@ type UserConfig struct {
 	// Fields are the user-field values, keyed by field slug (the "fields"
 	// claim). They are copied through JSON.
 	Fields map[string]any
-	// Permissions are the codenames of the user's permissions (the
-	// "permissions" claim of its access tokens).
+	// Permissions are the codenames of the user's direct permissions (the
+	// "permissions" claim of its access tokens). A permission that does not
+	// exist yet is created, with the codename as name.
 	Permissions []string
 }
 
@@ -50,9 +52,13 @@ type User struct {
 	active       bool
 	salt, pwHash []byte
 	fields       map[string]any
-	permissions  []string
+	perms        []*userPerm // direct and role-derived, in grant order
+	roles        []*userRole
 	pendingCode  string // email verification code, "" if none
 	pendingEmail string // the address pendingCode verifies
+	seq          int64
+	created      time.Time
+	updated      time.Time
 }
 
 // AddUser adds a user to the tenant. It panics if the tenant already has a
@@ -68,14 +74,13 @@ func (t *Tenant) AddUser(cfg UserConfig) *User {
 
 func (t *Tenant) addUser(cfg UserConfig) (*User, error) {
 	u := &User{
-		ID:          cfg.ID,
-		Email:       cfg.Email,
-		tenant:      t,
-		email:       cfg.Email,
-		verified:    !cfg.Unverified,
-		active:      !cfg.Inactive,
-		fields:      copyFields(cfg.Fields),
-		permissions: slices.Clone(cfg.Permissions),
+		ID:       cfg.ID,
+		Email:    cfg.Email,
+		tenant:   t,
+		email:    cfg.Email,
+		verified: !cfg.Unverified,
+		active:   !cfg.Inactive,
+		fields:   copyFields(cfg.Fields),
 	}
 	if u.ID == "" {
 		u.ID = newUUID()
@@ -83,16 +88,37 @@ func (t *Tenant) addUser(cfg UserConfig) (*User, error) {
 	u.setPasswordLocked(cfg.Password)
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
+	if err := t.insertUserLocked(u); err != nil {
+		return nil, err
+	}
+	t.srv.setDirectPermissionsLocked(u, cfg.Permissions)
+	return u, nil
+}
+
+// insertUserLocked stores a new user, grants it the roles granted by
+// default (as Fief's worker does after any registration) and announces
+// it.
+func (t *Tenant) insertUserLocked(u *User) error {
 	if _, dup := t.users[u.ID]; dup {
-		return nil, fmt.Errorf("duplicate user ID %q", u.ID)
+		return fmt.Errorf("duplicate user ID %q", u.ID)
 	}
 	key := strings.ToLower(u.email)
 	if _, dup := t.byEmail[key]; dup {
-		return nil, fmt.Errorf("duplicate user email %q", u.email)
+		return fmt.Errorf("duplicate user email %q", u.email)
 	}
+	s := t.srv
+	u.seq = s.adm.nextSeq()
+	u.created = s.nowLocked()
+	u.updated = u.created
 	t.users[u.ID] = u
 	t.byEmail[key] = u
-	return u, nil
+	s.emitLocked(eventUserCreated, u.readLocked())
+	for _, r := range sortedBySeq(s.adm.roles) {
+		if r.grantedByDefault {
+			s.grantRoleLocked(u, r)
+		}
+	}
+	return nil
 }
 
 // copyFields deep-copies user-field values through JSON.
@@ -138,48 +164,69 @@ func (u *User) CurrentEmail() string {
 	return u.email
 }
 
-// Permissions returns a copy of the user's permission codenames.
+// Permissions returns the codenames of the user's permissions, direct
+// and through its roles, without duplicates: the "permissions" claim of
+// its access tokens.
 func (u *User) Permissions() []string {
 	u.tenant.srv.mu.Lock()
 	defer u.tenant.srv.mu.Unlock()
-	return slices.Clone(u.permissions)
+	return u.permissionCodenamesLocked()
 }
 
-// SetPermissions replaces the user's permission codenames; tokens minted
-// afterwards carry them.
+func (u *User) permissionCodenamesLocked() []string {
+	out := []string{}
+	for _, up := range u.perms {
+		if !slices.Contains(out, up.perm.codename) {
+			out = append(out, up.perm.codename)
+		}
+	}
+	return out
+}
+
+// SetPermissions replaces the user's direct permissions with the
+// permissions of these codenames (creating, with the codename as name, the
+// ones that do not exist yet); permissions that come with its roles stay.
+// Tokens issued afterwards carry them.
 func (u *User) SetPermissions(p []string) {
 	u.tenant.srv.mu.Lock()
 	defer u.tenant.srv.mu.Unlock()
-	u.permissions = slices.Clone(p)
+	u.tenant.srv.setDirectPermissionsLocked(u, p)
 }
 
 // SetActive sets is_active.
 func (u *User) SetActive(active bool) {
-	u.tenant.srv.mu.Lock()
-	defer u.tenant.srv.mu.Unlock()
-	u.active = active
+	u.update(func() { u.active = active })
 }
 
 // SetEmailVerified sets email_verified.
 func (u *User) SetEmailVerified(verified bool) {
-	u.tenant.srv.mu.Lock()
-	defer u.tenant.srv.mu.Unlock()
-	u.verified = verified
+	u.update(func() { u.verified = verified })
 }
 
 // SetFields replaces the user's field values (copied through JSON).
 func (u *User) SetFields(f map[string]any) {
 	c := copyFields(f)
-	u.tenant.srv.mu.Lock()
-	defer u.tenant.srv.mu.Unlock()
-	u.fields = c
+	u.update(func() { u.fields = c })
 }
 
 // SetPassword sets the user's password, without any policy check.
 func (u *User) SetPassword(password string) {
-	u.tenant.srv.mu.Lock()
-	defer u.tenant.srv.mu.Unlock()
-	u.setPasswordLocked(password)
+	u.update(func() { u.setPasswordLocked(password) })
+}
+
+// update applies change under the lock, then stamps and announces it.
+func (u *User) update(change func()) {
+	s := u.tenant.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change()
+	s.userUpdatedLocked(u)
+}
+
+// userUpdatedLocked stamps updated_at and announces user.updated.
+func (s *Server) userUpdatedLocked(u *User) {
+	u.updated = s.nowLocked()
+	s.emitLocked(eventUserUpdated, u.readLocked())
 }
 
 // CheckPassword reports whether password is the user's password.

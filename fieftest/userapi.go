@@ -45,6 +45,7 @@ func (s *Server) handleProfile(t *Tenant, w http.ResponseWriter, r *http.Request
 			u.fields[k] = v
 		}
 	}
+	s.userUpdatedLocked(u)
 	claims := u.claimsLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, claims)
@@ -62,6 +63,7 @@ func (s *Server) handlePassword(t *Tenant, w http.ResponseWriter, r *http.Reques
 	}
 	s.mu.Lock()
 	u.setPasswordLocked(pw)
+	s.userUpdatedLocked(u)
 	claims := u.claimsLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, claims)

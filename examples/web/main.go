@@ -18,10 +18,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -31,6 +29,7 @@ import (
 
 	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/internal/page"
 )
 
 func main() {
@@ -93,38 +92,35 @@ func routes(flow *fiefhttp.WebFlow) http.Handler {
 	return mux
 }
 
-var pages = template.Must(template.New("pages").Parse(`
-{{define "home"}}<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Fief web example</title></head>
-<body><main><h1>Fief web example</h1>
-<p><a id="protected" href="/protected">Go to the protected page</a></p>
-</main></body></html>
-{{end}}
-{{define "protected"}}<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Protected</title></head>
-<body><main><h1>Protected</h1>
-<p id="message">You are authenticated. Your user email is {{.Email}}</p>
-<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
-</main></body></html>
-{{end}}
-`))
+// brand names the application above each page.
+const brand = "Fief web example"
 
-func home(w http.ResponseWriter, r *http.Request) { render(w, "home", nil) }
+// pages are the application's pages, in the style of fief-go's own pages
+// (the sign-in error pages of fiefhttp).
+var pages = page.Parse(`
+{{define "home"}}{{template "head" .}}
+<p id="message">This page is public. The protected page asks you to sign in with Fief first.</p>
+<div class="actions"><a class="button" id="protected" href="/protected">Go to the protected page</a></div>
+{{template "foot" .}}{{end}}
+{{define "protected"}}{{template "head" .}}
+<p id="message">You are authenticated. Your user email is {{.Email}}</p>
+<div class="actions">
+<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+<a class="button secondary" href="/">Home</a>
+</div>
+{{template "foot" .}}{{end}}
+`)
+
+func home(w http.ResponseWriter, r *http.Request) {
+	page.Write(w, http.StatusOK, pages, "home", page.Frame{Title: "Welcome", Brand: brand})
+}
 
 func protected(w http.ResponseWriter, r *http.Request) {
 	user, _ := fiefhttp.UserInfoFrom(r.Context())
-	render(w, "protected", struct{ Email string }{user.Email()})
-}
-
-func render(w http.ResponseWriter, name string, data any) {
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	page.Write(w, http.StatusOK, pages, "protected", struct {
+		page.Frame
+		Email string
+	}{page.Frame{Title: "Protected page", Brand: brand}, user.Email()})
 }
 
 func printInstructions(w io.Writer, env *demo.Env, appURL string) {

@@ -14,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,4 +100,23 @@ func LogIn(t testing.TB, c *http.Client, resp *http.Response, page, email, passw
 		t.Fatalf("expected Fief's login form, got %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
 	return Submit(t, c, resp, page, "login", url.Values{"email": {email}, "password": {password}})
+}
+
+// externalRef matches an attribute that makes the browser load or open a
+// URL of another origin (absolute or protocol-relative; group 1 is the
+// URL), and the style constructs that load anything (url(...), @import).
+var externalRef = regexp.MustCompile(`(?i)\b(?:src|href|action|srcset|poster|data|formaction)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)|url\(|@import`)
+
+// ExternalRefs returns what in page refers to another origin, or loads
+// anything from a style, except the URLs starting with one of allowed (the
+// application's own URL, say).
+func ExternalRefs(page string, allowed ...string) []string {
+	var out []string
+	for _, m := range externalRef.FindAllStringSubmatch(page, -1) {
+		if m[1] != "" && slices.ContainsFunc(allowed, func(a string) bool { return strings.HasPrefix(m[1], a) }) {
+			continue
+		}
+		out = append(out, m[0])
+	}
+	return out
 }

@@ -25,6 +25,10 @@ const (
 	ClientID   = "demo"
 )
 
+// TenantName is the name of the embedded Fief's tenant, shown above its
+// sign-in form.
+const TenantName = "Fief demo"
+
 // Ready is the last line the examples print before serving.
 const Ready = "Press Ctrl-C to stop."
 
@@ -116,6 +120,7 @@ func reportError(r *fief.Report) error {
 
 func embedded(appURL string) (*Env, error) {
 	srv := fieftest.NewServer()
+	srv.DefaultTenant().SetName(TenantName)
 	// Browsers may reach a local application as localhost or 127.0.0.1.
 	redirects := []string{appURL + CallbackPath}
 	for _, pair := range [][2]string{{"://localhost:", "://127.0.0.1:"}, {"://127.0.0.1:", "://localhost:"}} {

@@ -1,0 +1,202 @@
+// Command fieftest runs fieftest's in-process Fief server as a program: a
+// local Fief for development and CI, whatever the language of the
+// application, with no database and no other service. State is in memory
+// and gone when the program stops.
+//
+// Usage:
+//
+//	fieftest [-addr 127.0.0.1:8000] [-config fieftest.json] [-admin-key KEY]
+//	         [-client-id ID -client-secret SECRET -redirect-uri URI...]
+//	         [-user EMAIL:PASSWORD...] [-quiet]
+//
+// Once listening, it prints to standard output, in the shell's KEY=value
+// form:
+//
+//	FIEF_BASE_URL=http://127.0.0.1:8000
+//	FIEF_ADMIN_API_KEY=...
+//	FIEF_CLIENT_ID=...       (the default tenant's first client, if any)
+//	FIEF_CLIENT_SECRET=...
+//
+// and logs one line per request to standard error (method, path, status,
+// duration; never a query string). It stops on SIGINT or SIGTERM.
+//
+// The JSON file of -config describes tenants (with their clients and users),
+// permissions, roles and the admin API key; see the README section
+// "fieftest as a program". Flags add to it: -client-id and -user act on the
+// default tenant.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(2)
+	}
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// options are the command-line flags.
+type options struct {
+	configPath, addr, domain, adminKey string
+	clientID, clientSecret             string
+	redirectURIs, users                listFlag
+	public, quiet, secureCookies       bool
+	keySize                            int
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	var o options
+	fs := flag.NewFlagSet("fieftest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.configPath, "config", "", "JSON file describing tenants, clients, users, permissions, roles and the admin API key")
+	fs.StringVar(&o.addr, "addr", "", `address to listen on (default "127.0.0.1:8000"; port 0 picks a free port)`)
+	fs.StringVar(&o.domain, "domain", "", `Fief's FIEF_DOMAIN: the issuer is "https://"+domain (default: the listening address)`)
+	fs.StringVar(&o.adminKey, "admin-key", "", "admin API key (default: random, printed)")
+	fs.StringVar(&o.clientID, "client-id", "", "add a client to the default tenant with this client_id")
+	fs.StringVar(&o.clientSecret, "client-secret", "", "the secret of -client-id (default: random, printed)")
+	fs.Var(&o.redirectURIs, "redirect-uri", "a redirect URI of -client-id (repeatable)")
+	fs.BoolVar(&o.public, "public", false, "make -client-id a public client (PKCE, no secret needed)")
+	fs.Var(&o.users, "user", "add a verified user EMAIL:PASSWORD to the default tenant (repeatable)")
+	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
+	fs.IntVar(&o.keySize, "key-size", 2048, "size in bits of the RSA keys generated (Fief uses 4096)")
+	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("fieftest: unexpected argument %q", fs.Arg(0))
+	}
+	if o.clientID == "" && (o.clientSecret != "" || len(o.redirectURIs) > 0 || o.public) {
+		return nil, errors.New("fieftest: -client-secret, -redirect-uri and -public need -client-id")
+	}
+	for _, u := range o.users {
+		if email, pw, ok := strings.Cut(u, ":"); !ok || email == "" || pw == "" {
+			return nil, fmt.Errorf("fieftest: -user wants EMAIL:PASSWORD, got %q", redactUser(u))
+		}
+	}
+	if o.keySize < 2048 {
+		return nil, fmt.Errorf("fieftest: -key-size %d is below 2048", o.keySize)
+	}
+	return &o, nil
+}
+
+// redactUser keeps the email of an EMAIL:PASSWORD flag value for an error
+// message.
+func redactUser(u string) string {
+	email, _, found := strings.Cut(u, ":")
+	if found {
+		return email + ":…"
+	}
+	return email
+}
+
+// run starts the server described by args, prints its coordinates to
+// stdout and serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg := &config{}
+	if o.configPath != "" {
+		if cfg, err = readConfig(o.configPath); err != nil {
+			return err
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	srv := fieftest.NewUnstartedServer()
+	srv.Addr = firstNonEmpty(o.addr, cfg.Addr, "127.0.0.1:8000")
+	srv.Domain = firstNonEmpty(o.domain, cfg.Domain)
+	srv.KeySize = o.keySize
+	if cfg.KeySize != 0 && o.keySize == 2048 {
+		srv.KeySize = cfg.KeySize
+	}
+	srv.SecureCookies = o.secureCookies
+	if !o.quiet {
+		srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	if err := cfg.apply(srv); err != nil {
+		return err
+	}
+	if err := applyFlags(srv, o); err != nil {
+		return err
+	}
+	if o.adminKey != "" {
+		srv.SetAdminAPIKey(o.adminKey)
+	}
+	if err := start(srv); err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	fmt.Fprintf(stdout, "FIEF_BASE_URL=%s\n", srv.URL)
+	fmt.Fprintf(stdout, "FIEF_ADMIN_API_KEY=%s\n", srv.AdminAPIKey())
+	if cs := srv.DefaultTenant().Clients(); len(cs) > 0 {
+		fmt.Fprintf(stdout, "FIEF_CLIENT_ID=%s\n", cs[0].ID)
+		fmt.Fprintf(stdout, "FIEF_CLIENT_SECRET=%s\n", cs[0].Secret)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// applyFlags adds the client and users of the flags to the default tenant.
+func applyFlags(srv *fieftest.Server, o *options) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("fieftest: %v", p)
+		}
+	}()
+	if o.clientID != "" {
+		srv.AddClient(fieftest.ClientConfig{ID: o.clientID, Secret: o.clientSecret, Public: o.public, RedirectURIs: o.redirectURIs})
+	}
+	for _, u := range o.users {
+		email, pw, _ := strings.Cut(u, ":")
+		srv.AddUser(fieftest.UserConfig{Email: email, Password: pw})
+	}
+	return nil
+}
+
+// start starts srv, turning its panic on a listen failure into an error.
+func start(srv *fieftest.Server) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	srv.Start()
+	return nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fief-dev/fief-go/internal/browsertest"
+)
+
+const testConfig = `{
+  "admin_api_key": "ci-admin-key-0123456789",
+  "permissions": [{"codename": "castles:read", "name": "Castles read"}],
+  "roles": [{"name": "Castle manager", "permissions": ["castles:read", "castles:write"]}],
+  "tenants": [
+    {
+      "name": "Bretagne",
+      "clients": [{"name": "Web app", "client_id": "web", "client_secret": "web-secret", "redirect_uris": ["http://localhost:9999/callback"]}],
+      "users": [{"email": "anne@bretagne.duchy", "password": "Herm1ne-Tincture!", "roles": ["Castle manager"], "fields": {"given_name": "Anne"}}]
+    },
+    {"slug": "france", "name": "France", "users": [{"email": "claude@france.kingdom", "password": "Herm1ne-Tincture!"}]}
+  ]
+}`
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBinary builds the command, runs it with args and returns the
+// variables it printed, its log, and a function that stops it and waits.
+func startBinary(t *testing.T, args ...string) (map[string]string, *syncBuffer, func() error) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fieftest")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		return cmd.Wait()
+	}
+	t.Cleanup(func() { stop() })
+	vars := map[string]string{}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(60 * time.Second)
+	for vars["FIEF_CLIENT_SECRET"] == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the command ended early; log:\n%s", logs)
+			}
+			k, v, _ := strings.Cut(l, "=")
+			vars[k] = v
+		case <-deadline:
+			t.Fatalf("no coordinates printed; log:\n%s", logs)
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	return vars, logs, stop
+}
+
+// TestBinary runs the command with a configuration file, signs a user in
+// through the login form, reads its token's permissions, and uses the
+// admin API with the printed key.
+func TestBinary(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "fieftest.json")
+	if err := os.WriteFile(cfg, []byte(testConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars, logs, stop := startBinary(t, "-addr", "127.0.0.1:0", "-config", cfg)
+	base, key := vars["FIEF_BASE_URL"], vars["FIEF_ADMIN_API_KEY"]
+	if key != "ci-admin-key-0123456789" || vars["FIEF_CLIENT_ID"] != "web" || vars["FIEF_CLIENT_SECRET"] != "web-secret" {
+		t.Fatalf("printed %v", vars)
+	}
+	const redirectURI = "http://localhost:9999/callback"
+
+	// Sign in with the form.
+	b := browsertest.New(t)
+	b.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), redirectURI) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	resp, page := browsertest.Get(t, b, base+"/authorize?"+url.Values{
+		"response_type": {"code"}, "client_id": {"web"}, "redirect_uri": {redirectURI}, "scope": {"openid"}, "state": {"s1"},
+	}.Encode())
+	resp, _ = browsertest.LogIn(t, b, resp, page, "anne@bretagne.duchy", "Herm1ne-Tincture!")
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("after the login form: %d, no redirect", resp.StatusCode)
+	}
+	code := loc.Query().Get("code")
+	tr, err := http.PostForm(base+"/api/token", url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
+		"client_id": {"web"}, "client_secret": {"web-secret"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(tr.Body).Decode(&tok)
+	tr.Body.Close()
+	if tr.StatusCode != 200 || tok.AccessToken == "" {
+		t.Fatalf("token: %d", tr.StatusCode)
+	}
+	payload, _ := base64URLDecode(strings.Split(tok.AccessToken, ".")[1])
+	var claims struct {
+		Permissions []string `json:"permissions"`
+	}
+	json.Unmarshal(payload, &claims)
+	if strings.Join(claims.Permissions, ",") != "castles:read,castles:write" {
+		t.Errorf("permissions claim %v, want the role's", claims.Permissions)
+	}
+
+	// The admin API with the printed key.
+	req, _ := http.NewRequest("GET", base+"/admin/api/users/?ordering=email", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	ar, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(ar.Body)
+	ar.Body.Close()
+	var users struct {
+		Count   int `json:"count"`
+		Results []struct {
+			Email  string `json:"email"`
+			Tenant struct {
+				Name string `json:"name"`
+			} `json:"tenant"`
+		} `json:"results"`
+	}
+	json.Unmarshal(body, &users)
+	if ar.StatusCode != 200 || users.Count != 2 || users.Results[0].Tenant.Name != "Bretagne" || users.Results[1].Email != "claude@france.kingdom" {
+		t.Errorf("admin users: %d %s", ar.StatusCode, body)
+	}
+
+	if err := stop(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	log := logs.String()
+	for _, want := range []string{"method=GET path=/authorize status=302", "path=/api/token status=200", "path=/admin/api/users/ status=200"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, code) || strings.Contains(log, "s1") {
+		t.Errorf("the log shows a query:\n%s", log)
+	}
+}
+
+// TestBadInvocations: the command refuses bad flags and configurations
+// with a message, without starting.
+func TestBadInvocations(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o600)
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"user without password", []string{"-user", "anne@x.org"}, "EMAIL:PASSWORD"},
+		{"secret without client", []string{"-client-secret", "s"}, "need -client-id"},
+		{"unknown member", []string{"-config", write("typo.json", `{"tenant": []}`)}, "unknown field"},
+		{"unknown role", []string{"-config", write("role.json", `{"tenants":[{"users":[{"email":"a@x.org","roles":["nope"]}]}]}`)}, "unknown role"},
+		{"duplicate email", []string{"-config", write("dup.json", `{"tenants":[{"users":[{"email":"a@x.org"},{"email":"A@x.org"}]}]}`)}, "duplicate user email"},
+		{"missing file", []string{"-config", filepath.Join(dir, "none.json")}, "reading the configuration"},
+		{"small key", []string{"-key-size", "1024"}, "below 2048"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), append([]string{"-addr", "127.0.0.1:0"}, tc.args...), &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("printed %q", stdout.String())
+			}
+		})
+	}
+}
+
+func base64URLDecode(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(s)
+}

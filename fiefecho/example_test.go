@@ -1,0 +1,46 @@
+package fiefecho_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefecho"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/labstack/echo/v4"
+)
+
+func Example() {
+	// A test Fief with a client and a user (use your own Fief's URL and
+	// client credentials instead).
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	if err != nil {
+		panic(err)
+	}
+
+	auth := fiefhttp.New(client, nil)
+	e := echo.New()
+	e.GET("/castles", func(c echo.Context) error {
+		info, _ := fiefecho.AccessTokenInfo(c)
+		return c.JSON(http.StatusOK, map[string]any{"permissions": info.Permissions})
+	}, fiefecho.Authenticated(auth, fiefecho.Config{}, fiefhttp.Permissions("castles:read")))
+
+	for _, token := range []string{"", srv.MintAccessToken(user.ID, fieftest.TokenOptions{})} {
+		req := httptest.NewRequest(http.MethodGet, "/castles", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		fmt.Printf("%d %q %s", w.Code, w.Header().Get("WWW-Authenticate"), w.Body)
+	}
+	// Output:
+	// 401 "Bearer" {"message":"Unauthorized"}
+	// 200 "" {"permissions":["castles:read"]}
+}

@@ -1,0 +1,48 @@
+package fiefgin_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefgin"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/gin-gonic/gin"
+)
+
+func Example() {
+	// A test Fief with a client and a user (use your own Fief's URL and
+	// client credentials instead).
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	if err != nil {
+		panic(err)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	auth := fiefhttp.New(client, nil)
+	r := gin.New()
+	r.GET("/castles", fiefgin.Authenticated(auth, fiefhttp.Permissions("castles:read")), func(c *gin.Context) {
+		info, _ := fiefgin.AccessTokenInfo(c)
+		c.JSON(http.StatusOK, gin.H{"user": info.ID == user.ID, "permissions": info.Permissions})
+	})
+
+	for _, token := range []string{"", srv.MintAccessToken(user.ID, fieftest.TokenOptions{})} {
+		req := httptest.NewRequest(http.MethodGet, "/castles", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		fmt.Printf("%d %s\n", w.Code, w.Body)
+	}
+	// Output:
+	// 401 Unauthorized
+	//
+	// 200 {"permissions":["castles:read"],"user":true}
+}

@@ -1,0 +1,178 @@
+package fiefhttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	fief "github.com/fief-dev/fief-go"
+)
+
+// Outcome is the class of answer a request gets: what [Auth.Check] and
+// [Auth.CheckToken] decided, read from their error by [Classify]. Adapters
+// map it to their framework's answer (an HTTP status, a gRPC code).
+type Outcome int
+
+// The outcomes of a decision.
+const (
+	// OutcomeAllowed: the request goes on (a valid token meeting the route's
+	// requirements, or an anonymous request on an optional route).
+	OutcomeAllowed Outcome = iota
+	// OutcomeUnauthorized: no token, or one that is not valid (HTTP 401,
+	// gRPC Unauthenticated).
+	OutcomeUnauthorized
+	// OutcomeForbidden: a valid token lacking a scope, the ACR or a
+	// permission (HTTP 403, gRPC PermissionDenied).
+	OutcomeForbidden
+	// OutcomeUnavailable: the decision could not be made, normally because
+	// Fief cannot be reached (HTTP 503, gRPC Unavailable).
+	OutcomeUnavailable
+)
+
+// String returns the outcome's name, such as "unauthorized".
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeAllowed:
+		return "allowed"
+	case OutcomeUnauthorized:
+		return "unauthorized"
+	case OutcomeForbidden:
+		return "forbidden"
+	case OutcomeUnavailable:
+		return "unavailable"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Classify returns the outcome of an error of [Auth.Check] or
+// [Auth.CheckToken]: [OutcomeAllowed] for nil, [OutcomeUnauthorized] for
+// [ErrNoToken] and errors matching [fief.ErrInvalidToken],
+// [OutcomeForbidden] for errors matching [fief.ErrForbidden], and
+// [OutcomeUnavailable] for anything else.
+func Classify(err error) Outcome {
+	switch {
+	case err == nil:
+		return OutcomeAllowed
+	case isUnauthorized(err):
+		return OutcomeUnauthorized
+	case errors.Is(err, fief.ErrForbidden):
+		return OutcomeForbidden
+	default:
+		return OutcomeUnavailable
+	}
+}
+
+// Check is the one decision behind every integration of fief-go: the
+// net/http middleware, and the gin, echo, gRPC and Connect adapters. It reads
+// the request's token with the [Auth]'s [TokenGetter], validates it against
+// the route's requirements and, when the route asks for it, gets the user.
+//
+// On success it returns the request's context carrying the token info (and
+// the user), read back with [AccessTokenInfoFrom] and [UserInfoFrom]. On an
+// [Optional] route a request without a valid token also succeeds, with its
+// context unchanged. Otherwise the error says why: classify it with
+// [Classify], or answer it with [Auth.Fail]. w is where the decision may
+// write response headers (such as a renewed session cookie); it never writes
+// a body.
+func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context.Context, error) {
+	token, err := a.getter(r)
+	if err != nil {
+		return a.anonymous(r.Context(), rt, err)
+	}
+	return a.CheckToken(r.Context(), token, rt)
+}
+
+// CheckToken is [Auth.Check] for a token read by the caller, such as a gRPC
+// server from the request's metadata: "" means the request carries no token.
+func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context.Context, error) {
+	if token == "" {
+		return a.anonymous(ctx, rt, ErrNoToken)
+	}
+	info, err := a.client.ValidateAccessToken(ctx, token, rt.req)
+	if err != nil {
+		return a.anonymous(ctx, rt, err)
+	}
+	st := &authState{info: info}
+	if rt.withUser {
+		if st.user, err = a.user(ctx, info, rt.refresh); err != nil {
+			return a.anonymous(ctx, rt, err)
+		}
+	}
+	return context.WithValue(ctx, ctxKey{}, st), nil
+}
+
+// CheckAuthorization is [Auth.Check] for the values of an Authorization
+// header read by the caller outside an *http.Request, such as gRPC metadata
+// or a Connect request's header: they are read by [ParseAuthorization]
+// with the Bearer scheme, whatever the Auth's [TokenGetter].
+func (a *Auth) CheckAuthorization(ctx context.Context, header []string, rt *Route) (context.Context, error) {
+	token, err := ParseAuthorization(header, "Bearer")
+	if err != nil {
+		return a.anonymous(ctx, rt, err)
+	}
+	return a.CheckToken(ctx, token, rt)
+}
+
+// anonymous turns an unauthorized error on an optional route into an
+// anonymous success.
+func (a *Auth) anonymous(ctx context.Context, rt *Route, err error) (context.Context, error) {
+	if rt.optional && isUnauthorized(err) {
+		return ctx, nil
+	}
+	return ctx, err
+}
+
+// Fail answers a request that [Auth.Check] refused with the [Auth]'s
+// unauthorized, forbidden or unavailable handler, chosen by [Classify], and
+// logs the failures that are not the client's doing.
+func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch Classify(err) {
+	case OutcomeUnauthorized:
+		a.unauthorized(w, r, err)
+	case OutcomeForbidden:
+		a.forbidden(w, r, err)
+	default:
+		if err == nil {
+			err = errors.New("fiefhttp: Fail called without an error")
+		}
+		if !errors.Is(err, fief.ErrUnavailable) {
+			a.logger.ErrorContext(r.Context(), "fiefhttp: authentication failed", "error", err)
+		} else {
+			a.logger.WarnContext(r.Context(), "fiefhttp: Fief unavailable", "error", err)
+		}
+		a.unavailable(w, r, err)
+	}
+}
+
+// user returns the user's claims from the cache or from Fief.
+func (a *Auth) user(ctx context.Context, info fief.AccessTokenInfo, refresh bool) (fief.UserInfo, error) {
+	if !refresh {
+		u, ok, err := a.cache.Get(ctx, info.ID)
+		if err != nil {
+			a.logger.WarnContext(ctx, "fiefhttp: user-info cache read failed", "user", info.ID, "error", err)
+		} else if ok {
+			return u, nil
+		}
+	}
+	if err := a.userinfoFail.recent(a.client.Now()); err != nil {
+		return nil, err
+	}
+	u, err := a.client.UserInfo(ctx, info.AccessToken)
+	a.userinfoFail.record(ctx, err, a.client.Now())
+	if err != nil {
+		var re *fief.ResponseError
+		if errors.As(err, &re) && re.StatusCode == http.StatusUnauthorized {
+			return nil, fmt.Errorf("%w: %w", ErrTokenRejected, err)
+		}
+		return nil, err
+	}
+	if err := a.cache.Set(ctx, info.ID, u); err != nil {
+		a.logger.WarnContext(ctx, "fiefhttp: user-info cache write failed", "user", info.ID, "error", err)
+	}
+	return u, nil
+}
+
+func isUnauthorized(err error) bool {
+	return errors.Is(err, ErrNoToken) || errors.Is(err, fief.ErrInvalidToken)
+}

@@ -1,0 +1,149 @@
+package fiefhttp_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
+)
+
+// TestDefaultErrorPage: each failure has a page in words, a button to start
+// again, Fief's code escaped, and nothing loaded from elsewhere.
+func TestDefaultErrorPage(t *testing.T) {
+	tests := []struct {
+		failure   fiefhttp.SignInFailure
+		status    int
+		code      string
+		wantTitle string
+		wantText  string
+		wantLabel string
+	}{
+		{fiefhttp.SignInExpired, 400, "", "This sign-in link has expired", "opened in another browser", "Start again"},
+		{fiefhttp.SignInCancelled, 403, "access_denied", "Sign-in was cancelled", "Nothing was shared", "Start again"},
+		{fiefhttp.SignInRefused, 400, `<b onclick="x">`, "Sign-in was refused", "did not complete the sign-in", "Start again"},
+		{fiefhttp.SignInIncomplete, 400, "", "Sign-in did not complete", "incomplete", "Start again"},
+		{fiefhttp.SignInExchangeFailed, 502, "", "Sign-in could not be completed", "did not answer as expected", "Try again"},
+		{fiefhttp.SignInUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
+		{fiefhttp.SignInInternal, 500, "", "Something went wrong", "could not start", "Try again"},
+		{fiefhttp.SignInMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.failure.String(), func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			fiefhttp.DefaultErrorPage(rec, httptest.NewRequest("GET", "/auth-callback", nil),
+				fiefhttp.PageError{Failure: tt.failure, Status: tt.status, Code: tt.code, RetryPath: "/home?x=1&y=2"})
+			body := rec.Body.String()
+			if rec.Code != tt.status {
+				t.Errorf("status %d, want %d", rec.Code, tt.status)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+				t.Errorf("Content-Security-Policy %q, want default-src 'none'", csp)
+			}
+			for _, want := range []string{
+				`<h1 id="title">` + tt.wantTitle + `</h1>`,
+				tt.wantText,
+				`<a class="button" href="/home?x=1&amp;y=2" id="retry">` + tt.wantLabel + `</a>`,
+				"prefers-color-scheme:dark",
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q:\n%s", want, body)
+				}
+			}
+			if tt.code != "" && !strings.Contains(body, `<code id="error-code">`+htmlEscape(tt.code)+`</code>`) {
+				t.Errorf("page lacks the escaped code %q:\n%s", tt.code, body)
+			}
+			if strings.Contains(body, "<b ") || strings.Contains(body, "<script") {
+				t.Errorf("page has markup from the URL or a script:\n%s", body)
+			}
+			if refs := browsertest.ExternalRefs(body); len(refs) > 0 {
+				t.Errorf("page refers to other origins: %q", refs)
+			}
+		})
+	}
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;", `"`, "&#34;", "&", "&amp;").Replace(s)
+}
+
+// TestWebFlowErrorPage: WebConfig.ErrorPage answers each failure a user can
+// meet, in place of the default page, and receives what it needs.
+func TestWebFlowErrorPage(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen []fiefhttp.PageError
+	)
+	custom := func(w http.ResponseWriter, r *http.Request, e fiefhttp.PageError) {
+		mu.Lock()
+		seen = append(seen, e)
+		mu.Unlock()
+		w.WriteHeader(e.Status)
+		fmt.Fprintf(w, "custom page: %s", e.Failure)
+	}
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", ErrorPage: custom}})
+	w.srv.SetAutoLogin(testEmail)
+
+	tests := []struct {
+		name   string
+		edit   func(cb *url.URL)
+		fault  *fieftest.Fault
+		want   fiefhttp.SignInFailure
+		status int
+		code   string
+	}{
+		{name: "expired", edit: func(cb *url.URL) { setQuery(cb, "state", "bm90LWEtZmxvdy1vZi10aGlzLWJyb3dzZXI") },
+			want: fiefhttp.SignInExpired, status: 400},
+		{name: "cancelled", edit: func(cb *url.URL) { setQuery(cb, "code", ""); setQuery(cb, "error", "access_denied") },
+			want: fiefhttp.SignInCancelled, status: 403, code: "access_denied"},
+		{name: "refused", edit: func(cb *url.URL) { setQuery(cb, "error", strings.Repeat("x", 100)) },
+			want: fiefhttp.SignInRefused, status: 400, code: strings.Repeat("x", 64)},
+		{name: "incomplete", edit: func(cb *url.URL) { setQuery(cb, "code", "") },
+			want: fiefhttp.SignInIncomplete, status: 400},
+		{name: "exchange failed", fault: &fieftest.Fault{Status: 400, Body: `{"error":"invalid_grant"}`},
+			want: fiefhttp.SignInExchangeFailed, status: 502},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := browsertest.New(t)
+			cb, _ := url.Parse(w.callbackURL(t, c, w.startFlow(t, c, "/protected")))
+			if tt.edit != nil {
+				tt.edit(cb)
+			}
+			if tt.fault != nil {
+				w.srv.FailNext(fieftest.EndpointToken, 1, *tt.fault)
+			}
+			mu.Lock()
+			seen = nil
+			mu.Unlock()
+			resp, body := browsertest.Get(t, browsertest.NoRedirect(c), cb.String())
+			if want := "custom page: " + tt.want.String(); resp.StatusCode != tt.status || body != want {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tt.status, want)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			want := fiefhttp.PageError{Failure: tt.want, Status: tt.status, Code: tt.code, RetryPath: "/home"}
+			if len(seen) != 1 || seen[0] != want {
+				t.Errorf("ErrorPage received %+v, want once %+v", seen, want)
+			}
+		})
+	}
+
+	t.Run("unavailable", func(t *testing.T) {
+		fresh := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, ErrorPage: custom}})
+		fresh.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 503})
+		resp, body := browsertest.Get(t, browsertest.NoRedirect(browsertest.New(t)), fresh.app.URL+"/protected")
+		if resp.StatusCode != 503 || body != "custom page: unavailable" {
+			t.Fatalf("got %d %q, want 503 from the custom page", resp.StatusCode, body)
+		}
+	})
+}

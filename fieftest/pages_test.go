@@ -1,0 +1,87 @@
+package fieftest_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
+)
+
+// TestPagesShowTheTenant: the pages carry the tenant's name, label every
+// field, and load nothing from elsewhere.
+func TestPagesShowTheTenant(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	other := srv.AddTenant("castles")
+	for _, tn := range []*fieftest.Tenant{srv.DefaultTenant(), other} {
+		tn.AddClient(fieftest.ClientConfig{ID: "app", RedirectURIs: []string{redirectURI}})
+	}
+	b := srv.BrowserClient()
+	loginURL := func(tn *fieftest.Tenant) string {
+		return authorizeURL(tn.BaseURL(), map[string]string{"client_id": "app", "redirect_uri": redirectURI})
+	}
+
+	tests := []struct {
+		name, url, wantBrand, wantTitle string
+	}{
+		{"default tenant", loginURL(srv.DefaultTenant()), "Fief", "Sign in"},
+		{"register", srv.URL + "/register", "Fief", "Sign up"},
+		{"other tenant", loginURL(other), "castles", "Sign in"},
+		{"error page", authorizeURL(srv.URL, map[string]string{"client_id": "nobody", "redirect_uri": redirectURI}), "Fief", "Error"},
+		{"renamed", "rename", "Castles of Brittany", "Sign in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := tt.url
+			if u == "rename" {
+				other.SetName("Castles of Brittany")
+				u = loginURL(other)
+			}
+			resp := get(t, b, u)
+			page := browsertest.Body(t, resp)
+			for _, want := range []string{
+				`<header class="brand" id="brand">` + tt.wantBrand + `</header>`,
+				`<h1 id="title">` + tt.wantTitle + `</h1>`,
+				"<title>" + tt.wantTitle + " · " + tt.wantBrand + "</title>",
+			} {
+				if !strings.Contains(page, want) {
+					t.Errorf("page lacks %q:\n%s", want, page)
+				}
+			}
+			if refs := browsertest.ExternalRefs(page); len(refs) > 0 {
+				t.Errorf("page refers to other origins: %q", refs)
+			}
+			for _, id := range unlabelled(page) {
+				t.Errorf("field %q has no label", id)
+			}
+		})
+	}
+	if other.Name() != "Castles of Brittany" || srv.DefaultTenant().Name() != "Fief" {
+		t.Errorf("names %q, %q", other.Name(), srv.DefaultTenant().Name())
+	}
+}
+
+var (
+	inputRE = regexp.MustCompile(`<input ([^>]*)>`)
+	idRE    = regexp.MustCompile(`\bid="([^"]+)"`)
+)
+
+// unlabelled returns the ids of the visible inputs of page without a
+// <label for=...>, and "?" for one without an id.
+func unlabelled(page string) []string {
+	var out []string
+	for _, m := range inputRE.FindAllStringSubmatch(page, -1) {
+		if strings.Contains(m[1], `type="hidden"`) {
+			continue
+		}
+		id := idRE.FindStringSubmatch(m[1])
+		if id == nil {
+			out = append(out, "?")
+		} else if !strings.Contains(page, `<label for="`+id[1]+`">`) {
+			out = append(out, id[1])
+		}
+	}
+	return out
+}
