@@ -66,14 +66,17 @@ func (ks *keySet) ensureFresh(ctx context.Context, now time.Time) error {
 	if err == nil {
 		return nil
 	}
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
+	ks.mu.RLock()
 	age := now.Sub(ks.loadedAt)
+	ks.mu.RUnlock()
 	if age < ks.c.s.maxStaleness {
 		return nil // keep serving with the keys known: Fief may be down for a while
 	}
-	if !ks.staleLogged {
-		ks.staleLogged = true
+	ks.mu.Lock()
+	first := !ks.staleLogged
+	ks.staleLogged = true
+	ks.mu.Unlock()
+	if first {
 		ks.c.s.logger.Error("fief: key set not confirmed for longer than the staleness limit; validations answer unavailable until Fief is reached",
 			"age", age.Round(time.Second).String(), "limit", ks.c.s.maxStaleness.String(), "error", err)
 	}

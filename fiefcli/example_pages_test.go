@@ -20,7 +20,10 @@ func ExampleConfig_page() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort()
-	fc := srv.AddClient(fieftest.ClientConfig{Public: true})
+	fc := srv.AddClient(fieftest.ClientConfig{
+		Public:       true,
+		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
+	})
 	srv.AddUser(fieftest.UserConfig{Email: "anne@example.com"})
 	srv.SetAutoLogin("anne@example.com")
 	dir, err := os.MkdirTemp("", "fiefcli-example")
@@ -61,7 +64,6 @@ func ExampleConfig_page() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fc.AddRedirectURI(auth.RedirectURI()) // registered on the Fief client
 	if _, err := auth.Authorize(context.Background()); err != nil {
 		log.Fatal(err)
 	}

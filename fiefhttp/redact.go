@@ -1,0 +1,71 @@
+package fiefhttp
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/fief-dev/fief-go/internal/redact"
+)
+
+// The types of this package that hold a secret (the flow cookie key, the
+// Fief client and its secret) describe themselves without it under every
+// fmt verb and in log/slog.
+
+// String describes the configuration with the flow cookie key redacted.
+func (c WebConfig) String() string {
+	return fmt.Sprintf("fiefhttp.WebConfig{BaseURL: %q, CallbackPath: %q, Scopes: %q, SessionCookieName: %q, FlowCookiePrefix: %q, FlowMaxAge: %s, FlowCookieKey: %s, InsecureCookies: %t, DefaultReturnPath: %q, PostLogoutRedirect: %q}",
+		c.BaseURL, c.CallbackPath, c.Scopes, c.SessionCookieName, c.FlowCookiePrefix, c.FlowMaxAge, redact.MarkBytes(c.FlowCookieKey), c.InsecureCookies, c.DefaultReturnPath, c.PostLogoutRedirect)
+}
+
+// Format writes [WebConfig.String] for every verb (%q quotes it), so that no
+// verb prints the flow cookie key.
+func (c WebConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is [WebConfig.String], for %#v.
+func (c WebConfig) GoString() string { return c.String() }
+
+// LogValue describes the configuration to log/slog without the flow cookie
+// key.
+func (c WebConfig) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", c.BaseURL),
+		slog.String("callback_path", c.CallbackPath),
+		slog.Any("scopes", c.Scopes),
+		slog.String("session_cookie_name", c.SessionCookieName),
+		slog.String("flow_cookie_key", redact.MarkBytes(c.FlowCookieKey)),
+		slog.Bool("insecure_cookies", c.InsecureCookies),
+	)
+}
+
+// String describes the flow by its client and callback path.
+func (wf WebFlow) String() string {
+	return fmt.Sprintf("fiefhttp.WebFlow{Client: %s, BaseURL: %q, CallbackPath: %q, FlowCookieKey: %s}", wf.client, wf.baseURL, wf.callbackPath, redact.MarkBytes(wf.key))
+}
+
+// Format writes [WebFlow.String] for every verb (%q quotes it), so that no
+// verb prints the flow cookie key.
+func (wf WebFlow) Format(f fmt.State, verb rune) { redact.Format(f, verb, wf.String()) }
+
+// GoString is [WebFlow.String], for %#v.
+func (wf WebFlow) GoString() string { return wf.String() }
+
+// LogValue describes the flow to log/slog without the flow cookie key.
+func (wf WebFlow) LogValue() slog.Value { return slog.StringValue(wf.String()) }
+
+// String describes the middleware by its Fief client.
+func (a *Auth) String() string {
+	if a == nil {
+		return "fiefhttp.Auth(nil)"
+	}
+	return fmt.Sprintf("fiefhttp.Auth{Client: %s}", a.client)
+}
+
+// Format writes [Auth.String] for every verb (%q quotes it), so that no
+// verb prints the secrets of the Fief client it holds.
+func (a *Auth) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String()) }
+
+// GoString is [Auth.String], for %#v.
+func (a *Auth) GoString() string { return a.String() }
+
+// LogValue describes the middleware to log/slog by its Fief client.
+func (a *Auth) LogValue() slog.Value { return slog.StringValue(a.String()) }

@@ -1,0 +1,105 @@
+package fieftest
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/fief-dev/fief-go/internal/redact"
+)
+
+// The types of this package that hold a secret (client secrets and
+// encryption keys, passwords, signing keys, verification codes) describe
+// themselves without it under every fmt verb and in log/slog: test logs
+// are logs too.
+
+// String describes the configuration with the secret redacted.
+func (c ClientConfig) String() string {
+	return fmt.Sprintf("fieftest.ClientConfig{ID: %q, Secret: %s, Public: %t, ThirdParty: %t, RedirectURIs: %q, Encrypt: %t}",
+		c.ID, redact.Mark(c.Secret), c.Public, c.ThirdParty, c.RedirectURIs, c.Encrypt)
+}
+
+// Format writes [ClientConfig.String] for every verb (%q quotes it).
+func (c ClientConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is [ClientConfig.String], for %#v.
+func (c ClientConfig) GoString() string { return c.String() }
+
+// LogValue describes the configuration to log/slog without the secret.
+func (c ClientConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// String describes the client by its ID, secret and key redacted.
+func (c Client) String() string {
+	return fmt.Sprintf("fieftest.Client{ID: %q, Secret: %s, EncryptionKey: %s}", c.ID, redact.Mark(c.Secret), redact.Mark(c.EncryptionKey))
+}
+
+// Format writes [Client.String] for every verb (%q quotes it).
+func (c Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is [Client.String], for %#v.
+func (c Client) GoString() string { return c.String() }
+
+// LogValue describes the client to log/slog without its secret and key.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// String describes the configuration with the password redacted.
+func (u UserConfig) String() string {
+	return fmt.Sprintf("fieftest.UserConfig{ID: %q, Email: %q, Password: %s, Unverified: %t, Inactive: %t, Permissions: %q}",
+		u.ID, u.Email, redact.Mark(u.Password), u.Unverified, u.Inactive, u.Permissions)
+}
+
+// Format writes [UserConfig.String] for every verb (%q quotes it).
+func (u UserConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, u.String()) }
+
+// GoString is [UserConfig.String], for %#v.
+func (u UserConfig) GoString() string { return u.String() }
+
+// LogValue describes the configuration to log/slog without the password.
+func (u UserConfig) LogValue() slog.Value { return slog.StringValue(u.String()) }
+
+// String describes the user by ID and creation email; the password hash and
+// any pending verification code are left out.
+func (u User) String() string {
+	return fmt.Sprintf("fieftest.User{ID: %q, Email: %q}", u.ID, u.Email)
+}
+
+// Format writes [User.String] for every verb (%q quotes it).
+func (u User) Format(f fmt.State, verb rune) { redact.Format(f, verb, u.String()) }
+
+// GoString is [User.String], for %#v.
+func (u User) GoString() string { return u.String() }
+
+// LogValue describes the user to log/slog without secrets.
+func (u User) LogValue() slog.Value { return slog.StringValue(u.String()) }
+
+// String describes the tenant by its slug and ID; its signing keys, clients
+// and users are left out.
+func (t Tenant) String() string {
+	return fmt.Sprintf("fieftest.Tenant{Slug: %q, ID: %q}", t.slug, t.id)
+}
+
+// Format writes [Tenant.String] for every verb (%q quotes it).
+func (t Tenant) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
+
+// GoString is [Tenant.String], for %#v.
+func (t Tenant) GoString() string { return t.String() }
+
+// LogValue describes the tenant to log/slog without secrets.
+func (t Tenant) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// String describes the server by its URL; its tenants, keys and flows are
+// left out.
+func (s *Server) String() string {
+	if s == nil {
+		return "fieftest.Server(nil)"
+	}
+	return fmt.Sprintf("fieftest.Server{URL: %q, Domain: %q}", s.URL, s.Domain)
+}
+
+// Format writes [Server.String] for every verb (%q quotes it).
+func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
+
+// GoString is [Server.String], for %#v.
+func (s *Server) GoString() string { return s.String() }
+
+// LogValue describes the server to log/slog without secrets.
+func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
