@@ -59,22 +59,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := demo.Check(ctx, env.Client, flow.CheckOptions(), stdout); err != nil {
 			return nil, err
 		}
+		app, err := url.Parse(appURL)
+		if err != nil {
+			return nil, err
+		}
 		printInstructions(stdout, env, appURL)
-		return canonicalHost(appURL, routes(flow)), nil
+		return canonicalHost(app, routes(flow)), nil
 	})
 }
 
 // canonicalHost sends requests for another host (127.0.0.1 for
-// localhost, say) to the same path on appURL: the sign-in comes back to
-// appURL's host, where the browser must hold its cookies.
-func canonicalHost(appURL string, h http.Handler) http.Handler {
-	u, err := url.Parse(appURL)
-	if err != nil {
-		panic(err) // made by demo.Listen
-	}
+// localhost, say) to the same path on app, the application's URL: the
+// sign-in comes back to app's host, where the browser must hold its
+// cookies.
+func canonicalHost(app *url.URL, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != u.Host {
-			http.Redirect(w, r, appURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		if r.Host != app.Host {
+			http.Redirect(w, r, app.Scheme+"://"+app.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
 		h.ServeHTTP(w, r)
