@@ -29,6 +29,7 @@ import (
 	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/internal/admincalls"
 	"github.com/fief-dev/fief-go/internal/authcases"
+	"github.com/fief-dev/fief-go/internal/logtest"
 	"github.com/fief-dev/fief-go/internal/page"
 	"github.com/go-jose/go-jose/v4"
 )
@@ -108,6 +109,12 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefwebhook.UserInfoDeleter":       reflect.TypeFor[fiefwebhook.UserInfoDeleter](),
 	"fiefwebhook.UserPermission":        reflect.TypeFor[fiefwebhook.UserPermission](),
 	"fiefwebhook.UserRole":              reflect.TypeFor[fiefwebhook.UserRole](),
+	"fief.CheckOptions":                 reflect.TypeFor[fief.CheckOptions](),
+	"fief.Finding":                      reflect.TypeFor[fief.Finding](),
+	"fief.Report":                       reflect.TypeFor[fief.Report](),
+	"fief.ScopeError":                   reflect.TypeFor[fief.ScopeError](),
+	"fief.Verdict":                      reflect.TypeFor[fief.Verdict](),
+	"logtest.Recorder":                  reflect.TypeFor[logtest.Recorder](),
 	"fief.TokenSourceConfig":            reflect.TypeFor[fief.TokenSourceConfig](),
 	"fiefadmin.APIKey":                  reflect.TypeFor[fiefadmin.APIKey](),
 	"fiefadmin.AccessToken":             reflect.TypeFor[fiefadmin.AccessToken](),

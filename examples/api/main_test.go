@@ -86,18 +86,29 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestBadConfiguration: a mistake on the command line is one line; an
+// invalid configuration, or one Fief refuses, stops the program with the
+// report of the startup check.
 func TestBadConfiguration(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
 	tests := []struct {
-		name    string
-		env     []string
-		args    []string
-		wantErr string
+		name   string
+		env    []string
+		args   []string
+		report bool
+		wants  []string
 	}{
-		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, "cannot use Fief at http://127.0.0.1:1"},
-		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, "BaseURL"},
-		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "FIEF_CLIENT_ID"},
-		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, "-addr"},
-		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, "-port"},
+		{"wrong secret", []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=wrong-secret-1234"}, nil, true,
+			[]string{"FAILURE  client_credentials", "FIEF_CLIENT_SECRET", "skipped  redirect_uri        an API has no sign-in callback"}},
+		{"wrong tenant", []string{"FIEF_BASE_URL=" + srv.URL + "/nope", "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}, nil, true,
+			[]string{"FAILURE  discovery", "check the tenant slug"}},
+		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  reachable"}},
+		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  base_url"}},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, true, []string{"FAILURE  client_id", "FIEF_CLIENT_ID"}},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, false, []string{"-addr"}},
+		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, false, []string{"-port"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,8 +120,19 @@ func TestBadConfiguration(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit code %d, want 1", code)
 			}
-			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.Contains(stderr, tt.wantErr) {
-				t.Errorf("stderr %q, want one line with %q", stderr, tt.wantErr)
+			if tt.report != strings.HasPrefix(stderr, "the Fief configuration does not work:\nFief check of ") {
+				t.Errorf("stderr, report %v:\n%s", tt.report, stderr)
+			}
+			if !tt.report && (strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n")) {
+				t.Errorf("stderr %q, want one line", stderr)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stderr, "wrong-secret-1234") {
+				t.Errorf("the secret is shown:\n%s", stderr)
 			}
 		})
 	}

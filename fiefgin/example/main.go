@@ -16,7 +16,9 @@
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
 // FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional). Without
 // FIEF_BASE_URL it starts an embedded test Fief with a demo user and prints a
-// curl command carrying a fresh token of theirs.
+// curl command carrying a fresh token of theirs. At startup it checks the
+// configuration against Fief (fief.Client.Check): it prints the report when
+// something is not right, and exits 1 when a check failed.
 package main
 
 import (
@@ -49,7 +51,12 @@ func main() {
 
 // run serves the API until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	return demo.Run(ctx, "example", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
+	return demo.Run(ctx, "example", args, stdout, func(ctx context.Context, env *demo.Env, appURL string) (http.Handler, error) {
+		// An API signs nobody in: it has no redirect URI to check.
+		opts := fief.CheckOptions{RedirectURISkipped: "an API has no sign-in callback"}
+		if err := demo.Check(ctx, env.Client, opts, stdout); err != nil {
+			return nil, err
+		}
 		auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
 		demo.PrintAPIInstructions(stdout, env, appURL)
 		return routes(auth), nil
