@@ -66,7 +66,7 @@ type Requirements struct {
 func (r Requirements) check(info *AccessTokenInfo) error {
 	for _, s := range r.Scopes {
 		if !slices.Contains(info.Scope, s) {
-			return fmt.Errorf("%w: %q", ErrMissingScope, s)
+			return &ScopeError{Required: slices.Clone(r.Scopes), Missing: s}
 		}
 	}
 	if r.ACR != "" {
@@ -99,8 +99,8 @@ func (r Requirements) check(info *AccessTokenInfo) error {
 //
 // Errors: [ErrInvalidToken] (with [ErrTokenExpired] for an expired token,
 // [ErrTokenRevoked] for a token of a revoked user issued before the
-// revocation),
-// [ErrForbidden] (with [ErrMissingScope], [ErrACRTooLow] or
+// revocation), [ErrForbidden] (with [ErrMissingScope], as a [*ScopeError],
+// [ErrACRTooLow] or
 // [ErrMissingPermission]) when the token is valid but lacks a requirement, and
 // [ErrUnavailable] when Fief cannot be reached to get the keys.
 //

@@ -76,7 +76,8 @@ func (rc *registeredClaims) check(issuer string, now time.Time, leeway time.Dura
 		return bad("no exp claim")
 	}
 	if now.After(rc.Exp.Add(leeway)) {
-		return fmt.Errorf("%w: expired at %s", expired, rc.Exp.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w: exp %s, local clock %s (leeway %s)",
+			expired, rc.Exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339), leeway)
 	}
 	if rc.Nbf != nil && now.Add(leeway).Before(rc.Nbf.Time) {
 		return bad("not valid before %s", rc.Nbf.UTC().Format(time.RFC3339))

@@ -119,8 +119,10 @@ type Config struct {
 	// webhooks). Nil means no revocation: a token is valid until it expires.
 	Revocations *Revocations
 
-	// Logger receives debug and warning messages (never tokens or secrets).
-	// Nil means no logging.
+	// Logger receives debug and warning messages (never tokens or secrets),
+	// and is the default logger of what is built on the client (fiefhttp,
+	// fiefcli). Nil means that warnings and errors go to [slog.Default] and
+	// the rest is dropped; see [Client.Logger].
 	Logger *slog.Logger
 }
 
@@ -224,7 +226,7 @@ func resolve(cfg Config) (*settings, error) {
 		s.cacheSize = DefaultTokenCacheSize
 	}
 	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
+		s.logger = defaultLogger()
 	}
 	return s, nil
 }
@@ -233,12 +235,17 @@ func parseBaseURL(field, raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, &ConfigError{field, "is empty"}
 	}
+	if !strings.Contains(raw, "://") {
+		// "fief.example.com" and "localhost:8000" alike: url.Parse reads
+		// the second one as the scheme "localhost".
+		return nil, &ConfigError{field, fmt.Sprintf("%q has no scheme: write %q (or http:// for a Fief served without TLS)", raw, "https://"+raw)}
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, &ConfigError{field, err.Error()}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &ConfigError{field, fmt.Sprintf("%q needs an http or https scheme", raw)}
+		return nil, &ConfigError{field, fmt.Sprintf("%q has the scheme %q: Fief is reached over https:// (or http:// when served without TLS)", raw, u.Scheme)}
 	}
 	if u.Host == "" {
 		return nil, &ConfigError{field, fmt.Sprintf("%q has no host", raw)}

@@ -72,14 +72,17 @@ func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 	return v.(*discoveryDoc), nil
 }
 
+// discoveryJSON is what the client reads of the discovery document.
+type discoveryJSON struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	UserinfoEndpoint      string `json:"userinfo_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+}
+
 func (c *Client) fetchDiscovery(ctx context.Context) (*discoveryDoc, error) {
-	var raw struct {
-		Issuer                string `json:"issuer"`
-		AuthorizationEndpoint string `json:"authorization_endpoint"`
-		TokenEndpoint         string `json:"token_endpoint"`
-		UserinfoEndpoint      string `json:"userinfo_endpoint"`
-		JWKSURI               string `json:"jwks_uri"`
-	}
+	var raw discoveryJSON
 	prefix := c.s.publicBase.Path
 	err := c.do(ctx, request{op: "discovery", method: "GET", path: prefix + "/.well-known/openid-configuration"}, &raw)
 	if err != nil {

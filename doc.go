@@ -21,13 +21,25 @@
 //     tokens.
 //   - The user API: [Client.UserInfo], [Client.UpdateProfile],
 //     [Client.ChangePassword], [Client.EmailChange], [Client.EmailVerify], and
-//     [Client.LogoutURL].
+//     [Client.LogoutURL]. [UserInfo.Decode] and [AccessTokenInfo.Claims]
+//     put claims into the application's own types.
+//   - Checking the setup: [Client.Check] (and [CheckConfig] for a [Config]
+//     [New] may refuse) asks Fief, without changing anything there, whether
+//     the configuration works, and returns a [Report] of findings, each with
+//     a [Verdict] and what to change. Call it at startup or behind a health
+//     endpoint.
 //
 // Errors are classified with sentinels for [errors.Is] ([ErrInvalidToken],
-// [ErrTokenExpired], [ErrForbidden] and its three causes, [ErrInvalidIDToken],
-// [ErrUnavailable]) and a [*ResponseError] for [errors.As] carrying Fief's own
-// error answer. A caller can always tell "this token is bad" (answer 401) from
-// "Fief could not be reached" (answer 503).
+// [ErrTokenExpired], [ErrForbidden] and its three causes, [ErrInvalidIDToken]
+// and [ErrEncryptionMismatch], [ErrUnavailable]) and a [*ResponseError] for
+// [errors.As] carrying Fief's own error answer. A caller can always tell
+// "this token is bad" (answer 401) from "Fief could not be reached" (answer
+// 503). Errors caused by the configuration say what to change.
+//
+// Warnings go to [Config.Logger], by default to [log/slog.Default]; the
+// fiefhttp and fiefcli packages use the same logger ([Client.Logger]) unless
+// given their own. No log line or error text holds a token, a code or a
+// secret.
 //
 // The fieftest package is an in-process Fief server for tests and local
 // development.

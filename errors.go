@@ -44,6 +44,13 @@ var (
 	// decryption or verification.
 	ErrInvalidIDToken = errors.New("fief: invalid ID token")
 
+	// ErrEncryptionMismatch: the ID token is encrypted and the client has no
+	// [Config.EncryptionKey], or the reverse. Fief encrypts the ID tokens of
+	// a client that has an encryption key; the error text says which side
+	// to change. Also an [ErrInvalidIDToken]. It is a configuration error:
+	// every sign-in fails until it is fixed.
+	ErrEncryptionMismatch = sentinel.In(ErrInvalidIDToken, "fief: ID token encryption mismatch")
+
 	// ErrUnavailable: Fief could not be reached, answered with a server
 	// error or with something unusable, or has no key to check the token
 	// with. Answer 503: the request may succeed later.
@@ -79,7 +86,31 @@ func (e *ResponseError) Error() string {
 	case e.Detail != "":
 		fmt.Fprintf(&b, ": %s", e.Detail)
 	}
+	if h := e.hint(); h != "" {
+		b.WriteString(": ")
+		b.WriteString(h)
+	}
 	return b.String()
+}
+
+// Hints of the answers that mean a misconfiguration, in the text of
+// [ResponseError] and in the findings of [Client.Check].
+const (
+	hintInvalidClient = "Fief refused the client credentials: check FIEF_CLIENT_ID and FIEF_CLIENT_SECRET " +
+		"(Config.ClientID, Config.ClientSecret) and whether the Fief client is public (no secret) or confidential"
+	hintTenantPath = "check the tenant slug in BaseURL: the default tenant is at https://fief.example.com, " +
+		"another tenant at https://fief.example.com/<tenant-slug>"
+)
+
+// hint names the fix of an answer caused by the configuration, or "".
+func (e *ResponseError) hint() string {
+	switch {
+	case e.Code == "invalid_client":
+		return hintInvalidClient
+	case e.Op == "discovery" && e.StatusCode >= 400 && e.StatusCode < 500:
+		return "no Fief tenant answers at this base URL: " + hintTenantPath
+	}
+	return ""
 }
 
 // Unwrap makes a 5xx answer an [ErrUnavailable].
@@ -89,6 +120,24 @@ func (e *ResponseError) Unwrap() error {
 	}
 	return nil
 }
+
+// ScopeError is the error of a valid access token that lacks a scope the
+// route requires: it is an [ErrMissingScope] (and so an [ErrForbidden]).
+// Get it with [errors.As], for example to answer RFC 6750's scope
+// attribute.
+type ScopeError struct {
+	// Required are the scopes the route requires.
+	Required []string
+	// Missing is the first of them the token lacks.
+	Missing string
+}
+
+func (e *ScopeError) Error() string {
+	return fmt.Sprintf("%s: %q", ErrMissingScope.Error(), e.Missing)
+}
+
+// Unwrap makes the error an [ErrMissingScope].
+func (e *ScopeError) Unwrap() error { return ErrMissingScope }
 
 // invalid wraps ErrInvalidToken with a reason.
 func invalid(format string, args ...any) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -76,11 +77,14 @@ func (c *Client) decryptIDToken(raw string) (string, error) {
 	encrypted := strings.Count(raw, ".") == 4
 	switch {
 	case c.s.encKey == nil && encrypted:
-		return "", invalidID("the ID token is encrypted but no EncryptionKey is configured")
+		return "", fmt.Errorf("%w: Fief encrypts this client's ID tokens but no EncryptionKey is configured: "+
+			"set Config.EncryptionKey (FIEF_ENCRYPTION_KEY) to the client's private encryption key, "+
+			"or remove the client's encryption key in Fief", ErrEncryptionMismatch)
 	case c.s.encKey == nil:
 		return raw, nil
 	case !encrypted:
-		return "", invalidID("the ID token is not encrypted but an EncryptionKey is configured")
+		return "", fmt.Errorf("%w: an EncryptionKey is configured but Fief does not encrypt this client's ID tokens: "+
+			"remove Config.EncryptionKey (FIEF_ENCRYPTION_KEY), or give the client an encryption key in Fief", ErrEncryptionMismatch)
 	}
 	jwe, err := jose.ParseEncryptedCompact(raw, []jose.KeyAlgorithm{jose.RSA_OAEP_256}, []jose.ContentEncryption{jose.A256CBC_HS512})
 	if err != nil {

@@ -3,6 +3,7 @@ package fief
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/fief-dev/fief-go/internal/redact"
 )
@@ -108,3 +109,22 @@ func (c *Client) LogValue() slog.Value {
 	}
 	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("client_id", c.ClientID()))
 }
+
+// String describes the configuration with the token redacted: an
+// *oauth2.Token prints its access and refresh tokens.
+func (c TokenSourceConfig) String() string {
+	tok := "nil"
+	if c.Token != nil {
+		tok = fmt.Sprintf("{AccessToken: %s, RefreshToken: %s, Expiry: %s}", redact.Mark(c.Token.AccessToken), redact.Mark(c.Token.RefreshToken), c.Token.Expiry.Format(time.RFC3339))
+	}
+	return fmt.Sprintf("fief.TokenSourceConfig{Token: %s, OnRefresh: %t, Margin: %s, Timeout: %s}", tok, c.OnRefresh != nil, c.Margin, c.Timeout)
+}
+
+// Format writes [TokenSourceConfig.String] for every verb (%q quotes it).
+func (c TokenSourceConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is [TokenSourceConfig.String], for %#v.
+func (c TokenSourceConfig) GoString() string { return c.String() }
+
+// LogValue is [TokenSourceConfig.String], for log/slog.
+func (c TokenSourceConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -33,6 +33,7 @@ type result struct {
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(r.Host, cb.host) {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback server for another host; ignored")
 		cb.auth.page(w, r, Page{Kind: PageBadRequest, Status: http.StatusBadRequest})
 		return
 	}
@@ -46,15 +47,18 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback without this sign-in's state; ignored")
 		cb.auth.page(w, r, failurePage(ErrStateMismatch))
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {
+		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback after the sign-in was handled; ignored")
 		cb.auth.page(w, r, Page{Kind: PageOver, Status: http.StatusConflict})
 		return
 	}
 	user, err := cb.handle(r.Context(), r)
 	if err != nil {
+		cb.auth.logger.DebugContext(r.Context(), "fiefcli: sign-in failed", "error", err)
 		cb.auth.page(w, r, failurePage(err))
 	} else {
 		cb.auth.page(w, r, Page{Kind: PageSignedIn, Status: http.StatusOK})

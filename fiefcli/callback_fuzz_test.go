@@ -1,6 +1,7 @@
 package fiefcli
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -42,7 +43,7 @@ func FuzzCallbackRequest(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	a := &Auth{client: client, redirectURI: "http://" + host + "/callback", pageFunc: DefaultPage}
+	a := &Auth{client: client, redirectURI: "http://" + host + "/callback", pageFunc: DefaultPage, logger: slog.New(slog.DiscardHandler)}
 	f.Fuzz(func(t *testing.T, method, reqHost, target string) {
 		if !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n#") || strings.ContainsAny(reqHost, " \r\n") {
 			return // not a request line net/http would hand to a handler

@@ -3,6 +3,7 @@ package fiefcli
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -96,6 +97,13 @@ type Config struct {
 	// [os.Stderr]; use [io.Discard] for silence.
 	Output io.Writer
 
+	// Logger receives what the program does not see in the errors it gets:
+	// stray requests to the callback server (warning), stored credentials
+	// removed (info), and the sign-in failures also returned as errors
+	// (debug). Never a token, a code or a secret. Nil means the client's,
+	// [fief.Client.Logger].
+	Logger *slog.Logger
+
 	// Page answers the browser at the end of the sign-in (signed in,
 	// cancelled, expired link, ...) in place of [DefaultPage], for pages in
 	// the program's words and style. Nil means DefaultPage.
@@ -124,6 +132,7 @@ type Auth struct {
 	extra        url.Values
 	openBrowser  func(string) error
 	out          io.Writer
+	logger       *slog.Logger
 	pageFunc     PageFunc
 
 	// sem serialises the read-modify-write cycles on the credentials file;
@@ -146,6 +155,7 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		extra:       cloneValues(cfg.Extra),
 		openBrowser: cfg.OpenBrowser,
 		out:         cfg.Output,
+		logger:      cfg.Logger,
 		pageFunc:    cfg.Page,
 		sem:         make(chan struct{}, 1),
 	}
@@ -193,6 +203,9 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 	if a.out == nil {
 		a.out = os.Stderr
 	}
+	if a.logger == nil {
+		a.logger = client.Logger()
+	}
 	if a.pageFunc == nil {
 		a.pageFunc = DefaultPage
 	}
@@ -203,6 +216,14 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 // http://127.0.0.1:<port><path> by default (see [Config.RedirectHost]), to
 // register on the Fief client.
 func (a *Auth) RedirectURI() string { return a.redirectURI }
+
+// CheckOptions returns the options of [fief.Client.Check] for this
+// program: its redirect URI, [Auth.RedirectURI]. A "doctor" command runs
+//
+//	report := client.Check(ctx, auth.CheckOptions())
+func (a *Auth) CheckOptions() fief.CheckOptions {
+	return fief.CheckOptions{RedirectURI: a.redirectURI}
+}
 
 // CredentialsPath returns the path of the credentials file.
 func (a *Auth) CredentialsPath() string { return a.path }

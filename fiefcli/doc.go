@@ -36,6 +36,11 @@
 // program that would catch the redirect elsewhere gets a code it cannot use
 // without the PKCE verifier.
 //
+// A "doctor" command runs [fief.Client.Check] with [Auth.CheckOptions]: it
+// tells whether Fief knows the client and the redirect URI. Requests the
+// callback server refuses are logged as warnings to [Config.Logger], by
+// default the client's logger.
+//
 // # Stored credentials
 //
 // The credentials file is JSON: the token response ("tokens"), the user's

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/internal/browsertest"
@@ -106,6 +107,11 @@ func TestConfigPage(t *testing.T) {
 				seen []fiefcli.Page
 			)
 			a := e.auth(t, open, func(c *fiefcli.Config) {
+				if tt.want.Kind == fiefcli.PageExpired {
+					// A request without the sign-in's state does not end
+					// it: the sign-in waits for the genuine callback.
+					c.Timeout = 2 * time.Second
+				}
 				c.Page = func(w http.ResponseWriter, r *http.Request, p fiefcli.Page) {
 					mu.Lock()
 					seen = append(seen, p)

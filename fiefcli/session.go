@@ -75,8 +75,8 @@ func (a *Auth) validate(ctx context.Context, c *credentials) (fief.AccessTokenIn
 	if err != nil {
 		return fief.AccessTokenInfo{}, err
 	}
-	if !info.ExpiresAt.After(a.client.Now()) {
-		return fief.AccessTokenInfo{}, fmt.Errorf("%w: exp %s is past", fief.ErrTokenExpired, info.ExpiresAt.UTC().Format(time.RFC3339))
+	if now := a.client.Now(); !info.ExpiresAt.After(now) {
+		return fief.AccessTokenInfo{}, fmt.Errorf("%w: exp %s, local clock %s", fief.ErrTokenExpired, info.ExpiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	return info, nil
 }
@@ -104,6 +104,7 @@ func (a *Auth) refreshLocked(ctx context.Context, c *credentials, retry bool) (f
 			}
 		}
 		if lerr == nil && cur.Tokens.RefreshToken == c.Tokens.RefreshToken {
+			a.logger.InfoContext(ctx, "fiefcli: Fief refused the stored refresh token; removing the credentials", "path", a.path)
 			if rerr := a.remove(); rerr != nil {
 				return fief.AccessTokenInfo{}, nil, errors.Join(fmt.Errorf("%w: Fief refused the refresh token: %w", ErrNotSignedIn, err), rerr)
 			}

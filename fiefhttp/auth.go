@@ -48,7 +48,7 @@ func New(client *fief.Client, getter TokenGetter, opts ...Option) *Auth {
 		a.cache = NewMemoryUserInfoCache(0, 0)
 	}
 	if a.logger == nil {
-		a.logger = slog.New(slog.DiscardHandler)
+		a.logger = client.Logger()
 	}
 	return a
 }
@@ -95,8 +95,8 @@ func WithUserInfoCache(c UserInfoCache) Option {
 }
 
 // WithLogger sets the logger of failures the client does not see in detail
-// (Fief unavailable, cache errors). Tokens are never logged. The default
-// discards.
+// (Fief unavailable, cache errors). Tokens are never logged. The default is
+// the client's, [fief.Client.Logger].
 func WithLogger(l *slog.Logger) Option {
 	return func(a *Auth) {
 		if l != nil {

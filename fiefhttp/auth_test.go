@@ -80,14 +80,15 @@ func TestAuthenticatedOutcomes(t *testing.T) {
 		{"valid", "Bearer " + full, nil, 200, "", "json"},
 		{"scheme case-insensitive", "bEARER " + full, nil, 200, "", "json"},
 		{"all requirements met", "Bearer " + full, []fiefhttp.RouteOption{fiefhttp.Scopes("openid", "required_scope"), fiefhttp.MinACR(fief.ACRLevel1), fiefhttp.Permissions("castles:read")}, 200, "", "json"},
-		{"missing scope", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Scopes("openid", "required_scope")}, 403, scope, "Forbidden\n"},
+		{"missing scope", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Scopes("openid", "required_scope")}, 403, scope + `, scope="openid required_scope"`, "Forbidden\n"},
 		{"low ACR", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.MinACR(fief.ACRLevel1)}, 403, scope, "Forbidden\n"},
 		{"missing permission", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, 403, scope, "Forbidden\n"},
 		{"optional without token", "", []fiefhttp.RouteOption{fiefhttp.Optional()}, 200, "", "anonymous"},
 		{"optional with expired token", "Bearer " + expired, []fiefhttp.RouteOption{fiefhttp.Optional()}, 200, "", "anonymous"},
 		{"optional with malformed header", "Bearer", []fiefhttp.RouteOption{fiefhttp.Optional()}, 200, "", "anonymous"},
 		{"optional with valid token", "Bearer " + full, []fiefhttp.RouteOption{fiefhttp.Optional()}, 200, "", "json"},
-		{"optional with valid token lacking scope", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Optional(), fiefhttp.Scopes("required_scope")}, 403, scope, "Forbidden\n"},
+		{"optional with valid token lacking scope", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Optional(), fiefhttp.Scopes("required_scope")}, 403, scope + `, scope="required_scope"`, "Forbidden\n"},
+		{"missing scope, scopes unfit for the header left out", "Bearer " + basic, []fiefhttp.RouteOption{fiefhttp.Scopes("openid", `a"b`, `c\d`, "é", "required_scope")}, 403, scope + `, scope="openid required_scope"`, "Forbidden\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

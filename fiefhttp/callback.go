@@ -3,6 +3,7 @@ package fiefhttp
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
@@ -20,7 +21,8 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //     other codes, showing the code;
 //   - a missing code: 400 page;
 //   - the code exchange (with the flow's PKCE verifier, the ID token checked
-//     against its nonce) failing: 502 page;
+//     against its nonce) failing: 502 page, or 500 for a
+//     [fief.ErrEncryptionMismatch] (the application's configuration);
 //   - success: the session starts (see [Storage]; a session cookie that is
 //     HttpOnly, SameSite=Lax, Path=/, Secure unless
 //     WebConfig.InsecureCookies), the ID token's user claims go to the
@@ -29,7 +31,9 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //     browsers keep (4 KB) gives a 500 page, a session store that fails a
 //     503 page; the error is logged.
 //
-// The flow cookie is deleted in every case where it was found.
+// The flow cookie is deleted in every case where it was found. Failures are
+// logged (never with a token, a code or a cookie value) to WebConfig.Logger,
+// which defaults to the client's logger.
 func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	q := r.URL.Query()
@@ -54,6 +58,9 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		status, failure := http.StatusBadRequest, SignInRefused
 		if code == "access_denied" {
 			status, failure = http.StatusForbidden, SignInCancelled
+			f.logger.InfoContext(r.Context(), "fiefhttp: sign-in refused by the user (access_denied)")
+		} else {
+			f.logger.WarnContext(r.Context(), "fiefhttp: Fief answered the sign-in with an error", "error", truncateCode(code))
 		}
 		f.page(w, r, status, failure, code, nil)
 		return
@@ -69,6 +76,11 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		CodeVerifier: flow.Verifier,
 		Nonce:        flow.Nonce,
 	})
+	if errors.Is(err, fief.ErrEncryptionMismatch) {
+		// A configuration error of this application, not a failure of Fief.
+		f.page(w, r, http.StatusInternalServerError, SignInMisconfigured, "", err)
+		return
+	}
 	if err != nil {
 		f.page(w, r, http.StatusBadGateway, SignInExchangeFailed, "", err)
 		return
@@ -138,4 +150,16 @@ func (f *WebFlow) startSession(w http.ResponseWriter, r *http.Request, tok *fief
 		return err
 	}
 	return f.setSessionCookie(w, rec, id)
+}
+
+// maxCodeLogged bounds the length of Fief's error code in a log line.
+const maxCodeLogged = 64
+
+// truncateCode bounds Fief's error code, which comes from the query, for a
+// log line.
+func truncateCode(code string) string {
+	if len(code) > maxCodeLogged {
+		return strings.ToValidUTF8(code[:maxCodeLogged], "")
+	}
+	return code
 }

@@ -31,7 +31,8 @@
 //     "WWW-Authenticate: Bearer", plus error="invalid_token" when a token
 //     was presented ([Unauthorized], [WithUnauthorizedHandler]);
 //   - forbidden (a valid token lacking a scope, the ACR or a permission):
-//     403 with error="insufficient_scope" ([Forbidden],
+//     403 with error="insufficient_scope", and the route's scopes in a
+//     scope attribute when a scope is missing ([Forbidden],
 //     [WithForbiddenHandler]);
 //   - unavailable (Fief cannot be reached or has no usable key): 503
 //     ([Unavailable], [WithUnavailableHandler]).
@@ -86,6 +87,12 @@
 // unreachable, ...) gets a small page in words, with a button to start
 // again ([DefaultErrorPage]); [WebConfig].ErrorPage replaces it with the
 // application's own, told the kind of failure ([PageError]).
+//
+// At startup, [fief.Client.Check] with [WebFlow.CheckOptions] tells whether
+// Fief knows the client, its secret and the flow's redirect URI (known when
+// [WebConfig].BaseURL is set). Failures the user sees only as an error page
+// are logged to [WebConfig].Logger, by default the client's logger
+// ([fief.Client.Logger]), which sends warnings to [log/slog.Default].
 //
 // The application is responsible for the routes (the callback must be served
 // at [WebConfig].CallbackPath, registered as a redirect URI of the Fief

@@ -3,6 +3,7 @@ package fiefhttp
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/internal/sentinel"
@@ -52,7 +53,10 @@ func Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 
 // Forbidden is the default forbidden handler: 403 with
 // `WWW-Authenticate: Bearer error="insufficient_scope"` and a plain-text
-// body "Forbidden".
+// body "Forbidden". When a missing scope is the reason (a
+// [*fief.ScopeError]), the header also carries the scopes the route
+// requires, as RFC 6750 says: `Bearer error="insufficient_scope",
+// scope="openid castles"`.
 func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	c := Challenge(err)
 	if Classify(err) != OutcomeForbidden { // called with another error
@@ -65,7 +69,9 @@ func Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 // Challenge returns the WWW-Authenticate header (RFC 6750) of the answer to
 // err, an error of [Auth.Check]: "Bearer" for [ErrNoToken],
 // `Bearer error="invalid_token"` for another unauthorized error,
-// `Bearer error="insufficient_scope"` for a forbidden one, and "" for the
+// `Bearer error="insufficient_scope"` for a forbidden one (plus the scopes
+// the route requires, `scope="openid castles"`, when a missing scope is the
+// reason: a [*fief.ScopeError]), and "" for the
 // others, which carry no challenge. Adapters that answer in their own
 // framework's way use it to send the headers [Unauthorized] and
 // [Forbidden] send.
@@ -77,9 +83,33 @@ func Challenge(err error) string {
 		}
 		return `Bearer error="invalid_token"`
 	case OutcomeForbidden:
-		return `Bearer error="insufficient_scope"`
+		c := `Bearer error="insufficient_scope"`
+		var se *fief.ScopeError
+		if errors.As(err, &se) {
+			if s := scopeAttribute(se.Required); s != "" {
+				c += `, scope="` + s + `"`
+			}
+		}
+		return c
 	}
 	return ""
+}
+
+// scopeAttribute joins the scopes that are valid RFC 6749 scope tokens
+// (printable ASCII but space, '"' and '\'), the others left out so that
+// the header stays well formed.
+func scopeAttribute(scopes []string) string {
+	var b strings.Builder
+	for _, s := range scopes {
+		if s == "" || strings.ContainsFunc(s, func(c rune) bool { return c < 0x21 || c > 0x7e || c == '"' || c == '\\' }) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // Unavailable is the default unavailable handler: 503 with a plain-text

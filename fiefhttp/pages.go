@@ -42,6 +42,11 @@ const (
 	// SignInInternal: the flow could not start for a reason of its own.
 	// Status 500.
 	SignInInternal
+
+	// SignInMisconfigured: the sign-in cannot complete because of the
+	// application's configuration, such as a [fief.ErrEncryptionMismatch].
+	// Status 500; the log says what to change.
+	SignInMisconfigured
 )
 
 var failureNames = map[SignInFailure]string{
@@ -52,6 +57,7 @@ var failureNames = map[SignInFailure]string{
 	SignInExchangeFailed: "exchange failed",
 	SignInUnavailable:    "unavailable",
 	SignInInternal:       "internal",
+	SignInMisconfigured:  "misconfigured",
 }
 
 // String returns a short name of the failure, such as "expired".
@@ -129,6 +135,11 @@ func DefaultErrorPage(w http.ResponseWriter, r *http.Request, e PageError) {
 		m.Title = "Sign-in is unavailable"
 		m.Text = "The identity server cannot be reached."
 		m.Next = "Try again in a moment."
+		m.Actions = []page.Action{tryAgain}
+	case SignInMisconfigured:
+		m.Title = "Sign-in is not working"
+		m.Text = "This site cannot complete sign-ins at the moment because of its own settings."
+		m.Next = "Tell the site's administrator; trying again will not help until it is fixed."
 		m.Actions = []page.Action{tryAgain}
 	default:
 		m.Title = "Something went wrong"

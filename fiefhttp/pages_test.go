@@ -32,6 +32,7 @@ func TestDefaultErrorPage(t *testing.T) {
 		{fiefhttp.SignInExchangeFailed, 502, "", "Sign-in could not be completed", "did not answer as expected", "Try again"},
 		{fiefhttp.SignInUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
 		{fiefhttp.SignInInternal, 500, "", "Something went wrong", "could not start", "Try again"},
+		{fiefhttp.SignInMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.failure.String(), func(t *testing.T) {

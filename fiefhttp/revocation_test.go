@@ -10,8 +10,8 @@ import (
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
 // TestRevokedTokenTakesTheUnauthorizedPath: a webhook from Fief revokes a

@@ -154,7 +154,7 @@ type WebConfig struct {
 	UserInfoCache UserInfoCache
 
 	// Logger receives the failures the user sees only as an error page.
-	// Nil means no logging.
+	// Nil means the client's, [fief.Client.Logger].
 	Logger *slog.Logger
 
 	// ErrorPage answers the failures of the flow that the user sees (an
@@ -305,7 +305,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		f.errorPage = DefaultErrorPage
 	}
 	if f.logger == nil {
-		f.logger = slog.New(slog.DiscardHandler)
+		f.logger = client.Logger()
 	}
 	if rv := client.Revocations(); rv != nil && f.storage == StorageServer {
 		// A revoked user's server-side sessions are deleted at once; the
@@ -373,6 +373,19 @@ func (f *WebFlow) Auth(opts ...Option) *Auth {
 		a.sessions = f
 	}
 	return a
+}
+
+// CheckOptions returns the options of [fief.Client.Check] for this flow:
+// its redirect URI, WebConfig.BaseURL+CallbackPath, when WebConfig.BaseURL
+// is set; otherwise the redirect URI comes from each request's Host header,
+// and the options say why the check of the redirect URI is skipped.
+//
+//	report := client.Check(ctx, flow.CheckOptions())
+func (f *WebFlow) CheckOptions() fief.CheckOptions {
+	if f.baseURL == "" {
+		return fief.CheckOptions{RedirectURISkipped: "unknown at startup: WebConfig.BaseURL is not set, so the redirect URI comes from each request's Host header"}
+	}
+	return fief.CheckOptions{RedirectURI: f.baseURL + f.callbackPath}
 }
 
 // SessionCookieName returns the name of the session cookie.

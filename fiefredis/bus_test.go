@@ -3,6 +3,7 @@ package fiefredis_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,4 +165,22 @@ func TestBusStartsWithoutRedis(t *testing.T) {
 	srv.Restart() // empty: the seed instance writes its set back
 	waitSynced(t, late.bus)
 	eventually(t, 5*time.Second, "the late instance never learned the revocation", func() bool { return late.revoked(userA) })
+}
+
+// TestBusFinding: the bus's finding for the startup check is OK with Redis
+// up, a warning naming the fix with Redis down.
+func TestBusFinding(t *testing.T) {
+	r := redisserver.Start(t)
+	bus := newInstance(t, r).bus
+	waitSynced(t, bus)
+	if f := bus.Finding(t.Context()); f.Verdict != fief.VerdictOK || f.Name != fiefredis.FindingRedis {
+		t.Fatalf("finding with Redis up: %+v", f)
+	}
+	r.Kill()
+	eventually(t, 10*time.Second, "a warning with Redis killed", func() bool {
+		return bus.Finding(t.Context()).Verdict == fief.VerdictWarning
+	})
+	if f := bus.Finding(t.Context()); !strings.Contains(f.Fix, "Redis") {
+		t.Errorf("fix %q does not name Redis", f.Fix)
+	}
 }

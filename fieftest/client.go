@@ -23,7 +23,9 @@ type ClientConfig struct {
 	ID, Secret string
 	// Public makes the client_type "public": the client may then also
 	// authenticate at /api/token with client_id alone (method "none"), and
-	// must then use PKCE for the authorization-code grant.
+	// must then use PKCE for the authorization-code grant. As in Fief,
+	// method "none" ignores a client_secret sent along: a public client
+	// with a PKCE verifier passes whatever the secret.
 	Public bool
 	// ThirdParty makes the client a third-party one: users see a consent
 	// page (allow / deny) the first time. First-party clients (the default)

@@ -67,7 +67,8 @@ func parseBasic(r *http.Request) (id, secret string, ok, malformed bool) {
 }
 
 // authenticateClientLocked applies client_secret_basic, client_secret_post and
-// none, in this order. Callers hold s.mu.
+// none, in this order, each on its own: a method that fails lets the next
+// one try. Callers hold s.mu.
 func (t *Tenant) authenticateClientLocked(form url.Values, basicID, basicSecret string, basic bool) *Client {
 	grantType := form.Get("grant_type")
 	if basic {
@@ -82,7 +83,9 @@ func (t *Tenant) authenticateClientLocked(form url.Values, basicID, basicSecret 
 			return c
 		}
 	}
-	if hasID && !hasSecret {
+	// Method "none" looks at client_id alone: a public client passes with
+	// a wrong client_secret too, as in Fief.
+	if hasID {
 		if c, ok := t.clients[id]; ok && c.public {
 			if _, hasVerifier := formValue(form, "code_verifier"); grantType != "authorization_code" || hasVerifier {
 				return c

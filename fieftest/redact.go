@@ -103,3 +103,31 @@ func (s *Server) GoString() string { return s.String() }
 
 // LogValue describes the server to log/slog without secrets.
 func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// String describes the webhook configuration with its secret redacted.
+func (c WebhookConfig) String() string {
+	return fmt.Sprintf("fieftest.WebhookConfig{URL: %q, Events: %q, Secret: %s}", c.URL, c.Events, redact.Mark(c.Secret))
+}
+
+// Format writes [WebhookConfig.String] for every verb (%q quotes it).
+func (c WebhookConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
+
+// GoString is [WebhookConfig.String], for %#v.
+func (c WebhookConfig) GoString() string { return c.String() }
+
+// LogValue is [WebhookConfig.String], for log/slog.
+func (c WebhookConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// String describes the webhook with its secret redacted.
+func (w Webhook) String() string {
+	return fmt.Sprintf("fieftest.Webhook{ID: %q, URL: %q, Events: %q, Secret: %s}", w.ID, w.URL, w.Events, redact.Mark(w.Secret))
+}
+
+// Format writes [Webhook.String] for every verb (%q quotes it).
+func (w Webhook) Format(f fmt.State, verb rune) { redact.Format(f, verb, w.String()) }
+
+// GoString is [Webhook.String], for %#v.
+func (w Webhook) GoString() string { return w.String() }
+
+// LogValue is [Webhook.String], for log/slog.
+func (w Webhook) LogValue() slog.Value { return slog.StringValue(w.String()) }

@@ -48,11 +48,15 @@ func findRoute(path string) *route {
 
 // ServeHTTP serves the Fief auth app and, under /admin/api/, the admin
 // API. Root routes are matched first; any other path is read as
-// "/{slug}/{route}". Start serves it on its own
+// "/{slug}/{route}". Every answer's Date header is the server's clock
+// ([Server.Now]). Start serves it on its own
 // listener; it can also be mounted in another server, in which case set
 // [Server.Domain] first: without Start, the issuer has no default domain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
+	// Fief's Date header is its own clock's: here the server's, moved by
+	// SetClock and Advance, so that a client can see a skewed clock.
+	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 	if handleCORS(w, r) {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"golang.org/x/oauth2"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -25,8 +26,10 @@ import (
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/internal/admincalls"
 	"github.com/fief-dev/fief-go/internal/authcases"
+	"github.com/fief-dev/fief-go/internal/logtest"
 	"github.com/fief-dev/fief-go/internal/page"
 	"github.com/go-jose/go-jose/v4"
 )
@@ -83,6 +86,35 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefhttp.SessionLocker":            reflect.TypeFor[fiefhttp.SessionLocker](),
 	"fiefhttp.SessionStore":             reflect.TypeFor[fiefhttp.SessionStore](),
 	"fiefhttp.Storage":                  reflect.TypeFor[fiefhttp.Storage](),
+	"fieftest.Webhook":                  reflect.TypeFor[fieftest.Webhook](),
+	"fieftest.WebhookAttempt":           reflect.TypeFor[fieftest.WebhookAttempt](),
+	"fieftest.WebhookConfig":            reflect.TypeFor[fieftest.WebhookConfig](),
+	"fiefwebhook.Applier":               reflect.TypeFor[fiefwebhook.Applier](),
+	"fiefwebhook.Client":                reflect.TypeFor[fiefwebhook.Client](),
+	"fiefwebhook.Config":                reflect.TypeFor[fiefwebhook.Config](),
+	"fiefwebhook.Deliveries":            reflect.TypeFor[fiefwebhook.Deliveries](),
+	"fiefwebhook.Effect":                reflect.TypeFor[fiefwebhook.Effect](),
+	"fiefwebhook.EmailTemplate":         reflect.TypeFor[fiefwebhook.EmailTemplate](),
+	"fiefwebhook.Event":                 reflect.TypeFor[fiefwebhook.Event](),
+	"fiefwebhook.Handler":               reflect.TypeFor[fiefwebhook.Handler](),
+	"fiefwebhook.HookFunc":              reflect.TypeFor[fiefwebhook.HookFunc](),
+	"fiefwebhook.Local":                 reflect.TypeFor[fiefwebhook.Local](),
+	"fiefwebhook.MemoryDeliveries":      reflect.TypeFor[fiefwebhook.MemoryDeliveries](),
+	"fiefwebhook.OAuthProvider":         reflect.TypeFor[fiefwebhook.OAuthProvider](),
+	"fiefwebhook.Permission":            reflect.TypeFor[fiefwebhook.Permission](),
+	"fiefwebhook.Role":                  reflect.TypeFor[fiefwebhook.Role](),
+	"fiefwebhook.Tenant":                reflect.TypeFor[fiefwebhook.Tenant](),
+	"fiefwebhook.User":                  reflect.TypeFor[fiefwebhook.User](),
+	"fiefwebhook.UserField":             reflect.TypeFor[fiefwebhook.UserField](),
+	"fiefwebhook.UserInfoDeleter":       reflect.TypeFor[fiefwebhook.UserInfoDeleter](),
+	"fiefwebhook.UserPermission":        reflect.TypeFor[fiefwebhook.UserPermission](),
+	"fiefwebhook.UserRole":              reflect.TypeFor[fiefwebhook.UserRole](),
+	"fief.CheckOptions":                 reflect.TypeFor[fief.CheckOptions](),
+	"fief.Finding":                      reflect.TypeFor[fief.Finding](),
+	"fief.Report":                       reflect.TypeFor[fief.Report](),
+	"fief.ScopeError":                   reflect.TypeFor[fief.ScopeError](),
+	"fief.Verdict":                      reflect.TypeFor[fief.Verdict](),
+	"logtest.Recorder":                  reflect.TypeFor[logtest.Recorder](),
 	"fief.TokenSourceConfig":            reflect.TypeFor[fief.TokenSourceConfig](),
 	"fiefadmin.APIKey":                  reflect.TypeFor[fiefadmin.APIKey](),
 	"fiefadmin.AccessToken":             reflect.TypeFor[fiefadmin.AccessToken](),
@@ -179,7 +211,7 @@ var notSecret = map[string]string{
 var secretName = regexp.MustCompile(`(?i)(token|secret|password|pwhash|verifier|code$|^key$|cookiekey|encryptionkey|enckey|apikey)`)
 
 // secretTypes are types that are secrets whatever the field's name.
-var secretTypes = []reflect.Type{reflect.TypeFor[rsa.PrivateKey](), reflect.TypeFor[jose.JSONWebKey]()}
+var secretTypes = []reflect.Type{reflect.TypeFor[rsa.PrivateKey](), reflect.TypeFor[jose.JSONWebKey](), reflect.TypeFor[oauth2.Token]()}
 
 // samples build a value of each type holding a secret, with secretMarker in
 // every token, code and secret it holds. They return a pointer.
@@ -197,7 +229,17 @@ func samples(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wh, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: []string{secretMarker}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
 	return map[string]any{
+		"fief.TokenSourceConfig":            &fief.TokenSourceConfig{Token: &oauth2.Token{AccessToken: secretMarker, RefreshToken: secretMarker}},
+		"fiefwebhook.Config":                &fiefwebhook.Config{Secrets: []string{secretMarker}},
+		"fiefwebhook.Handler":               wh,
+		"fieftest.WebhookConfig":            &fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker},
+		"fieftest.Webhook":                  &hook,
 		"fief.AccessTokenInfo":              &fief.AccessTokenInfo{ID: "u", AccessToken: secretMarker},
 		"fief.Config":                       &fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: secretMarker, EncryptionKey: secretMarker},
 		"fief.Client":                       client,
@@ -218,7 +260,7 @@ func samples(t *testing.T) map[string]any {
 		"fiefadmin.WebhookWithSecret":       &fiefadmin.WebhookWithSecret{Secret: secretMarker},
 		"authcases.Case":                    &authcases.Case{Name: "n", Token: secretMarker, Header: "Bearer " + secretMarker},
 		"authcases.Env":                     &authcases.Env{Server: srv, Client: client, User: user},
-		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker)},
+		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker), CookieKeys: [][]byte{[]byte(secretMarker)}},
 		"fiefhttp.WebFlow":                  wf,
 		"fieftest.ClientConfig":             &fieftest.ClientConfig{Secret: secretMarker},
 		"fieftest.Client":                   fc,
@@ -453,9 +495,9 @@ func declaredExportedTypes(t *testing.T, root string) []string {
 		}
 		if d.IsDir() {
 			if path != root {
-				// examples/internal cannot be imported from here: its
-				// package tests its own Env.
-				if base := d.Name(); base == "testdata" || strings.HasPrefix(base, ".") || path == filepath.Join(root, "examples", "internal") {
+				// The examples' helpers are no API: internal/demo tests
+				// its own Env.
+				if base := d.Name(); base == "testdata" || strings.HasPrefix(base, ".") || path == filepath.Join(root, "internal", "demo") || path == filepath.Join(root, "internal", "demotest") {
 					return filepath.SkipDir
 				}
 				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {

@@ -26,9 +26,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefadmin"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func main() {

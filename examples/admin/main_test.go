@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
-	"github.com/fief-dev/fief-go/examples/internal/demotest"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
 func TestMain(m *testing.M) {

@@ -13,7 +13,9 @@
 //	GET /authenticated-optional     any valid token, or {} when anonymous
 //
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
-// FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional). Without
+// FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional), and checks that
+// configuration with Fief at startup: it prints the report when something
+// is not right, and exits with status 1 when something does not work. Without
 // FIEF_BASE_URL it starts an embedded test Fief with a demo user and prints a
 // curl command carrying a fresh token of theirs.
 package main
@@ -27,12 +29,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func main() {
@@ -46,9 +46,14 @@ func main() {
 
 // run serves the API until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	return demo.Run(ctx, "api", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
+	return demo.Run(ctx, "api", args, stdout, func(ctx context.Context, env *demo.Env, appURL string) (http.Handler, error) {
+		// An API signs nobody in: it has no redirect URI to check.
+		opts := fief.CheckOptions{RedirectURISkipped: "an API has no sign-in callback"}
+		if err := demo.Check(ctx, env.Client, opts, stdout); err != nil {
+			return nil, err
+		}
 		auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
-		printInstructions(stdout, env, appURL)
+		demo.PrintAPIInstructions(stdout, env, appURL)
 		return routes(auth), nil
 	})
 }
@@ -74,25 +79,4 @@ func tokenInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(info)
-}
-
-func printInstructions(w io.Writer, env *demo.Env, appURL string) {
-	fmt.Fprintf(w, "Listening on %s\n", appURL)
-	if env.Server == nil {
-		fmt.Fprintf(w, "Fief: %s\nCall it with an access token of a user of this Fief:\n\n", env.Client.BaseURL())
-		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer <access token>' %s/authenticated\n\n", appURL)
-	} else {
-		token := env.Server.MintAccessToken(env.User.ID, fieftest.TokenOptions{
-			ClientID:    demo.ClientID,
-			Scopes:      []string{"openid", "required_scope"},
-			Permissions: []string{demo.Permission},
-			ACR:         string(fief.ACRLevel1),
-			Lifetime:    time.Hour,
-		})
-		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
-		fmt.Fprintf(w, "A token of %s, valid for an hour (scopes openid required_scope, ACR 1, permission %s):\n\n", demo.Email, demo.Permission)
-		fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/authenticated\n\n", token, appURL)
-	}
-	fmt.Fprintln(w, "Routes: /authenticated /authenticated-scope /authenticated-permissions /authenticated-acr /authenticated-optional")
-	fmt.Fprintln(w, demo.Ready)
 }

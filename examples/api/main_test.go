@@ -1,21 +1,19 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/examples/internal/demo"
-	"github.com/fief-dev/fief-go/examples/internal/demotest"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,56 +21,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var routeNames = []string{"/authenticated", "/authenticated-scope", "/authenticated-permissions", "/authenticated-acr", "/authenticated-optional"}
-
-var curlToken = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated\n`)
+var routeNames = strings.Fields(demo.APIRoutes)
 
 // TestRunEmbedded runs the program as a user would, without configuration:
 // the printed curl command works on every route.
 func TestRunEmbedded(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
 	appURL, output := demotest.Start(t, run)
-	m := curlToken.FindStringSubmatch(output())
-	if m == nil || m[2] != appURL {
-		t.Fatalf("no curl command for %s in the output:\n%s", appURL, output())
-	}
-	token := m[1]
-	c := browsertest.New(t)
-	for _, route := range routeNames {
-		t.Run(route, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", appURL+route, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body := browsertest.Body(t, resp)
-			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
-				t.Fatalf("%d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
-			}
-			var info map[string]any
-			if err := json.Unmarshal([]byte(body), &info); err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range []string{"id", "scope", "acr", "permissions", "access_token"} {
-				if _, ok := info[k]; !ok {
-					t.Errorf("no %q in %s", k, body)
-				}
-			}
-			if info["access_token"] != token || info["acr"] != "1" {
-				t.Errorf("token info %s", body)
-			}
-
-			resp, body = browsertest.Get(t, c, appURL+route)
-			want, wantBody := 401, "Unauthorized\n"
-			if route == "/authenticated-optional" {
-				want, wantBody = 200, "{}\n"
-			}
-			if resp.StatusCode != want || body != wantBody {
-				t.Errorf("anonymous: %d %q, want %d %q", resp.StatusCode, body, want, wantBody)
-			}
-		})
-	}
+	demotest.CheckAPIEmbedded(t, appURL, output())
 }
 
 // TestRoutes checks each route's requirements with tokens lacking them.
@@ -130,18 +86,29 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestBadConfiguration: a mistake on the command line is one line; an
+// invalid configuration, or one Fief refuses, stops the program with the
+// report of the startup check.
 func TestBadConfiguration(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
 	tests := []struct {
-		name    string
-		env     []string
-		args    []string
-		wantErr string
+		name   string
+		env    []string
+		args   []string
+		report bool
+		wants  []string
 	}{
-		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, "cannot use Fief at http://127.0.0.1:1"},
-		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, "BaseURL"},
-		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "FIEF_CLIENT_ID"},
-		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, "-addr"},
-		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, "-port"},
+		{"wrong secret", []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=wrong-secret-1234"}, nil, true,
+			[]string{"FAILURE  client_credentials", "FIEF_CLIENT_SECRET", "skipped  redirect_uri        an API has no sign-in callback"}},
+		{"wrong tenant", []string{"FIEF_BASE_URL=" + srv.URL + "/nope", "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}, nil, true,
+			[]string{"FAILURE  discovery", "check the tenant slug"}},
+		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  reachable"}},
+		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  base_url"}},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, true, []string{"FAILURE  client_id", "FIEF_CLIENT_ID"}},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, false, []string{"-addr"}},
+		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, false, []string{"-port"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,8 +120,19 @@ func TestBadConfiguration(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit code %d, want 1", code)
 			}
-			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.Contains(stderr, tt.wantErr) {
-				t.Errorf("stderr %q, want one line with %q", stderr, tt.wantErr)
+			if tt.report != strings.HasPrefix(stderr, "the Fief configuration does not work:\nFief check of ") {
+				t.Errorf("stderr, report %v:\n%s", tt.report, stderr)
+			}
+			if !tt.report && (strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n")) {
+				t.Errorf("stderr %q, want one line", stderr)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stderr, "wrong-secret-1234") {
+				t.Errorf("the secret is shown:\n%s", stderr)
 			}
 		})
 	}

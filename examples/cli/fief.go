@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 // fiefEnv is the Fief the program talks to.

@@ -27,6 +27,10 @@
 // that the second one shows the expired access token being renewed. With
 // -auto, the embedded Fief signs the demo user in without a form and the
 // program itself plays the browser: a run without a person.
+//
+// Every command but logout first checks the configuration with Fief: it
+// prints the report when something is not right, and stops with status 1
+// when something does not work.
 package main
 
 import (
@@ -42,8 +46,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 // appName names the directory of the credentials under the user's
@@ -148,6 +152,11 @@ func run(ctx context.Context, args []string, sys system) error {
 	auth, err := fiefcli.New(env.client, cfg)
 	if err != nil {
 		return err
+	}
+	if cmd != "logout" { // logout works offline
+		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.stdout); err != nil {
+			return err
+		}
 	}
 	if cmd == "demo" {
 		return runDemo(ctx, auth, env, sys.stdout)

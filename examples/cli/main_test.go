@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func freePort(t *testing.T) string {
@@ -111,6 +111,54 @@ func TestUsageErrors(t *testing.T) {
 			var ue usageError
 			if !errors.As(err, &ue) {
 				t.Errorf("err = %v, want a usage error", err)
+			}
+		})
+	}
+}
+
+// TestStartupCheck: a command that needs Fief stops on the report of the
+// startup check when the configuration does not work; logout does not ask
+// Fief.
+func TestStartupCheck(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	port := freePort(t)
+	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	creds := filepath.Join(t.TempDir(), "creds.json")
+	tests := []struct {
+		name  string
+		vars  map[string]string
+		port  string
+		cmd   string
+		wants []string // in the error; none: no error
+	}{
+		{"unknown client ID", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": "nope"}, port, "login",
+			[]string{"FAILURE  client_id", "FIEF_CLIENT_ID"}},
+		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, freePort(t), "whoami",
+			[]string{"FAILURE  redirect_uri", "/callback\" is not a redirect URI"}},
+		{"logout offline", map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": c.ID}, port, "logout", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, tt.cmd}, system{
+				getenv: func(k string) string { return tt.vars[k] },
+				stdout: &out,
+				stderr: io.Discard,
+			})
+			if tt.wants == nil {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error; output %q", out.String())
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%s", want, err)
+				}
 			}
 		})
 	}

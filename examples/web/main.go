@@ -13,7 +13,9 @@
 // FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional); the Fief client must
 // allow the redirect URI http://ADDR/auth-callback. Without FIEF_BASE_URL it
 // starts an embedded test Fief with a demo client and user, and prints their
-// credentials.
+// credentials. At startup it checks the configuration with Fief: it prints
+// the report when something is not right, and exits with status 1 when
+// something does not work.
 package main
 
 import (
@@ -21,12 +23,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
 	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/internal/page"
 )
 
@@ -41,8 +44,11 @@ func main() {
 
 // run serves the web application until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	return demo.Run(ctx, "web", args, stdout, func(env *demo.Env, appURL string) (http.Handler, error) {
+	return demo.Run(ctx, "web", args, stdout, func(ctx context.Context, env *demo.Env, appURL string) (http.Handler, error) {
 		flow, err := fiefhttp.NewWebFlow(env.Client, fiefhttp.WebConfig{
+			// The external URL: the redirect URI is known at startup, and
+			// the check below tells whether Fief allows it.
+			BaseURL:      appURL,
 			CallbackPath: demo.CallbackPath,
 			// This example serves plain http. In production, serve https and
 			// leave the cookies Secure.
@@ -51,8 +57,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
+		if err := demo.Check(ctx, env.Client, flow.CheckOptions(), stdout); err != nil {
+			return nil, err
+		}
+		app, err := url.Parse(appURL)
+		if err != nil {
+			return nil, err
+		}
 		printInstructions(stdout, env, appURL)
-		return routes(flow), nil
+		return canonicalHost(app, routes(flow)), nil
+	})
+}
+
+// canonicalHost sends requests for another host (127.0.0.1 for
+// localhost, say) to the same path on app, the application's URL: the
+// sign-in comes back to app's host, where the browser must hold its
+// cookies.
+func canonicalHost(app *url.URL, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != app.Host {
+			http.Redirect(w, r, app.Scheme+"://"+app.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

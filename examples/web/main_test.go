@@ -1,16 +1,17 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
-	"github.com/fief-dev/fief-go/examples/internal/demotest"
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
 func TestMain(m *testing.M) {
@@ -21,7 +22,8 @@ func TestMain(m *testing.M) {
 const wantMessage = "You are authenticated. Your user email is " + demo.Email
 
 // TestRunEmbedded signs in to the program as a user would, with the printed
-// credentials, on both of the hosts a local browser may use.
+// credentials, on both of the hosts a local browser may use: 127.0.0.1 is
+// sent to the application's URL, on localhost, where the sign-in ends.
 func TestRunEmbedded(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
 	appURL, output := demotest.Start(t, run)
@@ -38,10 +40,10 @@ func TestRunEmbedded(t *testing.T) {
 			b := browsertest.New(t)
 			resp, page := browsertest.Get(t, b, base+"/protected")
 			resp, page = browsertest.LogIn(t, b, resp, page, demo.Email, demo.Password)
-			if resp.StatusCode != 200 || resp.Request.URL.String() != base+"/protected" || !strings.Contains(page, wantMessage) {
+			if resp.StatusCode != 200 || resp.Request.URL.String() != appURL+"/protected" || !strings.Contains(page, wantMessage) {
 				t.Fatalf("after login: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 			}
-			u, _ := url.Parse(base)
+			u, _ := url.Parse(appURL)
 			var session *http.Cookie
 			for _, c := range b.Jar.Cookies(u) {
 				if c.Name == "fiefhttp_session" {
@@ -53,11 +55,11 @@ func TestRunEmbedded(t *testing.T) {
 			}
 
 			// Log out: back home, and /protected asks for the login form again.
-			resp, err := b.Post(base+"/logout", "", nil)
+			resp, err := b.Post(appURL+"/logout", "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if page := browsertest.Body(t, resp); resp.Request.URL.String() != base+"/" || !strings.Contains(page, "Fief web example") {
+			if page := browsertest.Body(t, resp); resp.Request.URL.String() != appURL+"/" || !strings.Contains(page, "Fief web example") {
 				t.Fatalf("after logout: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 			}
 			resp, page = browsertest.Get(t, b, base+"/protected")
@@ -79,8 +81,9 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	t.Setenv("FIEF_CLIENT_ID", fc.ID)
 	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
 	t.Setenv("FIEF_ENCRYPTION_KEY", fc.EncryptionKey)
-	appURL, output := demotest.Start(t, run)
-	fc.AddRedirectURI(appURL + "/auth-callback")
+	port := freePort(t)
+	fc.AddRedirectURI("http://localhost:" + port + "/auth-callback") // checked at startup
+	appURL, output := demotest.Start(t, run, "-addr", "localhost:"+port)
 	if strings.Contains(output(), demo.Password) || !strings.Contains(output(), appURL+"/auth-callback") {
 		t.Errorf("output:\n%s", output())
 	}
@@ -104,25 +107,61 @@ func TestHomeAndUnknownPaths(t *testing.T) {
 	}
 }
 
+// TestBadConfiguration: an invalid configuration, or one Fief refuses,
+// stops the program with the report of the startup check.
 func TestBadConfiguration(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	port := freePort(t)
+	fc := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:" + port + "/auth-callback"}})
+	good := []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}
 	tests := []struct {
-		name    string
-		env     []string
-		wantErr string
+		name  string
+		env   []string
+		addr  string
+		wants []string // in stderr
 	}{
-		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, "cannot use Fief at http://127.0.0.1:1"},
-		{"malformed URL", []string{"FIEF_BASE_URL=http://exa mple", "FIEF_CLIENT_ID=x"}, "BaseURL"},
-		{"bad encryption key", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x", "FIEF_ENCRYPTION_KEY={"}, "EncryptionKey"},
+		{"wrong secret", append(good[:2:2], "FIEF_CLIENT_SECRET=wrong-secret-1234"), "localhost:" + port,
+			[]string{"FAILURE  client_credentials", "the secret is wrong", "FIEF_CLIENT_SECRET"}},
+		{"redirect URI not registered", good, "localhost:0",
+			[]string{"FAILURE  redirect_uri", "/auth-callback\" is not a redirect URI of the client", "to the client's redirect URIs in Fief"}},
+		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, "localhost:0",
+			[]string{"FAILURE  reachable", "connection refused", "FIEF_BASE_URL"}},
+		{"malformed URL", []string{"FIEF_BASE_URL=http://exa mple", "FIEF_CLIENT_ID=x"}, "localhost:0",
+			[]string{"FAILURE  base_url", "FIEF_BASE_URL"}},
+		{"URL without scheme", []string{"FIEF_BASE_URL=localhost:8000", "FIEF_CLIENT_ID=x"}, "localhost:0",
+			[]string{"FAILURE  base_url", `write "https://localhost:8000"`}},
+		{"bad encryption key", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x", "FIEF_ENCRYPTION_KEY={"}, "localhost:0",
+			[]string{"FAILURE  encryption_key", "FIEF_ENCRYPTION_KEY"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := demotest.RunMain(t, tt.env, "-addr", "localhost:0")
+			stdout, stderr, code := demotest.RunMain(t, tt.env, "-addr", tt.addr)
 			if code != 1 {
 				t.Errorf("exit code %d, want 1", code)
 			}
-			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.wantErr) {
-				t.Errorf("stderr %q, want one line with %q", stderr, tt.wantErr)
+			if !strings.HasPrefix(stderr, "the Fief configuration does not work:\nFief check of ") {
+				t.Errorf("stderr does not start with the report:\n%s", stderr)
+			}
+			for _, want := range tt.wants {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			if strings.Contains(stdout, "Listening on") || strings.Contains(stderr+stdout, "wrong-secret-1234") || strings.Contains(stderr+stdout, fc.Secret) {
+				t.Errorf("stdout %q, stderr %q: listening, or a secret shown", stdout, stderr)
 			}
 		})
 	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }

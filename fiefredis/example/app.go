@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,7 @@ type config struct {
 
 // app is one instance of the API.
 type app struct {
+	client    *fief.Client
 	handler   http.Handler
 	bus       *fiefredis.Bus // nil without Redis
 	processed atomic.Int64   // webhook events processed by this instance
@@ -78,7 +80,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{close: func() {}}
+	a := &app{client: client, close: func() {}}
 
 	var (
 		cache      fiefhttp.UserInfoCache = fiefhttp.NewMemoryUserInfoCache(0, 0)
@@ -191,3 +193,26 @@ func userInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 var errNoSecret = errors.New("FIEF_WEBHOOK_SECRET is not set (FIEF_BASE_URL is): the secret Fief gave when the webhook was created")
+
+// checkTimeout bounds the startup check.
+const checkTimeout = 10 * time.Second
+
+// check runs the startup check of the Fief configuration, with the event
+// bus's finding when there is Redis: it writes the report to w when
+// something is not right, and fails when a check failed (Redis down is a
+// warning: the instance works alone until it returns).
+func (a *app) check(ctx context.Context, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	report := a.client.Check(ctx, fief.CheckOptions{RedirectURISkipped: "an API has no sign-in callback"})
+	if a.bus != nil {
+		report.Findings = append(report.Findings, a.bus.Finding(ctx))
+	}
+	if report.Failed() {
+		return fmt.Errorf("the Fief configuration does not work:\n%s", strings.TrimRight(report.String(), "\n"))
+	}
+	if !report.OK() {
+		fmt.Fprint(w, report)
+	}
+	return nil
+}

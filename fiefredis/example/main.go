@@ -109,6 +109,9 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return err
 	}
 	defer a.close()
+	if err := a.check(ctx, stdout); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "Listening on %s\n", appURL)
 	if *redisURL == "" {

@@ -83,3 +83,38 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		t.Errorf("without FIEF_WEBHOOK_SECRET: %v", err)
 	}
 }
+
+// TestRunReportsRedisDown: started with a Redis that does not answer, the
+// program serves anyway and its startup check says so, with the fix.
+func TestRunReportsRedisDown(t *testing.T) {
+	rs := redisserver.Start(t)
+	url := rs.URL()
+	rs.Kill()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-redis", url}, pw, func(string) string { return "" })
+		pw.Close()
+		done <- err
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if sc.Text() == Ready {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "redis") || !strings.Contains(out.String(), "check the Redis URL") {
+		t.Fatalf("the startup output does not report Redis down:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), Ready) {
+		t.Fatalf("the program did not start:\n%s", out.String())
+	}
+}

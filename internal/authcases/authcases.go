@@ -49,6 +49,9 @@ type Case struct {
 	Anonymous bool
 	// User: the route gets the user ([fiefhttp.WithUser]).
 	User bool
+	// Scope is the scope attribute of the forbidden answer's challenge:
+	// the route's scopes, when a missing scope is the reason.
+	Scope string
 }
 
 // Status is the HTTP status of the case's expected outcome for the default
@@ -135,13 +138,13 @@ func (e *Env) Cases(t testing.TB) []Case {
 		{Name: "foreign issuer", Token: foreign, Want: fiefhttp.OutcomeUnauthorized},
 		{Name: "valid", Token: full, Want: fiefhttp.OutcomeAllowed},
 		{Name: "all requirements met", Token: full, Opts: ro(fiefhttp.Scopes("openid", "required_scope"), fiefhttp.MinACR(fief.ACRLevel1), fiefhttp.Permissions(Permission)), Want: fiefhttp.OutcomeAllowed},
-		{Name: "missing scope", Token: basic, Opts: ro(fiefhttp.Scopes("required_scope")), Want: fiefhttp.OutcomeForbidden},
+		{Name: "missing scope", Token: basic, Opts: ro(fiefhttp.Scopes("openid", "required_scope")), Want: fiefhttp.OutcomeForbidden, Scope: "openid required_scope"},
 		{Name: "low ACR", Token: basic, Opts: ro(fiefhttp.MinACR(fief.ACRLevel1)), Want: fiefhttp.OutcomeForbidden},
 		{Name: "missing permission", Token: basic, Opts: ro(fiefhttp.Permissions("castles:write")), Want: fiefhttp.OutcomeForbidden},
 		{Name: "optional without token", Opts: ro(fiefhttp.Optional()), Want: fiefhttp.OutcomeAllowed, Anonymous: true},
 		{Name: "optional with expired token", Token: expired, Opts: ro(fiefhttp.Optional()), Want: fiefhttp.OutcomeAllowed, Anonymous: true},
 		{Name: "optional with valid token", Token: basic, Opts: ro(fiefhttp.Optional()), Want: fiefhttp.OutcomeAllowed},
-		{Name: "optional lacking scope", Token: basic, Opts: ro(fiefhttp.Optional(), fiefhttp.Scopes("required_scope")), Want: fiefhttp.OutcomeForbidden},
+		{Name: "optional lacking scope", Token: basic, Opts: ro(fiefhttp.Optional(), fiefhttp.Scopes("required_scope")), Want: fiefhttp.OutcomeForbidden, Scope: "required_scope"},
 		{Name: "current user", Token: basic, Opts: ro(fiefhttp.WithUser()), Want: fiefhttp.OutcomeAllowed, User: true},
 		{Name: "Fief down", Token: basic, Auth: down, Want: fiefhttp.OutcomeUnavailable},
 		{Name: "Fief unreachable", Token: basic, Auth: unreachable, Want: fiefhttp.OutcomeUnavailable},

@@ -31,6 +31,9 @@ func TestReference(t *testing.T) {
 			if c.AuthorizationHeader() == "" {
 				wantChallenge = "Bearer"
 			}
+			if c.Scope != "" {
+				wantChallenge += `, scope="` + c.Scope + `"`
+			}
 			if got := w.Header().Get("WWW-Authenticate"); got != wantChallenge {
 				t.Errorf("WWW-Authenticate %q, want %q", got, wantChallenge)
 			}

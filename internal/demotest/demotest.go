@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fief-dev/fief-go/examples/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 // RunFunc is the signature of the examples' run functions.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -53,45 +54,68 @@ func (e *Env) Close() {
 
 // Setup returns the Fief the application at appURL talks to. With
 // FIEF_BASE_URL set (getenv reads the environment), it is that Fief, with
-// FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and the optional FIEF_ENCRYPTION_KEY,
-// checked to be reachable. Otherwise it is an embedded fieftest server with a
-// demo client whose redirect URI is appURL+CallbackPath (and its twin with
-// 127.0.0.1 for localhost or the reverse), and the demo user.
+// FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and the optional FIEF_ENCRYPTION_KEY;
+// Setup does no I/O, [Check] asks Fief. Otherwise it is an embedded
+// fieftest server with a demo client whose redirect URI is
+// appURL+CallbackPath, and the demo user.
 func Setup(ctx context.Context, getenv func(string) string, appURL string) (*Env, error) {
-	if base := getenv("FIEF_BASE_URL"); base != "" {
-		return fromEnv(ctx, getenv, base, appURL)
+	if getenv("FIEF_BASE_URL") != "" {
+		client, err := ClientFromEnv(getenv)
+		if err != nil {
+			return nil, err
+		}
+		return &Env{Client: client}, nil
 	}
 	return embedded(appURL)
 }
 
-// ClientFromEnv returns a client of the Fief at FIEF_BASE_URL, configured
-// with FIEF_CLIENT_ID (required), FIEF_CLIENT_SECRET and
-// FIEF_ENCRYPTION_KEY. Like [fief.New], it does no I/O.
-func ClientFromEnv(getenv func(string) string) (*fief.Client, error) {
-	if getenv("FIEF_CLIENT_ID") == "" {
-		return nil, errors.New("FIEF_CLIENT_ID is not set (FIEF_BASE_URL is)")
-	}
-	return fief.New(fief.Config{
+// ConfigFromEnv returns the configuration of a client of the Fief at
+// FIEF_BASE_URL: FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and
+// FIEF_ENCRYPTION_KEY.
+func ConfigFromEnv(getenv func(string) string) fief.Config {
+	return fief.Config{
 		BaseURL:       getenv("FIEF_BASE_URL"),
 		ClientID:      getenv("FIEF_CLIENT_ID"),
 		ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
 		EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"),
-	})
+	}
 }
 
-func fromEnv(ctx context.Context, getenv func(string) string, base, appURL string) (*Env, error) {
-	client, err := ClientFromEnv(getenv)
-	if err != nil {
-		return nil, err
+// ClientFromEnv returns a client of the Fief at FIEF_BASE_URL, configured
+// by [ConfigFromEnv]. Like [fief.New], it does no I/O. When the
+// configuration is invalid, the error holds the report of
+// [fief.CheckConfig], naming every invalid setting.
+func ClientFromEnv(getenv func(string) string) (*fief.Client, error) {
+	cfg := ConfigFromEnv(getenv)
+	if client, err := fief.New(cfg); err == nil {
+		return client, nil
 	}
-	// Building an authorization URL fetches the discovery document: a
-	// misconfigured or unreachable Fief fails here, not on the first request.
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	// An invalid configuration: CheckConfig reports it without any I/O.
+	_, report := fief.CheckConfig(context.Background(), cfg, fief.CheckOptions{})
+	return nil, reportError(report)
+}
+
+// checkTimeout bounds the startup check.
+const checkTimeout = 10 * time.Second
+
+// Check runs the startup check of client ([fief.Client.Check]) with opts:
+// it writes the report to w when something is not right, and returns an
+// error holding the report when a check failed.
+func Check(ctx context.Context, client *fief.Client, opts fief.CheckOptions, w io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
-	if _, err := client.AuthURL(ctx, fief.AuthURLParams{RedirectURI: appURL + CallbackPath}); err != nil {
-		return nil, fmt.Errorf("cannot use Fief at %s: %w", base, err)
+	report := client.Check(ctx, opts)
+	if report.Failed() {
+		return reportError(report)
 	}
-	return &Env{Client: client}, nil
+	if !report.OK() {
+		fmt.Fprint(w, report)
+	}
+	return nil
+}
+
+func reportError(r *fief.Report) error {
+	return fmt.Errorf("the Fief configuration does not work:\n%s", strings.TrimRight(r.String(), "\n"))
 }
 
 func embedded(appURL string) (*Env, error) {

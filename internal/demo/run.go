@@ -13,8 +13,9 @@ import (
 // Run is the body of an example server program: it parses the -addr flag
 // (default localhost:8000) from args, listens, sets the Fief client up
 // (from the environment or an embedded server), asks app for the handler,
-// and serves it until ctx is done. -h prints the usage and returns nil.
-func Run(ctx context.Context, name string, args []string, stdout io.Writer, app func(env *Env, appURL string) (http.Handler, error)) error {
+// and serves it until ctx is done. -h prints the usage and returns nil. app
+// runs the startup check ([Check]) before it prints anything.
+func Run(ctx context.Context, name string, args []string, stdout io.Writer, app func(ctx context.Context, env *Env, appURL string) (http.Handler, error)) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "localhost:8000", "address to listen on")
@@ -37,7 +38,7 @@ func Run(ctx context.Context, name string, args []string, stdout io.Writer, app 
 		return err
 	}
 	defer env.Close()
-	h, err := app(env, appURL)
+	h, err := app(ctx, env, appURL)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/internal/demotest"
+	"github.com/gin-gonic/gin"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	demotest.MaybeRunMain(main)
+	os.Exit(m.Run())
+}
+
+var routeNames = strings.Fields(demo.APIRoutes)
+
+// TestRunEmbedded runs the program as a user would, without configuration:
+// the printed curl command works on every route, and an anonymous request
+// gets examples/api's answer.
+func TestRunEmbedded(t *testing.T) {
+	t.Setenv("FIEF_BASE_URL", "")
+	appURL, output := demotest.Start(t, run)
+	demotest.CheckAPIEmbedded(t, appURL, output())
+}
+
+// apiRoutes are the routes of examples/api (net/http and fiefhttp), the
+// reference the gin routes must answer like.
+func apiRoutes(auth *fiefhttp.Auth) http.Handler {
+	tokenInfo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		info, ok := fiefhttp.AccessTokenInfoFrom(r.Context())
+		if !ok {
+			io.WriteString(w, "{}\n")
+			return
+		}
+		json.NewEncoder(w).Encode(info)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /authenticated", auth.Authenticated()(tokenInfo))
+	mux.Handle("GET /authenticated-scope", auth.Authenticated(fiefhttp.Scopes("openid", "required_scope"))(tokenInfo))
+	mux.Handle("GET /authenticated-permissions", auth.Authenticated(fiefhttp.Permissions(demo.Permission))(tokenInfo))
+	mux.Handle("GET /authenticated-acr", auth.Authenticated(fiefhttp.MinACR(fief.ACRLevel1))(tokenInfo))
+	mux.Handle("GET /authenticated-optional", auth.Authenticated(fiefhttp.Optional())(tokenInfo))
+	return mux
+}
+
+// TestSameAnswersAsAPI: for every route and every kind of token (none,
+// malformed, expired, lacking the scope, ACR and permission, meeting every
+// requirement), the gin routes answer the status, headers and body of
+// examples/api's routes.
+func TestSameAnswersAsAPI(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: demo.Email})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := fiefhttp.New(client, fiefhttp.AuthorizationHeader("Bearer"))
+	ginRoutes, reference := routes(auth), apiRoutes(auth)
+	tokens := map[string]string{
+		"none":      "",
+		"malformed": "not-a-jwt",
+		"expired":   srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: -time.Minute}),
+		"plain":     srv.MintAccessToken(user.ID, fieftest.TokenOptions{}), // openid, ACR 0, no permission
+		"full": srv.MintAccessToken(user.ID, fieftest.TokenOptions{
+			Scopes:      []string{"openid", "required_scope"},
+			Permissions: []string{demo.Permission},
+			ACR:         string(fief.ACRLevel1),
+		}),
+	}
+	statuses := map[int]int{}
+	for kind, token := range tokens {
+		for _, route := range routeNames {
+			get := func(h http.Handler) *httptest.ResponseRecorder {
+				r := httptest.NewRequest("GET", route, nil)
+				if token != "" {
+					r.Header.Set("Authorization", "Bearer "+token)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				return w
+			}
+			got, want := get(ginRoutes), get(reference)
+			statuses[want.Code]++
+			if got.Code != want.Code || got.Body.String() != want.Body.String() {
+				t.Errorf("%s token, %s: gin %d %q, api %d %q", kind, route, got.Code, got.Body, want.Code, want.Body)
+			}
+			for _, h := range []string{"Content-Type", "WWW-Authenticate", "Cache-Control"} {
+				if got.Header().Get(h) != want.Header().Get(h) {
+					t.Errorf("%s token, %s: %s %q, api %q", kind, route, h, got.Header().Get(h), want.Header().Get(h))
+				}
+			}
+		}
+	}
+	// Every outcome was compared: allowed, unauthorized and forbidden.
+	if statuses[200] == 0 || statuses[401] == 0 || statuses[403] == 0 {
+		t.Errorf("statuses compared: %v", statuses)
+	}
+}
+
+// TestRunWithFiefFromEnvironment points the program at a Fief through the
+// environment variables.
+func TestRunWithFiefFromEnvironment(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
+	t.Setenv("FIEF_BASE_URL", srv.URL)
+	t.Setenv("FIEF_CLIENT_ID", fc.ID)
+	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
+	appURL, output := demotest.Start(t, run)
+	if strings.Contains(output(), demo.Email) || !strings.Contains(output(), srv.URL) {
+		t.Errorf("output:\n%s", output())
+	}
+	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: time.Minute}))
+	resp, err := browsertest.New(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := browsertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// TestBadConfiguration: the program stops with status 1 and says what is
+// wrong.
+func TestBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		args    []string
+		wantErr string
+	}{
+		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, "http://127.0.0.1:1"},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "FIEF_CLIENT_ID"},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, "-addr"},
+		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, "-port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if args == nil {
+				args = []string{"-addr", "localhost:0"}
+			}
+			_, stderr, code := demotest.RunMain(t, tt.env, args...)
+			if code != 1 || !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("exit code %d, stderr %q; want 1 and %q", code, stderr, tt.wantErr)
+			}
+		})
+	}
+}

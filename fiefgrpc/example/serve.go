@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefcli"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/local"
+)
+
+// squireEmail is the embedded Fief's user without the permission.
+const squireEmail = "squire@bretagne.duchy"
+
+// defaultSocket is the path of the Unix socket unless -socket says
+// otherwise.
+func defaultSocket() string { return filepath.Join(os.TempDir(), "fief-grpc-example.sock") }
+
+// serve runs the service until ctx is done.
+func serve(ctx context.Context, args []string, sys system) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	socket := fs.String("socket", defaultSocket(), "Unix socket to listen on")
+	port := fs.Int("port", fiefcli.DefaultPort, "embedded Fief only: loopback port of the client's sign-in callback to allow")
+	if err := parse(fs, args, 0, sys.stdout); err != nil {
+		return ignoreHelp(err)
+	}
+	socketPath, err := filepath.Abs(*socket)
+	if err != nil {
+		return err
+	}
+	client, server, err := fiefFor(sys.getenv, *port)
+	if err != nil {
+		return err
+	}
+	if server != nil {
+		defer server.Close()
+	}
+	ln, err := listenUnix(socketPath)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
+	ic := interceptor(fiefhttp.New(client, nil))
+	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
+	gs.RegisterService(&serviceDesc, nil)
+	printInstructions(sys.stdout, client, server, socketPath, *port)
+
+	errc := make(chan error, 1)
+	go func() { errc <- gs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Calls in flight get five seconds to finish.
+	stopped := make(chan struct{})
+	go func() { gs.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		gs.Stop()
+	}
+	return nil
+}
+
+// fiefFor returns the client of the Fief at FIEF_BASE_URL, or of an
+// embedded test Fief (returned too) with a public demo client allowing
+// fiefcli's redirect URI on port, the demo user and a user without the
+// permission.
+func fiefFor(getenv func(string) string, port int) (*fief.Client, *fieftest.Server, error) {
+	if getenv("FIEF_BASE_URL") != "" {
+		client, err := demo.ClientFromEnv(getenv)
+		return client, nil, err
+	}
+	srv := fieftest.NewServer()
+	srv.DefaultTenant().SetName(demo.TenantName)
+	c := srv.AddClient(fieftest.ClientConfig{
+		ID:           demo.ClientID,
+		Public:       true,
+		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath)},
+	})
+	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
+	srv.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ID, HTTPClient: srv.Client()})
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return client, srv, nil
+}
+
+// listenUnix listens on the Unix socket at path, replacing the socket file
+// a server that did not stop cleanly left there, but not a live one.
+func listenUnix(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if conn, err := net.Dial("unix", path); err == nil {
+			conn.Close()
+			return nil, fmt.Errorf("another server listens on %s: stop it or choose another -socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	return net.Listen("unix", path)
+}
+
+// printInstructions tells how to call the service; it ends with
+// demo.Ready.
+func printInstructions(w io.Writer, client *fief.Client, server *fieftest.Server, socket string, port int) {
+	fmt.Fprintf(w, "Listening on unix://%s\n", socket)
+	args := ""
+	if socket != defaultSocket() {
+		args += " -socket " + strconv.Quote(socket)
+	}
+	if port != fiefcli.DefaultPort {
+		args += " -port " + strconv.Itoa(port)
+	}
+	if server == nil {
+		fmt.Fprintf(w, "Fief: %s\nCall it from another terminal in this directory, with the same FIEF_BASE_URL and FIEF_CLIENT_ID\n", client.BaseURL())
+		fmt.Fprintf(w, "(a public client allowing the redirect URI http://127.0.0.1:%d%s), signing in as a user of this Fief:\n\n", port, fiefcli.DefaultRedirectPath)
+		fmt.Fprintf(w, "  go run ./example call%s WhoAmI\n\n", args)
+	} else {
+		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", client.BaseURL())
+		fmt.Fprintf(w, "Call it from another terminal in this directory, and sign in as %s (permission %s)\n", demo.Email, demo.Permission)
+		fmt.Fprintf(w, "or %s (no permission), password %s:\n\n", squireEmail, demo.Password)
+		fmt.Fprintf(w, "  FIEF_BASE_URL=%s FIEF_CLIENT_ID=%s go run ./example call%s WhoAmI\n\n", client.BaseURL(), demo.ClientID, args)
+	}
+	fmt.Fprintln(w, "Methods: Ping (public), WhoAmI (any signed-in user), ListCastles (permission "+demo.Permission+")")
+	fmt.Fprintln(w, demo.Ready)
+}
+
+// parse parses args into fs, and wants nargs arguments after the flags.
+// -h prints the usage and the flags, and returns flag.ErrHelp.
+func parse(fs *flag.FlagSet, args []string, nargs int, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError(err.Error() + "\n" + usage)
+	}
+	if fs.NArg() != nargs {
+		return usageError(usage)
+	}
+	return nil
+}
+
+// ignoreHelp returns nil for flag.ErrHelp: -h is no failure.
+func ignoreHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
