@@ -355,3 +355,78 @@ func permissionID(t *testing.T, srv *fieftest.Server, codename string) string {
 	t.Fatalf("no permission %q", codename)
 	return ""
 }
+
+// TestWebhooksOfUsersChangedThroughTheAdminAPI: a user created, updated
+// and deleted through the admin API is delivered to a webhook registered
+// through the admin API, signed with the secret its creation answered, one
+// delivery per change and in order, each carrying the user as the change
+// left it (as it was, for the deletion).
+func TestWebhooksOfUsersChangedThroughTheAdminAPI(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	recv := newReceiver(t)
+	created := mustAdmin(t, srv, http.StatusCreated, "POST", "/webhooks/", map[string]any{
+		"url": recv.URL, "events": []string{"user.created", "user.updated", "user.deleted"},
+	})
+	secret, _ := obj(t, created, "secret").(string)
+	if secret == "" {
+		t.Fatalf("webhook created without a secret: %v", created)
+	}
+	tenant := obj(t, mustAdmin(t, srv, http.StatusOK, "GET", "/tenants/", nil), "results").([]any)[0]
+	user := mustAdmin(t, srv, http.StatusCreated, "POST", "/users/", map[string]any{
+		"email": "anne@bretagne.duchy", "password": "Herm1ne-Tincture-Duchy!", "email_verified": false,
+		"tenant_id": obj(t, tenant, "id"),
+	})
+	id := obj(t, user, "id").(string)
+	mustAdmin(t, srv, http.StatusOK, "PATCH", "/users/"+id, map[string]any{"email": "anne.de.bretagne@bretagne.duchy", "email_verified": true})
+	mustAdmin(t, srv, http.StatusNoContent, "DELETE", "/users/"+id, nil)
+	wait(t, srv)
+
+	got := recv.deliveries()
+	want := []struct {
+		typ, email string
+		verified   bool
+	}{
+		{"user.created", "anne@bretagne.duchy", false},
+		{"user.updated", "anne.de.bretagne@bretagne.duchy", true},
+		{"user.deleted", "anne.de.bretagne@bretagne.duchy", true},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d deliveries, want %d (user.created, user.updated, user.deleted)", len(got), len(want))
+	}
+	for i, d := range got {
+		if err := fiefwebhook.Verify([]string{secret}, d.header.Get("X-Fief-Webhook-Timestamp"), d.header.Get("X-Fief-Webhook-Signature"), d.body, srv.Now(), time.Minute); err != nil {
+			t.Fatalf("delivery %d does not verify with the secret the admin API gave: %v", i, err)
+		}
+		if err := fiefwebhook.Verify([]string{secret + "x"}, d.header.Get("X-Fief-Webhook-Timestamp"), d.header.Get("X-Fief-Webhook-Signature"), d.body, srv.Now(), time.Minute); err == nil {
+			t.Fatalf("delivery %d verifies with another secret", i)
+		}
+		e, err := fiefwebhook.Decode(d.body)
+		if err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+		var data struct {
+			ID            string `json:"id"`
+			Email         string `json:"email"`
+			EmailVerified bool   `json:"email_verified"`
+		}
+		if err := json.Unmarshal(e.Data, &data); err != nil {
+			t.Fatalf("delivery %d data: %v", i, err)
+		}
+		if e.Type != want[i].typ || data.ID != id || data.Email != want[i].email || data.EmailVerified != want[i].verified {
+			t.Errorf("delivery %d: %s %+v, want %s of %s (%s, verified %v)", i, e.Type, data, want[i].typ, id, want[i].email, want[i].verified)
+		}
+	}
+	if !fiefwebhook.EffectOf(mustDecode(t, got[2].body)).Revoke {
+		t.Error("the deletion through the admin API is not a revocation")
+	}
+}
+
+func mustDecode(t *testing.T, body []byte) *fiefwebhook.Event {
+	t.Helper()
+	e, err := fiefwebhook.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
