@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -119,6 +120,8 @@ func NewFromConfig(fc fief.Config, key APIKey) (*Client, error) {
 }
 
 // serverRoot checks a server or tenant URL and keeps its scheme and host.
+// Its errors never quote the URL's user info, query or fragment, where a
+// password or a key may hide.
 func serverRoot(raw string) (string, error) {
 	const field = "ServerURL"
 	if raw == "" {
@@ -126,16 +129,21 @@ func serverRoot(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", &fief.ConfigError{Field: field, Reason: err.Error()}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL
+		}
+		return "", &fief.ConfigError{Field: field, Reason: "not a URL: " + err.Error()}
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q needs an http or https scheme", raw)}
+		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q needs an http or https scheme", shown)}
 	}
 	if u.Host == "" {
-		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q has no host", raw)}
+		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q has no host", shown)}
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q must not carry user info, a query or a fragment", raw)}
+		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q must not carry user info, a query or a fragment", shown)}
 	}
 	return u.Scheme + "://" + u.Host, nil
 }

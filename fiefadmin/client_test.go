@@ -71,6 +71,29 @@ func TestNewConfig(t *testing.T) {
 	}
 }
 
+// TestConfigErrorHidesURLSecrets: a ServerURL refused for carrying a
+// password or a query does not show them in the error.
+func TestConfigErrorHidesURLSecrets(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:hunter2@fief.example.com",
+		"https://fief.example.com/?key=hunter2",
+		"https://fief.example.com/#hunter2",
+		"ftp://user:hunter2@fief.example.com",
+		"https://user:hun ter2@fief.example.com/%zz",
+		"https://user:hunter2@fief.exa mple.com",
+	} {
+		_, err := fiefadmin.New(fiefadmin.Config{ServerURL: raw, APIKey: "k"})
+		var ce *fief.ConfigError
+		if !errors.As(err, &ce) || ce.Field != "ServerURL" {
+			t.Errorf("New(%q) = %v, want a config error on ServerURL", raw, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "hun ter2") {
+			t.Errorf("New(%q): the error shows the secret: %v", raw, err)
+		}
+	}
+}
+
 // TestServerRoot: whatever URL of the server is given, the calls go to
 // /admin/api at its root, with the key as a bearer.
 func TestServerRoot(t *testing.T) {
