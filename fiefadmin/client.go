@@ -143,7 +143,7 @@ func serverRoot(raw string) (string, error) {
 		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q has no host", shown)}
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q must not carry user info, a query or a fragment", shown)}
+		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("must not carry user info, a query or a fragment: give %q", shown)}
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
