@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	fief "github.com/fief-dev/fief-go"
@@ -374,8 +377,12 @@ func TestClientsAndTenantsOnFieftest(t *testing.T) {
 
 func TestWebhooksOnFieftest(t *testing.T) {
 	ctx := context.Background()
-	_, admin := onFieftest(t)
-	hook := must(admin.Webhooks.Create(ctx, fiefadmin.WebhookCreate{URL: "http://127.0.0.1:9/hook", Events: []fiefadmin.WebhookEvent{fiefadmin.EventUserCreated}}))(t)
+	srv, admin := onFieftest(t)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	defer receiver.Close()
+	hook := must(admin.Webhooks.Create(ctx, fiefadmin.WebhookCreate{URL: receiver.URL + "/hook", Events: []fiefadmin.WebhookEvent{fiefadmin.EventUserCreated}}))(t)
 	if hook.Secret == "" || !slices.Equal(hook.Events, []fiefadmin.WebhookEvent{fiefadmin.EventUserCreated}) {
 		t.Errorf("webhook %v", hook)
 	}
@@ -395,9 +402,18 @@ func TestWebhooksOnFieftest(t *testing.T) {
 	if page := must(admin.Webhooks.ListPage(ctx, nil))(t); page.Count != 1 || len(collect(t, admin.Webhooks.List(ctx, nil))) != 1 {
 		t.Errorf("ListPage %+v", page)
 	}
+	// A user created through the admin API is delivered, and logged.
+	user := must(admin.Users.Create(ctx, fiefadmin.UserCreate{Email: "anne@bretagne.duchy", Password: "Herm1ne-Tincture-Duchy!", TenantID: defaultTenant(t, admin).ID}))(t)
+	if err := srv.WaitWebhooks(ctx); err != nil {
+		t.Fatal(err)
+	}
 	logs := must(admin.Webhooks.LogsPage(ctx, hook.ID, nil))(t)
-	if len(logs.Results) != logs.Count || len(collect(t, admin.Webhooks.Logs(ctx, hook.ID, nil))) != logs.Count {
-		t.Errorf("logs %+v", logs)
+	if logs.Count != 1 || len(logs.Results) != 1 || len(collect(t, admin.Webhooks.Logs(ctx, hook.ID, nil))) != 1 {
+		t.Fatalf("logs %+v, want the one delivery", logs)
+	}
+	if l := logs.Results[0]; l.WebhookID != hook.ID || l.Event != fiefadmin.EventUserCreated || l.Attempt != 1 || !l.Success ||
+		l.Response == nil || *l.Response != `{"ok":true}` || !strings.Contains(l.Payload, user.ID.String()) {
+		t.Errorf("log %+v", l)
 	}
 	if err := admin.Webhooks.Delete(ctx, hook.ID); err != nil {
 		t.Fatal(err)
