@@ -254,3 +254,92 @@ func TestBadInvocations(t *testing.T) {
 func base64URLDecode(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
+
+// TestFlags runs the command as the README shows it, with flags only: the
+// client and the user of the flags sign in, and the random admin key it
+// prints opens the admin API.
+func TestFlags(t *testing.T) {
+	const redirectURI = "http://localhost:3000/callback"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-client-id", "web", "-redirect-uri", redirectURI,
+			"-user", "anne@bretagne.duchy:Herm1ne-Tincture!", "-quiet"}, stdout, stderr)
+	}()
+	vars := map[string]string{}
+	for deadline := time.Now().Add(30 * time.Second); vars["FIEF_CLIENT_SECRET"] == ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no coordinates printed: %q, %q", stdout.String(), stderr.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the command ended early: %v", err)
+		default:
+		}
+		for _, l := range strings.Split(stdout.String(), "\n") {
+			if k, v, ok := strings.Cut(l, "="); ok {
+				vars[k] = v
+			}
+		}
+	}
+	base, key, secret := vars["FIEF_BASE_URL"], vars["FIEF_ADMIN_API_KEY"], vars["FIEF_CLIENT_SECRET"]
+	if vars["FIEF_CLIENT_ID"] != "web" || len(key) < 20 || len(secret) < 20 || !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("printed %v", vars)
+	}
+
+	// The user of -user signs in to the client of -client-id.
+	b := browsertest.New(t)
+	b.CheckRedirect = func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), redirectURI) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	resp, page := browsertest.Get(t, b, base+"/authorize?"+url.Values{
+		"response_type": {"code"}, "client_id": {"web"}, "redirect_uri": {redirectURI}, "scope": {"openid"}, "state": {"s1"},
+	}.Encode())
+	resp, _ = browsertest.LogIn(t, b, resp, page, "anne@bretagne.duchy", "Herm1ne-Tincture!")
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("after the login form: %d, no redirect", resp.StatusCode)
+	}
+	tr, err := http.PostForm(base+"/api/token", url.Values{
+		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirectURI},
+		"client_id": {"web"}, "client_secret": {secret},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Body.Close()
+	if tr.StatusCode != http.StatusOK {
+		t.Fatalf("token with the printed secret: %d", tr.StatusCode)
+	}
+
+	// The printed key opens the admin API; another one does not.
+	for _, tc := range []struct {
+		key  string
+		want int
+	}{{key, http.StatusOK}, {key + "x", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest("GET", base+"/admin/api/users/?email=anne@bretagne.duchy", nil)
+		req.Header.Set("Authorization", "Bearer "+tc.key)
+		ar, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(ar.Body)
+		ar.Body.Close()
+		if ar.StatusCode != tc.want || (tc.want == http.StatusOK && !strings.Contains(string(body), `"count":1`)) {
+			t.Errorf("admin API with key %q: %d %s", tc.key, ar.StatusCode, body)
+		}
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run after its context ended: %v", err)
+	}
+	if strings.Contains(stderr.String(), "path=") {
+		t.Errorf("-quiet, yet requests were logged: %s", stderr.String())
+	}
+}
