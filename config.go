@@ -235,27 +235,50 @@ func parseBaseURL(field, raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, &ConfigError{field, "is empty"}
 	}
+	shown := urlShown(raw)
 	if !strings.Contains(raw, "://") {
 		// "fief.example.com" and "localhost:8000" alike: url.Parse reads
 		// the second one as the scheme "localhost".
-		return nil, &ConfigError{field, fmt.Sprintf("%q has no scheme: write %q (or http:// for a Fief served without TLS)", raw, "https://"+raw)}
+		return nil, &ConfigError{field, fmt.Sprintf("%q has no scheme: write %q (or http:// for a Fief served without TLS)", shown, "https://"+shown)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &ConfigError{field, err.Error()}
+		// url.Parse's error quotes the whole URL, password included.
+		return nil, &ConfigError{field, fmt.Sprintf("%q is not a URL", shown)}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &ConfigError{field, fmt.Sprintf("%q has the scheme %q: Fief is reached over https:// (or http:// when served without TLS)", raw, u.Scheme)}
+		return nil, &ConfigError{field, fmt.Sprintf("%q has the scheme %q: Fief is reached over https:// (or http:// when served without TLS)", shown, u.Scheme)}
 	}
 	if u.Host == "" {
-		return nil, &ConfigError{field, fmt.Sprintf("%q has no host", raw)}
+		return nil, &ConfigError{field, fmt.Sprintf("%q has no host", shown)}
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, &ConfigError{field, fmt.Sprintf("%q must not carry user info, a query or a fragment", raw)}
+		return nil, &ConfigError{field, fmt.Sprintf("%q must not carry user info, a query or a fragment", shown)}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// urlShown is raw as an error may show it: without user info (a password),
+// query or fragment (a key), which a misconfigured URL may carry.
+func urlShown(raw string) string {
+	s := raw
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i] + "…"
+	}
+	rest, scheme := s, ""
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, rest = s[:i+3], s[i+3:]
+	}
+	host := rest
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host = rest[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		rest = "…@" + rest[i+1:]
+	}
+	return scheme + rest
 }
 
 func parseEncryptionKey(raw string) (*jose.JSONWebKey, error) {

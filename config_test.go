@@ -108,3 +108,29 @@ func TestConfigStringRedacts(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigErrorHidesURLSecrets: a refused base URL is shown without the
+// password, query or fragment it may carry.
+func TestConfigErrorHidesURLSecrets(t *testing.T) {
+	for _, raw := range []string{
+		"https://anne:s3cr3t-pw@fief.example.com",
+		"https://fief.example.com/?key=s3cr3t-pw",
+		"https://fief.example.com/#s3cr3t-pw",
+		"anne:s3cr3t-pw@fief.example.com",
+		"ftp://anne:s3cr3t-pw@fief.example.com",
+		"https://anne:s3cr3t-pw@fief.example.com:bad-port",
+		"https://fief.example.com/%zz?key=s3cr3t-pw",
+	} {
+		_, err := New(Config{BaseURL: raw, ClientID: "x"})
+		if err == nil {
+			t.Errorf("%q: accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t-pw") {
+			t.Errorf("%q: the error shows the secret: %v", raw, err)
+		}
+		if !strings.Contains(err.Error(), "fief.example.com") {
+			t.Errorf("%q: the error does not name the host: %v", raw, err)
+		}
+	}
+}
