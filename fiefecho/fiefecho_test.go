@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/fief-dev/fief-go/fiefecho"
@@ -65,6 +66,9 @@ func TestSameAnswersAsFiefhttp(t *testing.T) {
 				case mode == "FiefhttpAnswers":
 					if got.Body.String() != want.Body.String() {
 						t.Errorf("%s: body %q, fiefhttp %q", mode, got.Body, want.Body)
+					}
+					if !reflect.DeepEqual(got.Header(), want.Header()) {
+						t.Errorf("%s: headers %v, fiefhttp %v", mode, got.Header(), want.Header())
 					}
 				default: // echo's default error handler renders the HTTPError
 					var m struct{ Message string }

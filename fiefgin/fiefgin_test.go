@@ -3,6 +3,7 @@ package fiefgin_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	fief "github.com/fief-dev/fief-go"
@@ -60,6 +61,9 @@ func TestSameAnswersAsFiefhttp(t *testing.T) {
 			}
 			if got.Body.String() != want.Body.String() {
 				t.Errorf("body %q, fiefhttp %q", got.Body, want.Body)
+			}
+			if c.Want != fiefhttp.OutcomeAllowed && !reflect.DeepEqual(got.Header(), want.Header()) {
+				t.Errorf("headers %v, fiefhttp %v", got.Header(), want.Header())
 			}
 			if c.Want == fiefhttp.OutcomeAllowed && got.Body.String() != e.WantBody(c) {
 				t.Errorf("body %q, want %q", got.Body, e.WantBody(c))
