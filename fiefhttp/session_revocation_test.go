@@ -2,6 +2,7 @@ package fiefhttp_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,48 @@ func TestSessionEndsAtRevocation(t *testing.T) {
 			b := a.signIn(t)
 			if resp, _ := browsertest.Get(t, b, a.app.URL+"/token"); resp.StatusCode != http.StatusOK {
 				t.Fatalf("a sign-in after the revocation: %d", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestRevokedSessionPageSignsInAgain: with each of the three storages, a
+// page of a user revoked after signing in sends the browser to Fief for a
+// new sign-in (without refreshing the old session), and the new session
+// works.
+func TestRevokedSessionPageSignsInAgain(t *testing.T) {
+	all := append([]struct {
+		name string
+		cfg  func() fiefhttp.WebConfig
+	}{{"access-token cookie", func() fiefhttp.WebConfig { return fiefhttp.WebConfig{} }}}, storages...)
+	for _, st := range all {
+		t.Run(st.name, func(t *testing.T) {
+			e := newSessionEnv(t)
+			e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
+			a := e.newApp(t, st.cfg())
+			b := a.signIn(t)
+			e.srv.Advance(2 * time.Second)
+			e.revocations.Revoke(e.user.ID, e.srv.Now())
+			e.srv.Advance(2 * time.Second)
+
+			tokens := e.srv.RequestCount(fieftest.EndpointToken)
+			resp, _ := browsertest.Get(t, browsertest.NoRedirect(b), a.app.URL+"/me")
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, e.srv.URL+"/authorize?") {
+				t.Fatalf("a page of the revoked session: %d to %q, want a new sign-in at Fief", resp.StatusCode, loc)
+			}
+			if n := e.srv.RequestCount(fieftest.EndpointToken) - tokens; n != 0 {
+				t.Fatalf("the revoked session was refreshed (%d token requests)", n)
+			}
+			authorize := e.srv.RequestCount(fieftest.EndpointAuthorize)
+			resp, page := browsertest.Get(t, b, a.app.URL+"/me")
+			if strings.HasSuffix(resp.Request.URL.Path, "/login") {
+				resp, page = logIn(t, b, resp, page)
+			}
+			if page != "email: "+testEmail || resp.Request.URL.String() != a.app.URL+"/me" {
+				t.Fatalf("after the new sign-in: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+			}
+			if e.srv.RequestCount(fieftest.EndpointAuthorize) == authorize {
+				t.Fatal("the page loaded without a new sign-in at Fief")
 			}
 		})
 	}
