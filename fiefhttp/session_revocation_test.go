@@ -2,6 +2,7 @@ package fiefhttp_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 
 // TestSessionEndsAtRevocation: a revocation ends the user's sessions begun
 // before it, sealed or server-side, before any refresh (a refresh would
-// outlive it); server-side records are deleted; a new sign-in works.
+// outlive it); server-side records are deleted at the revocation, before
+// any request; a new sign-in works.
 func TestSessionEndsAtRevocation(t *testing.T) {
 	for _, st := range storages {
 		t.Run(st.name, func(t *testing.T) {
@@ -30,15 +32,8 @@ func TestSessionEndsAtRevocation(t *testing.T) {
 
 			e.srv.Advance(2 * time.Second)
 			e.revocations.Revoke(e.user.ID, e.srv.Now())
-			e.srv.Advance(tokenLifetime) // the next request would refresh
-			before := e.srv.RequestCount(fieftest.EndpointToken)
-			if w := a.get("/token", c); w.Code != http.StatusUnauthorized {
-				t.Fatalf("a session begun before the revocation: %d, want 401", w.Code)
-			}
-			if n := e.srv.RequestCount(fieftest.EndpointToken) - before; n != 0 {
-				t.Fatalf("the revoked session was refreshed (%d token requests)", n)
-			}
 			if st.name == "server-side store" {
+				// Deleted by the revocation itself, before any request.
 				deadline := time.Now().Add(5 * time.Second)
 				for store.Len() != 0 {
 					if time.Now().After(deadline) {
@@ -47,11 +42,61 @@ func TestSessionEndsAtRevocation(t *testing.T) {
 					time.Sleep(10 * time.Millisecond)
 				}
 			}
+			e.srv.Advance(tokenLifetime) // the next request would refresh
+			before := e.srv.RequestCount(fieftest.EndpointToken)
+			if w := a.get("/token", c); w.Code != http.StatusUnauthorized {
+				t.Fatalf("a session begun before the revocation: %d, want 401", w.Code)
+			}
+			if n := e.srv.RequestCount(fieftest.EndpointToken) - before; n != 0 {
+				t.Fatalf("the revoked session was refreshed (%d token requests)", n)
+			}
 
 			e.srv.Advance(2 * time.Second)
 			b := a.signIn(t)
 			if resp, _ := browsertest.Get(t, b, a.app.URL+"/token"); resp.StatusCode != http.StatusOK {
 				t.Fatalf("a sign-in after the revocation: %d", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestRevokedSessionPageSignsInAgain: with each of the three storages, a
+// page of a user revoked after signing in sends the browser to Fief for a
+// new sign-in (without refreshing the old session), and the new session
+// works.
+func TestRevokedSessionPageSignsInAgain(t *testing.T) {
+	all := append([]struct {
+		name string
+		cfg  func() fiefhttp.WebConfig
+	}{{"access-token cookie", func() fiefhttp.WebConfig { return fiefhttp.WebConfig{} }}}, storages...)
+	for _, st := range all {
+		t.Run(st.name, func(t *testing.T) {
+			e := newSessionEnv(t)
+			e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
+			a := e.newApp(t, st.cfg())
+			b := a.signIn(t)
+			e.srv.Advance(2 * time.Second)
+			e.revocations.Revoke(e.user.ID, e.srv.Now())
+			e.srv.Advance(2 * time.Second)
+
+			tokens := e.srv.RequestCount(fieftest.EndpointToken)
+			resp, _ := browsertest.Get(t, browsertest.NoRedirect(b), a.app.URL+"/me")
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, e.srv.URL+"/authorize?") {
+				t.Fatalf("a page of the revoked session: %d to %q, want a new sign-in at Fief", resp.StatusCode, loc)
+			}
+			if n := e.srv.RequestCount(fieftest.EndpointToken) - tokens; n != 0 {
+				t.Fatalf("the revoked session was refreshed (%d token requests)", n)
+			}
+			authorize := e.srv.RequestCount(fieftest.EndpointAuthorize)
+			resp, page := browsertest.Get(t, b, a.app.URL+"/me")
+			if strings.HasSuffix(resp.Request.URL.Path, "/login") {
+				resp, page = logIn(t, b, resp, page)
+			}
+			if page != "email: "+testEmail || resp.Request.URL.String() != a.app.URL+"/me" {
+				t.Fatalf("after the new sign-in: %d at %s: %q", resp.StatusCode, resp.Request.URL, page)
+			}
+			if e.srv.RequestCount(fieftest.EndpointAuthorize) == authorize {
+				t.Fatal("the page loaded without a new sign-in at Fief")
 			}
 		})
 	}

@@ -150,10 +150,10 @@ func TestNewBusRefusesMissingParts(t *testing.T) {
 
 func TestBusStartsWithoutRedis(t *testing.T) {
 	srv := redisserver.Start(t)
-	seed := newInstance(t, srv)
-	waitSynced(t, seed.bus)
+	first := newInstance(t, srv)
+	waitSynced(t, first.bus)
 	ctx := context.Background()
-	if err := seed.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()}); err != nil {
+	if err := first.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Stop()
@@ -162,7 +162,7 @@ func TestBusStartsWithoutRedis(t *testing.T) {
 	if err := late.bus.Check(ctx); !errors.Is(err, fiefredis.ErrUnavailable) {
 		t.Fatalf("Check of a bus that never reached Redis: %v", err)
 	}
-	srv.Restart() // empty: the seed instance writes its set back
+	srv.Restart() // empty: the first instance writes its set back
 	waitSynced(t, late.bus)
 	eventually(t, 5*time.Second, "the late instance never learned the revocation", func() bool { return late.revoked(userA) })
 }

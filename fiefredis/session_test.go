@@ -305,3 +305,27 @@ func TestSessionStoreHonoursContext(t *testing.T) {
 		t.Fatalf("Get with a cancelled context: %v", err)
 	}
 }
+
+// TestLateRequestOnAnotherInstance: a request with the sealed cookie of
+// just before a refresh, arriving at another instance, gets the new pair
+// from the rotation memory in Redis, without asking Fief.
+func TestLateRequestOnAnotherInstance(t *testing.T) {
+	_, rdb := newRedis(t)
+	e := newEnv(t)
+	a := e.newApp(t, fiefhttp.StorageSealedCookie, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
+	b := e.newApp(t, fiefhttp.StorageSealedCookie, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
+	old := a.signIn(t)
+	e.srv.Advance(tokenLifetime)
+	w := a.get(old)
+	if w.Code != http.StatusOK {
+		t.Fatalf("refresh on the first instance: %d", w.Code)
+	}
+	before := e.srv.RequestCount(fieftest.EndpointToken)
+	late := b.get(old)
+	if late.Code != http.StatusOK || late.Body.String() != w.Body.String() {
+		t.Fatalf("late request on the second instance: %d, same new token %v", late.Code, late.Body.String() == w.Body.String())
+	}
+	if n := e.srv.RequestCount(fieftest.EndpointToken) - before; n != 0 {
+		t.Fatalf("late request: %d token requests, want 0 (the old refresh token is spent)", n)
+	}
+}

@@ -102,7 +102,13 @@ func New(t testing.TB) *Env {
 // NewClient returns a fresh fief.Client of the server, with empty caches.
 func (e *Env) NewClient(t testing.TB) *fief.Client {
 	t.Helper()
-	c, err := fief.New(fief.Config{BaseURL: e.Server.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.Server.Client()})
+	return e.newClient(t, nil)
+}
+
+// newClient is NewClient with a revocation set (nil for none).
+func (e *Env) newClient(t testing.TB, rv *fief.Revocations) *fief.Client {
+	t.Helper()
+	c, err := fief.New(fief.Config{BaseURL: e.Server.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.Server.Client(), Revocations: rv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +120,8 @@ func (e *Env) Token(o fieftest.TokenOptions) string { return e.Server.MintAccess
 
 // Cases returns the table: no token, malformed, bad signature, expired,
 // foreign issuer, missing scope, low ACR, missing permission, optional with
-// and without a token, Fief down, and valid tokens.
+// and without a token, Fief down, a revoked user (as after a Fief webhook),
+// and valid tokens.
 func (e *Env) Cases(t testing.TB) []Case {
 	t.Helper()
 	full := e.Token(fieftest.TokenOptions{Scopes: []string{"openid", "required_scope"}, ACR: "1"})
@@ -127,6 +134,15 @@ func (e *Env) Cases(t testing.TB) []Case {
 	}
 	unreachable := func(t *testing.T) *fiefhttp.Auth {
 		return fiefhttp.New(deadClient(t), nil)
+	}
+	// revokedAt is an Auth whose client refuses the test user's tokens
+	// issued at or before notBefore, as after a Fief webhook.
+	revokedAt := func(notBefore func() time.Time) func(t *testing.T) *fiefhttp.Auth {
+		return func(t *testing.T) *fiefhttp.Auth {
+			rv := fief.NewRevocations(fief.RevocationsConfig{})
+			rv.Revoke(e.User.ID, notBefore())
+			return fiefhttp.New(e.newClient(t, rv), nil)
+		}
 	}
 	ro := func(o ...fiefhttp.RouteOption) []fiefhttp.RouteOption { return o }
 	return []Case{
@@ -148,6 +164,9 @@ func (e *Env) Cases(t testing.TB) []Case {
 		{Name: "current user", Token: basic, Opts: ro(fiefhttp.WithUser()), Want: fiefhttp.OutcomeAllowed, User: true},
 		{Name: "Fief down", Token: basic, Auth: down, Want: fiefhttp.OutcomeUnavailable},
 		{Name: "Fief unreachable", Token: basic, Auth: unreachable, Want: fiefhttp.OutcomeUnavailable},
+		{Name: "revoked user", Token: basic, Auth: revokedAt(time.Now), Want: fiefhttp.OutcomeUnauthorized},
+		{Name: "revoked user's current user", Token: basic, Opts: ro(fiefhttp.WithUser()), Auth: revokedAt(time.Now), Want: fiefhttp.OutcomeUnauthorized},
+		{Name: "token issued after the revocation", Token: basic, Auth: revokedAt(func() time.Time { return time.Now().Add(-time.Hour) }), Want: fiefhttp.OutcomeAllowed},
 	}
 }
 
