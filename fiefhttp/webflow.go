@@ -65,7 +65,7 @@ type WebConfig struct {
 	Scopes []string
 
 	// SessionCookieName is the session cookie's name. Empty means
-	// [HostPrefix]+[DefaultSessionCookieName], or [DefaultSessionCookieName]
+	// [HostPrefix] + [DefaultSessionCookieName], or [DefaultSessionCookieName]
 	// with InsecureCookies. A name without the [HostPrefix] can be set by
 	// a sibling subdomain or a plain-http page of the same host, which lets
 	// them plant a session of their choosing (session fixation): prefer the
@@ -73,7 +73,7 @@ type WebConfig struct {
 	SessionCookieName string
 
 	// FlowCookiePrefix starts the name of the per-flow cookies, whose names
-	// end with the flow's state. Empty means [HostPrefix]+
+	// end with the flow's state. Empty means [HostPrefix] +
 	// [DefaultFlowCookiePrefix], or [DefaultFlowCookiePrefix] with
 	// InsecureCookies. Flow cookies are scoped to the callback path, except
 	// those named with the [HostPrefix], which must have Path=/. A prefix
