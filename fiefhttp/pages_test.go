@@ -147,3 +147,46 @@ func TestWebFlowErrorPage(t *testing.T) {
 		}
 	})
 }
+
+// TestLogoutPage: GET of the logout URL answers a page in the style of the
+// other pages, whose labelled button posts to the same URL and whose other
+// button leads home, loading nothing from elsewhere.
+func TestLogoutPage(t *testing.T) {
+	e := newFiefEnv(t)
+	flow, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{DefaultReturnPath: "/home?x=1&y=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []http.HandlerFunc{flow.Logout, flow.LogoutEverywhere} {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest("GET", "/account/logout?from=<x>", nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			t.Errorf("status %d, want 200", rec.Code)
+		}
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "form-action") {
+			t.Errorf("Content-Security-Policy %q, want default-src 'none' and no form-action", csp)
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control %q", cc)
+		}
+		for _, want := range []string{
+			`<h1 id="title">Sign out</h1>`,
+			`<p id="message">Sign out of this site?`,
+			`<form method="post" action="/account/logout?from=%3cx%3e"><button type="submit" id="logout">Sign out</button></form>`,
+			`<a class="button secondary" id="stay" href="/home?x=1&amp;y=2">Stay signed in</a>`,
+			"prefers-color-scheme:dark",
+			`<meta name="viewport"`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q:\n%s", want, body)
+			}
+		}
+		if strings.Contains(body, "<script") || strings.Contains(body, "<x>") {
+			t.Errorf("page has a script or markup from the URL:\n%s", body)
+		}
+		if refs := browsertest.ExternalRefs(body); len(refs) > 0 {
+			t.Errorf("page refers to other origins: %q", refs)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/page"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -506,7 +506,10 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 // link or an image elsewhere cannot sign the user out, and a cross-site
 // POST (an auto-submitted form on another site, a sibling subdomain
 // included) gets 403 and changes nothing (net/http's
-// [http.CrossOriginProtection]). Other methods get 405.
+// [http.CrossOriginProtection]). Other methods get 405. The GET page has
+// the style of the flow's other pages; to show one of the application's
+// own instead, route GET to the application's handler (with a form that
+// posts to the same URL) and only POST to Logout.
 func (f *WebFlow) Logout(w http.ResponseWriter, r *http.Request) {
 	f.logout(w, r, false)
 }
@@ -581,26 +584,33 @@ func (f *WebFlow) sessionUser(ctx context.Context, value string) string {
 	return rec.UserID
 }
 
-// logoutPage is the answer to a GET of the logout URL: a button that posts
-// to it.
+// logoutPage is the answer to a GET of the logout URL: a page, in the
+// style of the other pages of fief-go, whose button posts to it.
 func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// No form-action: browsers apply it to the redirect to Fief's logout too.
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	if r.Method == http.MethodHead {
-		return
-	}
-	logoutTemplate.Execute(w, r.URL.RequestURI())
+	page.Write(w, http.StatusOK, logoutTemplate, "logout", logoutData{
+		Frame:  page.Frame{Title: "Sign out"},
+		Action: r.URL.RequestURI(),
+		Home:   f.defaultPath,
+	})
 }
 
-var logoutTemplate = template.Must(template.New("logout").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
-<body><main><h1>Sign out</h1>
-<form method="post" action="{{.}}"><button type="submit" id="logout">Sign out</button></form>
-</main></body></html>
-`))
+// logoutData is the data of the logout page.
+type logoutData struct {
+	page.Frame
+	Action string // the URL the form posts to: the logout URL itself
+	Home   string // WebConfig.DefaultReturnPath, for "Stay signed in"
+}
+
+// logoutTemplate is the logout page. page.Write's Content-Security-Policy
+// has no form-action: browsers would apply it to the redirect to Fief's
+// logout too.
+var logoutTemplate = page.Parse(`{{define "logout"}}{{template "head" .}}
+<p id="message">Sign out of this site? You will also be signed out of your account with the identity server.</p>
+<div class="actions">
+<form method="post" action="{{.Action}}"><button type="submit" id="logout">Sign out</button></form>
+<a class="button secondary" id="stay" href="{{.Home}}">Stay signed in</a>
+</div>
+{{template "foot" .}}{{end}}`)
 
 // base returns the application's external base URL.
 func (f *WebFlow) base(r *http.Request) string {
