@@ -354,8 +354,9 @@ func isCookieName(s string) bool {
 }
 
 // Auth returns an [Auth] reading the session cookie, answering
-// unauthenticated requests with [WebFlow.Unauthorized] and forbidden ones
-// with [WebFlow.Forbidden], and sharing the flow's [UserInfoCache]. With
+// unauthenticated requests with [WebFlow.Unauthorized], forbidden ones
+// with [WebFlow.Forbidden] and those Fief's absence stops with
+// [WebFlow.Unavailable], and sharing the flow's [UserInfoCache]. With
 // [StorageSealedCookie] or [StorageServer], its [Auth.Check] refreshes the
 // session's access token when it expires (within
 // [WebConfig].RefreshMargin), so that every integration built on
@@ -365,6 +366,7 @@ func (f *WebFlow) Auth(opts ...Option) *Auth {
 	base := []Option{
 		WithUnauthorizedHandler(f.Unauthorized),
 		WithForbiddenHandler(f.Forbidden),
+		WithUnavailableHandler(f.Unavailable),
 		WithUserInfoCache(f.cache),
 		WithLogger(f.logger),
 	}
@@ -409,15 +411,39 @@ func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error
 // [IsNavigation]) is refused only because the session's ACR is below the
 // route's [MinACR], or its sign-in is older than the route's [MaxAge], the
 // browser is sent to Fief's login form (a fresh flow with acr_values and
-// max_age) and comes back to the same page. Everything else, API requests
-// included, gets the default [Forbidden] answer (403).
+// max_age) and comes back to the same page. Another page navigation gets
+// the flow's error page for [SignInForbidden] (403, see
+// WebConfig.ErrorPage). Everything else, API requests included, gets the
+// default [Forbidden] answer (403).
 func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	var su *stepUpError
-	if !errors.As(err, &su) || !IsNavigation(r) {
+	if !IsNavigation(r) {
 		Forbidden(w, r, err)
 		return
 	}
+	var su *stepUpError
+	if !errors.As(err, &su) {
+		if c := Challenge(err); c != "" {
+			w.Header().Set("WWW-Authenticate", c)
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		f.errorPage(w, r, PageError{Failure: SignInForbidden, Status: http.StatusForbidden, RetryPath: f.defaultPath})
+		return
+	}
 	f.login(w, r, r.URL.RequestURI(), su.acr, su.maxAge)
+}
+
+// Unavailable is an [ErrorHandler] for the requests that Fief's absence
+// stops (the user info or a session refresh cannot be fetched): a page
+// navigation (see [IsNavigation]) gets the flow's error page for
+// [SignInUnavailable] (503, see WebConfig.ErrorPage); everything else gets
+// the default [Unavailable] answer (503). The [Auth] has logged err.
+func (f *WebFlow) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	if !IsNavigation(r) {
+		Unavailable(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	f.errorPage(w, r, PageError{Failure: SignInUnavailable, Status: http.StatusServiceUnavailable, RetryPath: f.defaultPath})
 }
 
 // IsNavigation reports whether r is a browser's page navigation, which a
