@@ -19,7 +19,7 @@ type Client struct {
 
 // New validates cfg and returns a [Client]. It does no network I/O: the
 // discovery document and the key set are fetched on first use. Errors are
-// [*ConfigError]s.
+// of type [*ConfigError].
 func New(cfg Config) (*Client, error) {
 	s, err := resolve(cfg)
 	if err != nil {

@@ -52,11 +52,11 @@ func (c *Client) OAuth2Config(ctx context.Context, redirectURL string, scopes ..
 
 // ErrRefreshTokenRejected: Fief refused a refresh token (invalid_grant: it
 // expired, was revoked, or was already used, since Fief rotates refresh
-// tokens). The user must sign in again. Errors of a [TokenSource] that match
+// tokens). The user must sign in again. Errors of a [Client.TokenSource] that match
 // it also match [*oauth2.RetrieveError] with [errors.As].
 var ErrRefreshTokenRejected = errors.New("fief: refresh token rejected (sign in again)")
 
-// DefaultTokenSourceMargin is how long before its expiry a [TokenSource]
+// DefaultTokenSourceMargin is how long before its expiry a [Client.TokenSource]
 // refreshes an access token when [TokenSourceConfig.Margin] is zero.
 const DefaultTokenSourceMargin = 30 * time.Second
 

@@ -45,7 +45,7 @@ type ExchangeParams struct {
 // has an encryption key). The ID token's signature, iss, aud, exp, c_hash,
 // at_hash and, when p.Nonce is set, nonce are checked; a failure is an
 // [ErrInvalidIDToken]. Fief's refusals (a used or expired code, a wrong
-// verifier: "invalid_grant") are [*ResponseError]s.
+// verifier: "invalid_grant") are of type [*ResponseError].
 func (c *Client) ExchangeCode(ctx context.Context, p ExchangeParams) (*TokenResponse, UserInfo, error) {
 	if p.Code == "" {
 		return nil, nil, errors.New("fief: ExchangeCode: empty code")

@@ -142,7 +142,7 @@ type Auth struct {
 }
 
 // New validates cfg and returns an [Auth] using client. It does no I/O.
-// Errors are [*fief.ConfigError]s.
+// Errors are of type [*fief.ConfigError].
 func New(client *fief.Client, cfg Config) (*Auth, error) {
 	if client == nil {
 		return nil, &fief.ConfigError{Field: "fiefcli.New: client", Reason: "is nil"}

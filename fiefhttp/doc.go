@@ -84,9 +84,11 @@
 // form and back ([WebFlow.Forbidden]).
 //
 // A failure the user sees (an expired sign-in link, a cancelled sign-in, Fief
-// unreachable, ...) gets a small page in words, with a button to start
-// again ([DefaultErrorPage]); [WebConfig].ErrorPage replaces it with the
-// application's own, told the kind of failure ([PageError]).
+// unreachable, a page the session has no access to, ...) gets a small page
+// in words, with a button to start again ([DefaultErrorPage]);
+// [WebConfig].ErrorPage replaces it with the application's own, told the
+// kind of failure ([PageError]). The sign-out page of [WebFlow.Logout] has
+// the same style.
 //
 // At startup, [fief.Client.Check] with [WebFlow.CheckOptions] tells whether
 // Fief knows the client, its secret and the flow's redirect URI (known when

@@ -35,8 +35,9 @@ const (
 	// exchange with something unusable. Status 502.
 	SignInExchangeFailed
 
-	// SignInUnavailable: Fief could not be reached to start the sign-in.
-	// Status 503.
+	// SignInUnavailable: Fief could not be reached to start the sign-in,
+	// or, for a page navigation, to check the session (see
+	// [WebFlow.Unavailable]). Status 503.
 	SignInUnavailable
 
 	// SignInInternal: the flow could not start for a reason of its own.
@@ -47,6 +48,12 @@ const (
 	// application's configuration, such as a [fief.ErrEncryptionMismatch].
 	// Status 500; the log says what to change.
 	SignInMisconfigured
+
+	// SignInForbidden: a signed-in user opened a page whose requirements
+	// (a permission, a scope) the session does not meet, and signing in
+	// again would not change that. Status 403. Only page navigations get
+	// it (see [WebFlow.Forbidden]); other requests get [Forbidden].
+	SignInForbidden
 )
 
 var failureNames = map[SignInFailure]string{
@@ -58,6 +65,7 @@ var failureNames = map[SignInFailure]string{
 	SignInUnavailable:    "unavailable",
 	SignInInternal:       "internal",
 	SignInMisconfigured:  "misconfigured",
+	SignInForbidden:      "forbidden",
 }
 
 // String returns a short name of the failure, such as "expired".
@@ -141,6 +149,11 @@ func DefaultErrorPage(w http.ResponseWriter, r *http.Request, e PageError) {
 		m.Text = "This site cannot complete sign-ins at the moment because of its own settings."
 		m.Next = "Tell the site's administrator; trying again will not help until it is fixed."
 		m.Actions = []page.Action{tryAgain}
+	case SignInForbidden:
+		m.Title = "You do not have access to this page"
+		m.Text = "You are signed in, but your account does not have the access this page requires."
+		m.Next = "Ask the site's administrator for access, or go back."
+		m.Actions = []page.Action{{Label: "Go to the home page", Href: orString(e.RetryPath, "/"), ID: "retry"}}
 	default:
 		m.Title = "Something went wrong"
 		m.Text = "The sign-in could not start."

@@ -33,6 +33,7 @@ func TestDefaultErrorPage(t *testing.T) {
 		{fiefhttp.SignInUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
 		{fiefhttp.SignInInternal, 500, "", "Something went wrong", "could not start", "Try again"},
 		{fiefhttp.SignInMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
+		{fiefhttp.SignInForbidden, 403, "", "You do not have access to this page", "does not have the access this page requires", "Go to the home page"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.failure.String(), func(t *testing.T) {
@@ -146,4 +147,125 @@ func TestWebFlowErrorPage(t *testing.T) {
 			t.Fatalf("got %d %q, want 503 from the custom page", resp.StatusCode, body)
 		}
 	})
+}
+
+// TestLogoutPage: GET of the logout URL answers a page in the style of the
+// other pages, whose labelled button posts to the same URL and whose other
+// button leads home, loading nothing from elsewhere.
+func TestLogoutPage(t *testing.T) {
+	e := newFiefEnv(t)
+	flow, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{DefaultReturnPath: "/home?x=1&y=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []http.HandlerFunc{flow.Logout, flow.LogoutEverywhere} {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest("GET", "/account/logout?from=<x>", nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK {
+			t.Errorf("status %d, want 200", rec.Code)
+		}
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "form-action") {
+			t.Errorf("Content-Security-Policy %q, want default-src 'none' and no form-action", csp)
+		}
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control %q", cc)
+		}
+		for _, want := range []string{
+			`<h1 id="title">Sign out</h1>`,
+			`<p id="message">Sign out of this site?`,
+			`<form method="post" action="/account/logout?from=%3cx%3e"><button type="submit" id="logout">Sign out</button></form>`,
+			`<a class="button secondary" id="stay" href="/home?x=1&amp;y=2">Stay signed in</a>`,
+			"prefers-color-scheme:dark",
+			`<meta name="viewport"`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q:\n%s", want, body)
+			}
+		}
+		if strings.Contains(body, "<script") || strings.Contains(body, "<x>") {
+			t.Errorf("page has a script or markup from the URL:\n%s", body)
+		}
+		if refs := browsertest.ExternalRefs(body); len(refs) > 0 {
+			t.Errorf("page refers to other origins: %q", refs)
+		}
+	}
+}
+
+// TestWebFlowForbiddenAndUnavailablePages: with a session, a page
+// navigation that the session's rights or Fief's absence stops gets the
+// flow's error page; other requests keep the plain answers of an API.
+func TestWebFlowForbiddenAndUnavailablePages(t *testing.T) {
+	e := newFiefEnv(t)
+	var seen []fiefhttp.PageError
+	custom := func(w http.ResponseWriter, r *http.Request, pe fiefhttp.PageError) {
+		seen = append(seen, pe)
+		w.WriteHeader(pe.Status)
+		fmt.Fprintf(w, "custom page: %s", pe.Failure)
+	}
+	token := e.token(fieftest.TokenOptions{})
+	for _, tt := range []struct {
+		name       string
+		route      []fiefhttp.RouteOption
+		fault      bool
+		navigation bool
+		status     int
+		want       string // in the default page's body
+		failure    fiefhttp.SignInFailure
+	}{
+		{"missing permission, navigation", []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, false, true, 403, `<h1 id="title">You do not have access to this page</h1>`, fiefhttp.SignInForbidden},
+		{"missing permission, fetch", []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, false, false, 403, "Forbidden\n", 0},
+		{"Fief down, navigation", nil, true, true, 503, `<h1 id="title">Sign-in is unavailable</h1>`, fiefhttp.SignInUnavailable},
+		{"Fief down, fetch", nil, true, false, 503, "Service Unavailable\n", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, page := range []fiefhttp.ErrorPageFunc{nil, custom} {
+				flow, err := fiefhttp.NewWebFlow(e.newClient(t), fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", ErrorPage: page})
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := flow.Auth().CurrentUser(tt.route...)(infoHandler)
+				if tt.fault {
+					e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
+				}
+				req := httptest.NewRequest("GET", "/castles", nil)
+				req.AddCookie(&http.Cookie{Name: flow.SessionCookieName(), Value: token})
+				if tt.navigation {
+					req.Header.Set("Sec-Fetch-Mode", "navigate")
+					req.Header.Set("Accept", "text/html")
+				} else {
+					req.Header.Set("Sec-Fetch-Mode", "cors")
+				}
+				seen = nil
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				body := rec.Body.String()
+				if rec.Code != tt.status {
+					t.Fatalf("status %d %q, want %d", rec.Code, body, tt.status)
+				}
+				switch {
+				case page == nil && tt.navigation:
+					if !strings.Contains(body, tt.want) || !strings.Contains(body, `href="/home" id="retry"`) || !strings.Contains(body, "prefers-color-scheme:dark") {
+						t.Errorf("page lacks %q or a way home:\n%s", tt.want, body)
+					}
+					if tt.status == 403 && !strings.Contains(rec.Header().Get("WWW-Authenticate"), "insufficient_scope") {
+						t.Errorf("WWW-Authenticate %q", rec.Header().Get("WWW-Authenticate"))
+					}
+				case page == nil:
+					if body != tt.want {
+						t.Errorf("body %q, want %q", body, tt.want)
+					}
+				case tt.navigation:
+					want := fiefhttp.PageError{Failure: tt.failure, Status: tt.status, RetryPath: "/home"}
+					if len(seen) != 1 || seen[0] != want {
+						t.Errorf("ErrorPage received %+v, want once %+v", seen, want)
+					}
+				default:
+					if len(seen) != 0 {
+						t.Errorf("ErrorPage called for a fetch: %+v", seen)
+					}
+				}
+			}
+		})
+	}
 }

@@ -210,7 +210,7 @@ func (s *MemorySessionStore) removeLocked(e *list.Element) {
 	}
 }
 
-// TryLock implements [SessionLocker], for several [WebFlow]s of one
+// TryLock implements [SessionLocker], for several [WebFlow] values of one
 // process sharing the store.
 func (s *MemorySessionStore) TryLock(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
 	if err := ctx.Err(); err != nil {

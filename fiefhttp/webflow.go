@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/page"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -65,7 +65,7 @@ type WebConfig struct {
 	Scopes []string
 
 	// SessionCookieName is the session cookie's name. Empty means
-	// [HostPrefix]+[DefaultSessionCookieName], or [DefaultSessionCookieName]
+	// [HostPrefix] + [DefaultSessionCookieName], or [DefaultSessionCookieName]
 	// with InsecureCookies. A name without the [HostPrefix] can be set by
 	// a sibling subdomain or a plain-http page of the same host, which lets
 	// them plant a session of their choosing (session fixation): prefer the
@@ -73,7 +73,7 @@ type WebConfig struct {
 	SessionCookieName string
 
 	// FlowCookiePrefix starts the name of the per-flow cookies, whose names
-	// end with the flow's state. Empty means [HostPrefix]+
+	// end with the flow's state. Empty means [HostPrefix] +
 	// [DefaultFlowCookiePrefix], or [DefaultFlowCookiePrefix] with
 	// InsecureCookies. Flow cookies are scoped to the callback path, except
 	// those named with the [HostPrefix], which must have Path=/. A prefix
@@ -354,8 +354,9 @@ func isCookieName(s string) bool {
 }
 
 // Auth returns an [Auth] reading the session cookie, answering
-// unauthenticated requests with [WebFlow.Unauthorized] and forbidden ones
-// with [WebFlow.Forbidden], and sharing the flow's [UserInfoCache]. With
+// unauthenticated requests with [WebFlow.Unauthorized], forbidden ones
+// with [WebFlow.Forbidden] and those Fief's absence stops with
+// [WebFlow.Unavailable], and sharing the flow's [UserInfoCache]. With
 // [StorageSealedCookie] or [StorageServer], its [Auth.Check] refreshes the
 // session's access token when it expires (within
 // [WebConfig].RefreshMargin), so that every integration built on
@@ -365,6 +366,7 @@ func (f *WebFlow) Auth(opts ...Option) *Auth {
 	base := []Option{
 		WithUnauthorizedHandler(f.Unauthorized),
 		WithForbiddenHandler(f.Forbidden),
+		WithUnavailableHandler(f.Unavailable),
 		WithUserInfoCache(f.cache),
 		WithLogger(f.logger),
 	}
@@ -409,15 +411,39 @@ func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error
 // [IsNavigation]) is refused only because the session's ACR is below the
 // route's [MinACR], or its sign-in is older than the route's [MaxAge], the
 // browser is sent to Fief's login form (a fresh flow with acr_values and
-// max_age) and comes back to the same page. Everything else, API requests
-// included, gets the default [Forbidden] answer (403).
+// max_age) and comes back to the same page. Another page navigation gets
+// the flow's error page for [SignInForbidden] (403, see
+// WebConfig.ErrorPage). Everything else, API requests included, gets the
+// default [Forbidden] answer (403).
 func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	var su *stepUpError
-	if !errors.As(err, &su) || !IsNavigation(r) {
+	if !IsNavigation(r) {
 		Forbidden(w, r, err)
 		return
 	}
+	var su *stepUpError
+	if !errors.As(err, &su) {
+		if c := Challenge(err); c != "" {
+			w.Header().Set("WWW-Authenticate", c)
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		f.errorPage(w, r, PageError{Failure: SignInForbidden, Status: http.StatusForbidden, RetryPath: f.defaultPath})
+		return
+	}
 	f.login(w, r, r.URL.RequestURI(), su.acr, su.maxAge)
+}
+
+// Unavailable is an [ErrorHandler] for the requests that Fief's absence
+// stops (the user info or a session refresh cannot be fetched): a page
+// navigation (see [IsNavigation]) gets the flow's error page for
+// [SignInUnavailable] (503, see WebConfig.ErrorPage); everything else gets
+// the default [Unavailable] answer (503). The [Auth] has logged err.
+func (f *WebFlow) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	if !IsNavigation(r) {
+		Unavailable(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	f.errorPage(w, r, PageError{Failure: SignInUnavailable, Status: http.StatusServiceUnavailable, RetryPath: f.defaultPath})
 }
 
 // IsNavigation reports whether r is a browser's page navigation, which a
@@ -506,7 +532,10 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 // link or an image elsewhere cannot sign the user out, and a cross-site
 // POST (an auto-submitted form on another site, a sibling subdomain
 // included) gets 403 and changes nothing (net/http's
-// [http.CrossOriginProtection]). Other methods get 405.
+// [http.CrossOriginProtection]). Other methods get 405. The GET page has
+// the style of the flow's other pages; to show one of the application's
+// own instead, route GET to the application's handler (with a form that
+// posts to the same URL) and only POST to Logout.
 func (f *WebFlow) Logout(w http.ResponseWriter, r *http.Request) {
 	f.logout(w, r, false)
 }
@@ -581,26 +610,33 @@ func (f *WebFlow) sessionUser(ctx context.Context, value string) string {
 	return rec.UserID
 }
 
-// logoutPage is the answer to a GET of the logout URL: a button that posts
-// to it.
+// logoutPage is the answer to a GET of the logout URL: a page, in the
+// style of the other pages of fief-go, whose button posts to it.
 func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// No form-action: browsers apply it to the redirect to Fief's logout too.
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	if r.Method == http.MethodHead {
-		return
-	}
-	logoutTemplate.Execute(w, r.URL.RequestURI())
+	page.Write(w, http.StatusOK, logoutTemplate, "logout", logoutData{
+		Frame:  page.Frame{Title: "Sign out"},
+		Action: r.URL.RequestURI(),
+		Home:   f.defaultPath,
+	})
 }
 
-var logoutTemplate = template.Must(template.New("logout").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
-<body><main><h1>Sign out</h1>
-<form method="post" action="{{.}}"><button type="submit" id="logout">Sign out</button></form>
-</main></body></html>
-`))
+// logoutData is the data of the logout page.
+type logoutData struct {
+	page.Frame
+	Action string // the URL the form posts to: the logout URL itself
+	Home   string // WebConfig.DefaultReturnPath, for "Stay signed in"
+}
+
+// logoutTemplate is the logout page. page.Write's Content-Security-Policy
+// has no form-action: browsers would apply it to the redirect to Fief's
+// logout too.
+var logoutTemplate = page.Parse(`{{define "logout"}}{{template "head" .}}
+<p id="message">Sign out of this site? You will also be signed out of your account with the identity server.</p>
+<div class="actions">
+<form method="post" action="{{.Action}}"><button type="submit" id="logout">Sign out</button></form>
+<a class="button secondary" id="stay" href="{{.Home}}">Stay signed in</a>
+</div>
+{{template "foot" .}}{{end}}`)
 
 // base returns the application's external base URL.
 func (f *WebFlow) base(r *http.Request) string {

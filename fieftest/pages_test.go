@@ -1,6 +1,7 @@
 package fieftest_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -84,4 +85,54 @@ func unlabelled(page string) []string {
 		}
 	}
 	return out
+}
+
+// TestFlowPagesShowTheTenant: the verification and consent pages, reached
+// through their flows, are cards under the tenant's name, with labelled
+// fields and nothing loaded from elsewhere.
+func TestFlowPagesShowTheTenant(t *testing.T) {
+	e := newEnv(t)
+	e.srv.DefaultTenant().SetName("Duchy of Brittany")
+	tp := e.srv.AddClient(fieftest.ClientConfig{ThirdParty: true, RedirectURIs: []string{redirectURI}})
+	requireCard := func(t *testing.T, page, title string, ids ...string) {
+		t.Helper()
+		for _, want := range append([]string{
+			`<header class="brand" id="brand">Duchy of Brittany</header>`,
+			`<h1 id="title">` + title + `</h1>`,
+			"<title>" + title + " · Duchy of Brittany</title>",
+			"prefers-color-scheme:dark",
+		}, ids...) {
+			if !strings.Contains(page, want) {
+				t.Errorf("page lacks %q:\n%s", want, page)
+			}
+		}
+		if refs := browsertest.ExternalRefs(page); len(refs) > 0 {
+			t.Errorf("page refers to other origins: %q", refs)
+		}
+		for _, id := range unlabelled(page) {
+			t.Errorf("field %q has no label", id)
+		}
+	}
+
+	t.Run("verification", func(t *testing.T) {
+		b := e.srv.BrowserClient()
+		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "screen": "register"}))
+		csrf := browsertest.CSRF(t, browsertest.Body(t, resp))
+		resp = postForm(t, b, e.srv.URL+"/register", url.Values{"email": {"new@example.com"}, "password": {password}, "csrf_token": {csrf}})
+		page := browsertest.Body(t, resp)
+		if resp.Request.URL.Path != "/verify" {
+			t.Fatalf("after register at %s", resp.Request.URL)
+		}
+		requireCard(t, page, "Verify your email", `<label for="code">`, `id="submit"`)
+	})
+	t.Run("consent", func(t *testing.T) {
+		b := e.srv.BrowserClient()
+		csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ID, "redirect_uri": redirectURI, "scope": "openid castles"}))
+		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email}, "password": {password}, "csrf_token": {csrf}})
+		page := browsertest.Body(t, resp)
+		if resp.Request.URL.Path != "/consent" {
+			t.Fatalf("after login at %s", resp.Request.URL)
+		}
+		requireCard(t, page, "Authorize", `id="allow"`, `id="deny"`, "<li>castles</li>")
+	})
 }

@@ -137,3 +137,43 @@ func TestBadConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestStartupWarning: a configuration that works but needs attention (a
+// public client given a secret that is not its own) prints the report of
+// the startup check, and the API starts anyway.
+func TestStartupWarning(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{Public: true})
+	t.Setenv("FIEF_BASE_URL", srv.URL)
+	t.Setenv("FIEF_CLIENT_ID", fc.ID)
+	t.Setenv("FIEF_CLIENT_SECRET", "wrong-secret-1234")
+	appURL, output := demotest.Start(t, run)
+	out := output()
+	for _, want := range []string{
+		"Fief check of " + srv.URL,
+		"): warning\n",
+		"WARNING  client_credentials",
+		"fix: remove FIEF_CLIENT_SECRET",
+		"skipped  redirect_uri",
+		"Listening on " + appURL,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "WARNING") > strings.Index(out, "Listening on") {
+		t.Errorf("the report comes after the server starts:\n%s", out)
+	}
+	if strings.Contains(out, "wrong-secret-1234") {
+		t.Errorf("the secret is shown:\n%s", out)
+	}
+	resp, err := http.Get(appURL + "/authenticated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /authenticated without a token: %d, want 401", resp.StatusCode)
+	}
+}

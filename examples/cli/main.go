@@ -2,7 +2,7 @@
 // the browser and stays signed in between runs, the Go version of the
 // command-line example of Fief's Python client.
 //
-//	go run ./examples/cli [flags] login|whoami|logout|demo
+//	go run ./examples/cli [flags] login|whoami|logout|demo|doctor
 //
 // Commands:
 //
@@ -11,6 +11,8 @@
 //	        renewed with the refresh token when it has expired)
 //	logout  delete the stored credentials
 //	demo    login, whoami, and logout in one run
+//	doctor  check the configuration with Fief and print every finding
+//	        (status 1 when something does not work)
 //
 // With FIEF_BASE_URL set, it talks to that Fief as the client FIEF_CLIENT_ID
 // (a public client; FIEF_CLIENT_SECRET only for a confidential one), which
@@ -46,6 +48,7 @@ import (
 	"syscall"
 	"time"
 
+	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/internal/demo"
 )
@@ -84,12 +87,13 @@ type usageError string
 
 func (e usageError) Error() string { return string(e) }
 
-const usage = `usage: cli [-port N] [-credentials FILE] [-auto] login|whoami|logout|demo
+const usage = `usage: cli [-port N] [-credentials FILE] [-auto] login|whoami|logout|demo|doctor
 
   login   sign in through the browser and store the credentials
   whoami  print the signed-in user's email and permissions
   logout  delete the stored credentials
   demo    login, whoami, logout in one run
+  doctor  check the configuration with Fief and print every finding
 
 Without FIEF_BASE_URL, an embedded test Fief runs inside this process and
 only demo works, since the next run would not know its tokens.`
@@ -112,7 +116,7 @@ func run(ctx context.Context, args []string, sys system) error {
 		return usageError(usage)
 	}
 	cmd := fs.Arg(0)
-	if _, ok := commands[cmd]; !ok && cmd != "demo" {
+	if _, ok := commands[cmd]; !ok && cmd != "demo" && cmd != "doctor" {
 		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
 	}
 
@@ -129,7 +133,7 @@ func run(ctx context.Context, args []string, sys system) error {
 		Output:          sys.stderr,
 	}
 	if env.server != nil {
-		if cmd != "demo" {
+		if cmd != "demo" && cmd != "doctor" {
 			return usageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
 		}
 		if cfg.CredentialsPath == "" {
@@ -153,6 +157,9 @@ func run(ctx context.Context, args []string, sys system) error {
 	if err != nil {
 		return err
 	}
+	if cmd == "doctor" {
+		return doctor(ctx, env.client, auth, sys.stdout)
+	}
 	if cmd != "logout" { // logout works offline
 		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.stdout); err != nil {
 			return err
@@ -162,6 +169,19 @@ func run(ctx context.Context, args []string, sys system) error {
 		return runDemo(ctx, auth, env, sys.stdout)
 	}
 	return commands[cmd](ctx, auth, sys.stdout)
+}
+
+// doctor runs the startup check and prints the whole report, whatever its
+// verdict; it fails when a check failed.
+func doctor(ctx context.Context, client *fief.Client, auth *fiefcli.Auth, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	report := client.Check(ctx, auth.CheckOptions())
+	fmt.Fprint(stdout, report)
+	if report.Failed() {
+		return errors.New("the Fief configuration does not work: see the fixes above")
+	}
+	return nil
 }
 
 var commands = map[string]func(context.Context, *fiefcli.Auth, io.Writer) error{

@@ -163,3 +163,48 @@ func TestStartupCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctor: the doctor command prints every finding of the startup
+// check, and fails only when a check failed.
+func TestDoctor(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	port := freePort(t)
+	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	creds := filepath.Join(t.TempDir(), "creds.json")
+	tests := []struct {
+		name    string
+		vars    map[string]string
+		port    string
+		failed  bool
+		outputs []string
+	}{
+		{"all good", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, port, false,
+			[]string{"Fief check of " + srv.URL, "): ok\n", "ok       reachable", "ok       redirect_uri", "ok       client_credentials", "public client"}},
+		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, freePort(t), true,
+			[]string{"): failure\n", "FAILURE  redirect_uri", "fix: add \"http://127.0.0.1:"}},
+		{"public client given a secret", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID, "FIEF_CLIENT_SECRET": "wrong-secret-1234"}, port, false,
+			[]string{"): warning\n", "WARNING  client_credentials", "remove FIEF_CLIENT_SECRET"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, "doctor"}, system{
+				getenv: func(k string) string { return tt.vars[k] },
+				stdout: &out,
+				stderr: io.Discard,
+			})
+			if (err != nil) != tt.failed {
+				t.Errorf("err = %v, want failed %v", err, tt.failed)
+			}
+			for _, want := range tt.outputs {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, out.String())
+				}
+			}
+			if strings.Contains(out.String(), "wrong-secret-1234") {
+				t.Errorf("the secret is shown:\n%s", out.String())
+			}
+		})
+	}
+}

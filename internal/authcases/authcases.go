@@ -20,7 +20,7 @@ import (
 	"github.com/fief-dev/fief-go/fieftest"
 )
 
-// Email is the test user's address, answered by the [UserHandler] of
+// Email is the test user's address, answered by the [Handler] of
 // CurrentUser routes.
 const Email = "anne@bretagne.duchy"
 
