@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
 // The event types Fief sends (v0.26). A newer Fief may send others: they are
@@ -63,24 +65,38 @@ type Event struct {
 	ReceivedAt time.Time
 	// Data is the raw data object.
 	Data json.RawMessage
-	// Object is Data decoded by type: *[User] for user.*, *[UserPermission],
-	// *[UserRole], *[Permission], *[Role], *[Tenant], *[Client],
-	// *[UserField], *[OAuthProvider] or *[EmailTemplate]; nil for a type
-	// this package does not know.
+	// Object is Data decoded by type into the type the admin API reads
+	// (Fief sends the object as its admin API reads it):
+	// *[fiefadmin.User] for user.*, *[fiefadmin.UserPermission],
+	// *[fiefadmin.UserRole], *[fiefadmin.Permission], *[fiefadmin.Role],
+	// *[fiefadmin.Tenant], *[fiefadmin.OAuthClient] for client.*,
+	// *[fiefadmin.UserField], *[fiefadmin.OAuthProvider] or
+	// *[fiefadmin.EmailTemplate]; nil for a type this package does not
+	// know. A client's secret is there as Fief sent it, and, like an OAuth
+	// provider's credentials, never printed by fiefadmin's types.
 	Object any
 }
 
-// User returns the user of a user.* event.
-func (e *Event) User() (*User, bool) { u, ok := e.Object.(*User); return u, ok }
+// User returns the user of a user.* event (user.deleted carries the user
+// as it was).
+func (e *Event) User() (*fiefadmin.User, bool) {
+	u, ok := e.Object.(*fiefadmin.User)
+	return u, ok
+}
 
-// UserPermission returns the grant of a user_permission.* event.
-func (e *Event) UserPermission() (*UserPermission, bool) {
-	p, ok := e.Object.(*UserPermission)
+// UserPermission returns the grant of a user_permission.* event: direct
+// when FromRoleID is nil, else through that role.
+func (e *Event) UserPermission() (*fiefadmin.UserPermission, bool) {
+	p, ok := e.Object.(*fiefadmin.UserPermission)
 	return p, ok
 }
 
-// UserRole returns the grant of a user_role.* event.
-func (e *Event) UserRole() (*UserRole, bool) { r, ok := e.Object.(*UserRole); return r, ok }
+// UserRole returns the grant of a user_role.* event. Fief sends no
+// user_permission.* events for the permissions that come with the role.
+func (e *Event) UserRole() (*fiefadmin.UserRole, bool) {
+	r, ok := e.Object.(*fiefadmin.UserRole)
+	return r, ok
+}
 
 // Decode decodes a delivery's body (verify it first: see [Verify]). The
 // event's ID is set; ReceivedAt is left to the caller.
@@ -114,25 +130,25 @@ func newObject(typ string) any {
 	object, _, _ := strings.Cut(typ, ".")
 	switch object {
 	case "user":
-		return new(User)
+		return new(fiefadmin.User)
 	case "user_permission":
-		return new(UserPermission)
+		return new(fiefadmin.UserPermission)
 	case "user_role":
-		return new(UserRole)
+		return new(fiefadmin.UserRole)
 	case "permission":
-		return new(Permission)
+		return new(fiefadmin.Permission)
 	case "role":
-		return new(Role)
+		return new(fiefadmin.Role)
 	case "tenant":
-		return new(Tenant)
+		return new(fiefadmin.Tenant)
 	case "client":
-		return new(Client)
+		return new(fiefadmin.OAuthClient)
 	case "user_field":
-		return new(UserField)
+		return new(fiefadmin.UserField)
 	case "oauth_provider":
-		return new(OAuthProvider)
+		return new(fiefadmin.OAuthProvider)
 	case "email_template":
-		return new(EmailTemplate)
+		return new(fiefadmin.EmailTemplate)
 	}
 	return nil
 }
