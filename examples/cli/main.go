@@ -41,9 +41,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/fief-dev/fief-go/fiefcli"
@@ -55,18 +53,9 @@ import (
 const appName = "fief-go-cli-example"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	demo.Main(func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
+	})
 }
 
 // system is what run takes from the outside world.
@@ -78,11 +67,6 @@ type system struct {
 	// openBrowser opens a URL; nil means the system browser.
 	openBrowser func(url string) error
 }
-
-// usageError is a mistake on the command line.
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
 
 const usage = `usage: cli [-port N] [-credentials FILE] [-auto] login|whoami|logout|demo
 
@@ -106,14 +90,14 @@ func run(ctx context.Context, args []string, sys system) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return usageError(err.Error())
+		return demo.UsageError(err.Error())
 	}
 	if fs.NArg() != 1 {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	cmd := fs.Arg(0)
 	if _, ok := commands[cmd]; !ok && cmd != "demo" {
-		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
+		return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
 	}
 
 	env, err := setup(sys.getenv, *port)
@@ -130,7 +114,7 @@ func run(ctx context.Context, args []string, sys system) error {
 	}
 	if env.server != nil {
 		if cmd != "demo" {
-			return usageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
+			return demo.UsageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
 		}
 		if cfg.CredentialsPath == "" {
 			dir, err := os.MkdirTemp("", "fiefcli-demo-")
@@ -147,7 +131,7 @@ func run(ctx context.Context, args []string, sys system) error {
 			fmt.Fprintf(sys.stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.client.BaseURL(), demo.Email, demo.Password)
 		}
 	} else if *auto {
-		return usageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
+		return demo.UsageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
 	}
 	auth, err := fiefcli.New(env.client, cfg)
 	if err != nil {

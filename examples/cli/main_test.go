@@ -108,7 +108,7 @@ func TestUsageErrors(t *testing.T) {
 				stdout: io.Discard,
 				stderr: io.Discard,
 			})
-			var ue usageError
+			var ue demo.UsageError
 			if !errors.As(err, &ue) {
 				t.Errorf("err = %v, want a usage error", err)
 			}

@@ -33,7 +33,7 @@ func call(ctx context.Context, args []string, sys system) error {
 	name := fs.Arg(0)
 	fullMethod, ok := methods[name]
 	if !ok {
-		return usageError(fmt.Sprintf("unknown method %q: Ping, WhoAmI or ListCastles", name))
+		return demo.UsageError(fmt.Sprintf("unknown method %q: Ping, WhoAmI or ListCastles", name))
 	}
 	auth, err := cliAuth(sys, *port, *credentials)
 	if err != nil {
@@ -71,7 +71,7 @@ func call(ctx context.Context, args []string, sys system) error {
 // cliAuth returns the fiefcli Auth of the Fief at FIEF_BASE_URL.
 func cliAuth(sys system, port int, credentials string) (*fiefcli.Auth, error) {
 	if sys.getenv("FIEF_BASE_URL") == "" {
-		return nil, usageError("FIEF_BASE_URL and FIEF_CLIENT_ID are not set: serve prints them for its embedded Fief")
+		return nil, demo.UsageError("FIEF_BASE_URL and FIEF_CLIENT_ID are not set: serve prints them for its embedded Fief")
 	}
 	client, err := demo.ClientFromEnv(sys.getenv)
 	if err != nil {

@@ -43,27 +43,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	demo.Main(func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
+	})
 }
 
 // system is what run takes from the outside world.
@@ -75,11 +65,6 @@ type system struct {
 	// openBrowser opens a URL; nil means the system browser.
 	openBrowser func(url string) error
 }
-
-// usageError is a mistake on the command line.
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
 
 const usage = `usage:
   example serve [-socket PATH] [-port N]
@@ -93,7 +78,7 @@ needed and calls a method; logout deletes the stored credentials.`
 // run runs one command until it is done, or until ctx is done for serve.
 func run(ctx context.Context, args []string, sys system) error {
 	if len(args) == 0 {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	switch args[0] {
 	case "serve":
@@ -106,5 +91,5 @@ func run(ctx context.Context, args []string, sys system) error {
 		fmt.Fprintln(sys.stdout, usage)
 		return nil
 	}
-	return usageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
+	return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
 }

@@ -276,7 +276,7 @@ func TestUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := run(t.Context(), tt.args, system{getenv: getenv(tt.vars), stdout: io.Discard, stderr: io.Discard})
-		var ue usageError
+		var ue demo.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: %v, want a usage error with %q", tt.args, err, tt.want)
 		}

@@ -153,10 +153,10 @@ func parse(fs *flag.FlagSet, args []string, nargs int, stdout io.Writer) error {
 			fs.PrintDefaults()
 			return err
 		}
-		return usageError(err.Error() + "\n" + usage)
+		return demo.UsageError(err.Error() + "\n" + usage)
 	}
 	if fs.NArg() != nargs {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 // Package demo is the setup shared by the example programs: the Fief client
 // from the environment, or an embedded fieftest server with a demo client
-// and user; the listener and the graceful server loop.
+// and user; the listener and the graceful server loop; the main function,
+// with its signal handling and exit status.
 package demo
 
 import (
