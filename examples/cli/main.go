@@ -54,18 +54,8 @@ const appName = "fief-go-cli-example"
 
 func main() {
 	demo.Main(func(ctx context.Context) error {
-		return run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
+		return run(ctx, os.Args[1:], demo.OS())
 	})
-}
-
-// system is what run takes from the outside world.
-type system struct {
-	getenv func(string) string
-	stdout io.Writer
-	// stderr receives the sign-in progress.
-	stderr io.Writer
-	// openBrowser opens a URL; nil means the system browser.
-	openBrowser func(url string) error
 }
 
 const usage = `usage: cli [-port N] [-credentials FILE] [-auto] login|whoami|logout|demo
@@ -79,10 +69,10 @@ Without FIEF_BASE_URL, an embedded test Fief runs inside this process and
 only demo works, since the next run would not know its tokens.`
 
 // run runs one command.
-func run(ctx context.Context, args []string, sys system) error {
+func run(ctx context.Context, args []string, sys demo.System) error {
 	fs := flag.NewFlagSet("cli", flag.ContinueOnError)
-	fs.SetOutput(sys.stderr)
-	fs.Usage = func() { fmt.Fprintln(sys.stderr, usage); fs.PrintDefaults() }
+	fs.SetOutput(sys.Stderr)
+	fs.Usage = func() { fmt.Fprintln(sys.Stderr, usage); fs.PrintDefaults() }
 	port := fs.Int("port", fiefcli.DefaultPort, "loopback port of the sign-in callback")
 	credentials := fs.String("credentials", "", "credentials file (default: in the user's configuration directory)")
 	auto := fs.Bool("auto", false, "embedded Fief only: sign the demo user in without a person")
@@ -100,7 +90,7 @@ func run(ctx context.Context, args []string, sys system) error {
 		return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
 	}
 
-	env, err := setup(sys.getenv, *port)
+	env, err := setup(sys.Getenv, *port)
 	if err != nil {
 		return err
 	}
@@ -109,8 +99,8 @@ func run(ctx context.Context, args []string, sys system) error {
 		AppName:         appName,
 		CredentialsPath: *credentials,
 		Port:            *port,
-		OpenBrowser:     sys.openBrowser,
-		Output:          sys.stderr,
+		OpenBrowser:     sys.OpenBrowser,
+		Output:          sys.Stderr,
 	}
 	if env.server != nil {
 		if cmd != "demo" {
@@ -128,7 +118,7 @@ func run(ctx context.Context, args []string, sys system) error {
 			env.server.SetAutoLogin(demo.Email)
 			cfg.OpenBrowser = followWith(env.server.Client())
 		} else {
-			fmt.Fprintf(sys.stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.client.BaseURL(), demo.Email, demo.Password)
+			fmt.Fprintf(sys.Stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.client.BaseURL(), demo.Email, demo.Password)
 		}
 	} else if *auto {
 		return demo.UsageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
@@ -138,14 +128,14 @@ func run(ctx context.Context, args []string, sys system) error {
 		return err
 	}
 	if cmd != "logout" { // logout works offline
-		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.stdout); err != nil {
+		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.Stdout); err != nil {
 			return err
 		}
 	}
 	if cmd == "demo" {
-		return runDemo(ctx, auth, env, sys.stdout)
+		return runDemo(ctx, auth, env, sys.Stdout)
 	}
-	return commands[cmd](ctx, auth, sys.stdout)
+	return commands[cmd](ctx, auth, sys.Stdout)
 }
 
 var commands = map[string]func(context.Context, *fiefcli.Auth, io.Writer) error{

@@ -44,7 +44,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/fief-dev/fief-go/internal/demo"
@@ -52,18 +51,8 @@ import (
 
 func main() {
 	demo.Main(func(ctx context.Context) error {
-		return run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
+		return run(ctx, os.Args[1:], demo.OS())
 	})
-}
-
-// system is what run takes from the outside world.
-type system struct {
-	getenv func(string) string
-	stdout io.Writer
-	// stderr receives the sign-in progress and the usage.
-	stderr io.Writer
-	// openBrowser opens a URL; nil means the system browser.
-	openBrowser func(url string) error
 }
 
 const usage = `usage:
@@ -76,7 +65,7 @@ unset) and prints how to call it; call signs in through the browser if
 needed and calls a method; logout deletes the stored credentials.`
 
 // run runs one command until it is done, or until ctx is done for serve.
-func run(ctx context.Context, args []string, sys system) error {
+func run(ctx context.Context, args []string, sys demo.System) error {
 	if len(args) == 0 {
 		return demo.UsageError(usage)
 	}
@@ -88,7 +77,7 @@ func run(ctx context.Context, args []string, sys system) error {
 	case "logout":
 		return logout(ctx, args[1:], sys)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(sys.stdout, usage)
+		fmt.Fprintln(sys.Stdout, usage)
 		return nil
 	}
 	return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))

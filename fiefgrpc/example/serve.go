@@ -29,18 +29,18 @@ const squireEmail = "squire@bretagne.duchy"
 func defaultSocket() string { return filepath.Join(os.TempDir(), "fief-grpc-example.sock") }
 
 // serve runs the service until ctx is done.
-func serve(ctx context.Context, args []string, sys system) error {
+func serve(ctx context.Context, args []string, sys demo.System) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	socket := fs.String("socket", defaultSocket(), "Unix socket to listen on")
 	port := fs.Int("port", fiefcli.DefaultPort, "embedded Fief only: loopback port of the client's sign-in callback to allow")
-	if err := parse(fs, args, 0, sys.stdout); err != nil {
+	if err := parse(fs, args, 0, sys.Stdout); err != nil {
 		return ignoreHelp(err)
 	}
 	socketPath, err := filepath.Abs(*socket)
 	if err != nil {
 		return err
 	}
-	client, server, err := fiefFor(sys.getenv, *port)
+	client, server, err := fiefFor(sys.Getenv, *port)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func serve(ctx context.Context, args []string, sys system) error {
 	ic := interceptor(fiefhttp.New(client, nil))
 	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
 	gs.RegisterService(&serviceDesc, nil)
-	printInstructions(sys.stdout, client, server, socketPath, *port)
+	printInstructions(sys.Stdout, client, server, socketPath, *port)
 
 	errc := make(chan error, 1)
 	go func() { errc <- gs.Serve(ln) }()

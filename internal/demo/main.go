@@ -42,3 +42,18 @@ func Exit(err error, stderr io.Writer) int {
 		return 1
 	}
 }
+
+// System is what a command program takes from the outside world, so that
+// its tests can give it another environment, other outputs and a browser.
+type System struct {
+	Getenv func(string) string
+	Stdout io.Writer
+	// Stderr receives the sign-in progress (and, for some, the usage).
+	Stderr io.Writer
+	// OpenBrowser opens a URL; nil means the system browser.
+	OpenBrowser func(url string) error
+}
+
+// OS is the process's own [System]: its environment, standard outputs and
+// the system browser.
+func OS() System { return System{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr} }
