@@ -90,11 +90,13 @@ func run(ctx context.Context, args []string, sys demo.System) error {
 		return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
 	}
 
-	env, err := setup(sys.Getenv, *port)
+	// A client of the Fief at FIEF_BASE_URL (reached only when a command
+	// needs it: logout works offline), or of an embedded test Fief.
+	env, err := demo.SetupPublic(sys.Getenv, fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath))
 	if err != nil {
 		return err
 	}
-	defer env.close()
+	defer env.Close()
 	cfg := fiefcli.Config{
 		AppName:         appName,
 		CredentialsPath: *credentials,
@@ -102,7 +104,7 @@ func run(ctx context.Context, args []string, sys demo.System) error {
 		OpenBrowser:     sys.OpenBrowser,
 		Output:          sys.Stderr,
 	}
-	if env.server != nil {
+	if env.Server != nil {
 		if cmd != "demo" {
 			return demo.UsageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
 		}
@@ -115,20 +117,20 @@ func run(ctx context.Context, args []string, sys demo.System) error {
 			cfg.CredentialsPath = dir + string(os.PathSeparator) + fiefcli.CredentialsFileName
 		}
 		if *auto {
-			env.server.SetAutoLogin(demo.Email)
-			cfg.OpenBrowser = followWith(env.server.Client())
+			env.Server.SetAutoLogin(demo.Email)
+			cfg.OpenBrowser = followWith(env.Server.Client())
 		} else {
-			fmt.Fprintf(sys.Stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.client.BaseURL(), demo.Email, demo.Password)
+			fmt.Fprintf(sys.Stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.Client.BaseURL(), demo.Email, demo.Password)
 		}
 	} else if *auto {
 		return demo.UsageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
 	}
-	auth, err := fiefcli.New(env.client, cfg)
+	auth, err := fiefcli.New(env.Client, cfg)
 	if err != nil {
 		return err
 	}
 	if cmd != "logout" { // logout works offline
-		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.Stdout); err != nil {
+		if err := demo.Check(ctx, env.Client, auth.CheckOptions(), sys.Stdout); err != nil {
 			return err
 		}
 	}
@@ -188,19 +190,19 @@ func logout(ctx context.Context, auth *fiefcli.Auth, stdout io.Writer) error {
 
 // runDemo signs in, prints the user, renews the token after a day passes
 // on the embedded Fief, and signs out.
-func runDemo(ctx context.Context, auth *fiefcli.Auth, env *fiefEnv, stdout io.Writer) error {
+func runDemo(ctx context.Context, auth *fiefcli.Auth, env *demo.Env, stdout io.Writer) error {
 	if err := login(ctx, auth, stdout); err != nil {
 		return err
 	}
 	if err := whoami(ctx, auth, stdout); err != nil {
 		return err
 	}
-	if env.server != nil {
+	if env.Server != nil {
 		before, err := auth.AccessTokenInfo(ctx)
 		if err != nil {
 			return err
 		}
-		env.server.Advance(25 * time.Hour)
+		env.Server.Advance(25 * time.Hour)
 		fmt.Fprintln(stdout, "A day later (the embedded Fief's clock moved forward), the access token has expired:")
 		if err := whoami(ctx, auth, stdout); err != nil {
 			return err

@@ -81,25 +81,14 @@ func serve(ctx context.Context, args []string, sys demo.System) error {
 // fiefcli's redirect URI on port, the demo user and a user without the
 // permission.
 func fiefFor(getenv func(string) string, port int) (*fief.Client, *fieftest.Server, error) {
-	if getenv("FIEF_BASE_URL") != "" {
-		client, err := demo.ClientFromEnv(getenv)
-		return client, nil, err
-	}
-	srv := fieftest.NewServer()
-	srv.DefaultTenant().SetName(demo.TenantName)
-	c := srv.AddClient(fieftest.ClientConfig{
-		ID:           demo.ClientID,
-		Public:       true,
-		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath)},
-	})
-	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
-	srv.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ID, HTTPClient: srv.Client()})
+	env, err := demo.SetupPublic(getenv, fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath))
 	if err != nil {
-		srv.Close()
 		return nil, nil, err
 	}
-	return client, srv, nil
+	if env.Server != nil {
+		env.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
+	}
+	return env.Client, env.Server, nil
 }
 
 // listenUnix listens on the Unix socket at path, replacing the socket file
