@@ -1,7 +1,10 @@
 package fiefwebhook_test
 
 import (
+	"bytes"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -75,5 +78,31 @@ func TestOtherObjectsDecodeIntoAdminTypes(t *testing.T) {
 		if f := fiefwebhook.EffectOf(e); !f.None() {
 			t.Errorf("%s: effect %+v, want none", typ, f)
 		}
+	}
+}
+
+// TestEventPrintsNoSecret: a client.* event carries the client's secret, in
+// its raw data and its object; no verb and no log handler prints it.
+func TestEventPrintsNoSecret(t *testing.T) {
+	body := `{"type": "client.updated", "data": {` + stamps + `, "id": "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Fief's client", "client_id": "Jk1vYb0b", "client_secret": "` + clientSecret + `", "tenant_id": "20fdf797-36d9-47b7-bb7c-2e323f823c1f"}}`
+	e, err := fiefwebhook.Decode([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		outs = append(outs, fmt.Sprintf(verb, e), fmt.Sprintf(verb, *e))
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("webhook", "event", e)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("webhook", "event", *e)
+	outs = append(outs, logs.String())
+	for _, out := range outs {
+		if strings.Contains(out, clientSecret) || strings.Contains(out, hex.EncodeToString([]byte(clientSecret))) {
+			t.Fatalf("the client's secret is printed: %s", out)
+		}
+	}
+	if s := e.String(); !strings.Contains(s, "client.updated") || !strings.Contains(s, "Jk1vYb0b") || !strings.Contains(s, "[redacted]") {
+		t.Fatalf("String = %s, want the type and the client, its secret redacted", s)
 	}
 }
