@@ -40,17 +40,17 @@ func EffectOf(e *Event) Effect {
 	case *fiefadmin.User:
 		user = o.ID
 		switch e.Type {
-		case UserDeleted, UserPasswordReset:
+		case fiefadmin.EventUserDeleted, fiefadmin.EventUserPasswordReset:
 			f.Revoke = true
-		case UserUpdated:
+		case fiefadmin.EventUserUpdated:
 			f.Revoke = !o.IsActive
 		}
 	case *fiefadmin.UserPermission:
 		user = o.UserID
-		f.Revoke = e.Type == UserPermissionDeleted
+		f.Revoke = e.Type == fiefadmin.EventUserPermissionDeleted
 	case *fiefadmin.UserRole:
 		user = o.UserID
-		f.Revoke = e.Type == UserRoleDeleted
+		f.Revoke = e.Type == fiefadmin.EventUserRoleDeleted
 	default:
 		return Effect{}
 	}

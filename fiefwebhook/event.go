@@ -13,39 +13,6 @@ import (
 	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
-// The event types Fief sends (v0.26). A newer Fief may send others: they are
-// decoded with a nil [Event.Object].
-const (
-	ClientCreated               = "client.created"
-	ClientUpdated               = "client.updated"
-	ClientDeleted               = "client.deleted"
-	EmailTemplateUpdated        = "email_template.updated"
-	OAuthProviderCreated        = "oauth_provider.created"
-	OAuthProviderUpdated        = "oauth_provider.updated"
-	OAuthProviderDeleted        = "oauth_provider.deleted"
-	PermissionCreated           = "permission.created"
-	PermissionUpdated           = "permission.updated"
-	PermissionDeleted           = "permission.deleted"
-	RoleCreated                 = "role.created"
-	RoleUpdated                 = "role.updated"
-	RoleDeleted                 = "role.deleted"
-	TenantCreated               = "tenant.created"
-	TenantUpdated               = "tenant.updated"
-	TenantDeleted               = "tenant.deleted"
-	UserCreated                 = "user.created"
-	UserUpdated                 = "user.updated"
-	UserDeleted                 = "user.deleted"
-	UserForgotPasswordRequested = "user.forgot_password_requested"
-	UserPasswordReset           = "user.password_reset"
-	UserFieldCreated            = "user_field.created"
-	UserFieldUpdated            = "user_field.updated"
-	UserFieldDeleted            = "user_field.deleted"
-	UserPermissionCreated       = "user_permission.created"
-	UserPermissionDeleted       = "user_permission.deleted"
-	UserRoleCreated             = "user_role.created"
-	UserRoleDeleted             = "user_role.deleted"
-)
-
 // ErrMalformedEvent: a correctly signed body is not a Fief event (not a JSON
 // object with a string type and an object data, or data not of the type's
 // shape). The handler answers 400.
@@ -53,8 +20,10 @@ var ErrMalformedEvent = errors.New("fiefwebhook: malformed event")
 
 // Event is one decoded delivery.
 type Event struct {
-	// Type is the event type, such as [UserUpdated].
-	Type string
+	// Type is the event type, such as [fiefadmin.EventUserUpdated]: one of
+	// the constants of [fiefadmin.WebhookEvent] (Fief v0.26), or another
+	// type a newer Fief sends, decoded with a nil Object.
+	Type fiefadmin.WebhookEvent
 	// ID identifies the delivery: the hex SHA-256 of its body. Fief's
 	// retries carry the very same body, hence the same ID.
 	ID string
@@ -115,7 +84,7 @@ func Decode(body []byte) (*Event, error) {
 		return nil, fmt.Errorf("%w: %s: data is not an object", ErrMalformedEvent, truncate(*raw.Type))
 	}
 	sum := sha256.Sum256(body)
-	e := &Event{Type: *raw.Type, ID: hex.EncodeToString(sum[:]), Data: raw.Data}
+	e := &Event{Type: fiefadmin.WebhookEvent(*raw.Type), ID: hex.EncodeToString(sum[:]), Data: raw.Data}
 	if obj := newObject(e.Type); obj != nil {
 		if err := json.Unmarshal(raw.Data, obj); err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrMalformedEvent, e.Type, err)
@@ -126,8 +95,8 @@ func Decode(body []byte) (*Event, error) {
 }
 
 // newObject returns a pointer to the object type of an event type, or nil.
-func newObject(typ string) any {
-	object, _, _ := strings.Cut(typ, ".")
+func newObject(typ fiefadmin.WebhookEvent) any {
+	object, _, _ := strings.Cut(string(typ), ".")
 	switch object {
 	case "user":
 		return new(fiefadmin.User)

@@ -24,14 +24,14 @@ const (
 )
 
 func TestOtherObjectsDecodeIntoAdminTypes(t *testing.T) {
-	bodies := map[string]string{
-		fiefwebhook.TenantUpdated:        `{"type": "tenant.updated", "data": ` + tenantData + `, "oauth_providers": [` + providerData + `]}}`,
-		fiefwebhook.ClientCreated:        `{"type": "client.created", "data": {` + stamps + `, "id": "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Fief's client", "first_party": true, "client_type": "confidential", "client_id": "Jk1vYb0b", "client_secret": "` + clientSecret + `", "redirect_uris": ["http://localhost:8000/docs/oauth2-redirect"], "authorization_code_lifetime_seconds": 600, "access_id_token_lifetime_seconds": 86400, "refresh_token_lifetime_seconds": 2592000, "tenant_id": "20fdf797-36d9-47b7-bb7c-2e323f823c1f", "tenant": ` + tenantData + `}, "encrypt_jwk": "**********"}}`,
-		fiefwebhook.OAuthProviderCreated: `{"type": "oauth_provider.created", "data": ` + providerData + `}`,
-		fiefwebhook.PermissionCreated:    `{"type": "permission.created", "data": ` + permData + `}`,
-		fiefwebhook.RoleUpdated:          `{"type": "role.updated", "data": {` + stamps + `, "id": "7e3fae55-8931-4278-8d04-4283229ce6e4", "name": "Castle manager", "granted_by_default": false, "permissions": [` + permData + `]}}`,
-		fiefwebhook.UserFieldCreated:     `{"type": "user_field.created", "data": {` + stamps + `, "id": "0f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a0f9", "name": "Title", "slug": "title", "type": "CHOICE", "configuration": {"at_registration": true, "required": false, "at_update": true, "choices": [["duchess", "Duchess"], ["queen", "Queen"]], "default": "duchess"}}}`,
-		fiefwebhook.EmailTemplateUpdated: `{"type": "email_template.updated", "data": {` + stamps + `, "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "type": "WELCOME", "subject": "Welcome to {{ tenant.name }}", "content": "<p>Hello</p>"}}`,
+	bodies := map[fiefadmin.WebhookEvent]string{
+		fiefadmin.EventTenantUpdated:        `{"type": "tenant.updated", "data": ` + tenantData + `, "oauth_providers": [` + providerData + `]}}`,
+		fiefadmin.EventClientCreated:        `{"type": "client.created", "data": {` + stamps + `, "id": "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Fief's client", "first_party": true, "client_type": "confidential", "client_id": "Jk1vYb0b", "client_secret": "` + clientSecret + `", "redirect_uris": ["http://localhost:8000/docs/oauth2-redirect"], "authorization_code_lifetime_seconds": 600, "access_id_token_lifetime_seconds": 86400, "refresh_token_lifetime_seconds": 2592000, "tenant_id": "20fdf797-36d9-47b7-bb7c-2e323f823c1f", "tenant": ` + tenantData + `}, "encrypt_jwk": "**********"}}`,
+		fiefadmin.EventOAuthProviderCreated: `{"type": "oauth_provider.created", "data": ` + providerData + `}`,
+		fiefadmin.EventPermissionCreated:    `{"type": "permission.created", "data": ` + permData + `}`,
+		fiefadmin.EventRoleUpdated:          `{"type": "role.updated", "data": {` + stamps + `, "id": "7e3fae55-8931-4278-8d04-4283229ce6e4", "name": "Castle manager", "granted_by_default": false, "permissions": [` + permData + `]}}`,
+		fiefadmin.EventUserFieldCreated:     `{"type": "user_field.created", "data": {` + stamps + `, "id": "0f3c2b1a-9e8d-4c7b-a6f5-e4d3c2b1a0f9", "name": "Title", "slug": "title", "type": "CHOICE", "configuration": {"at_registration": true, "required": false, "at_update": true, "choices": [["duchess", "Duchess"], ["queen", "Queen"]], "default": "duchess"}}}`,
+		fiefadmin.EventEmailTemplateUpdated: `{"type": "email_template.updated", "data": {` + stamps + `, "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "type": "WELCOME", "subject": "Welcome to {{ tenant.name }}", "content": "<p>Hello</p>"}}`,
 	}
 	for typ, body := range bodies {
 		e, err := fiefwebhook.Decode([]byte(body))

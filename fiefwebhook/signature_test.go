@@ -13,7 +13,7 @@ import (
 
 func TestRealDeliveriesVerifyAndDecode(t *testing.T) {
 	anne := fiefadmin.MustParseUUID("c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0")
-	seen := map[string]bool{}
+	seen := map[fiefadmin.WebhookEvent]bool{}
 	for _, d := range loadDeliveries(t) {
 		if err := fiefwebhook.Verify([]string{d.Secret}, d.timestamp(), d.signature(), []byte(d.Body), d.sentAt(t), fiefwebhook.DefaultTolerance); err != nil {
 			t.Fatalf("a real delivery does not verify: %v", err)
@@ -46,7 +46,7 @@ func TestRealDeliveriesVerifyAndDecode(t *testing.T) {
 			t.Fatalf("%s: object %T", e.Type, o)
 		}
 	}
-	for _, typ := range []string{"user.created", "user.updated", "user.deleted", "user.password_reset", "user.forgot_password_requested", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"} {
+	for _, typ := range []fiefadmin.WebhookEvent{"user.created", "user.updated", "user.deleted", "user.password_reset", "user.forgot_password_requested", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"} {
 		if !seen[typ] {
 			t.Errorf("no real delivery of %s decoded", typ)
 		}
