@@ -32,7 +32,8 @@ type Event struct {
 	// the payload carries no time of the change and each retry is signed
 	// anew.
 	ReceivedAt time.Time
-	// Data is the raw data object.
+	// Data is the raw data object. A client.* event's holds the client's
+	// secret: do not log it.
 	Data json.RawMessage
 	// Object is Data decoded by type into the type the admin API reads
 	// (Fief sends the object as its admin API reads it):

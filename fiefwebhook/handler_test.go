@@ -12,8 +12,8 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
-	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefadmin"
+	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
