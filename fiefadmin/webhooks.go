@@ -11,7 +11,8 @@ import (
 // (/admin/api/webhooks).
 type WebhooksService struct{ c *Client }
 
-// WebhookEvent is the type of an event a webhook can listen to.
+// WebhookEvent is the type of an event a webhook can listen to, and the
+// Type of the events fiefwebhook receives.
 type WebhookEvent string
 
 // The events of Fief.

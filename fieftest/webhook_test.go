@@ -101,7 +101,7 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 		var types []string
 		for _, d := range got {
 			e, _ := fiefwebhook.Decode(d.body)
-			types = append(types, e.Type)
+			types = append(types, string(e.Type))
 		}
 		t.Fatalf("deliveries %v, want %v", types, want)
 	}
@@ -118,17 +118,17 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 		if err != nil {
 			t.Fatalf("delivery %d: %v", i, err)
 		}
-		if e.Type != want[i] {
+		if string(e.Type) != want[i] {
 			t.Fatalf("delivery %d is %s, want %s", i, e.Type, want[i])
 		}
 		if f := fiefwebhook.EffectOf(e); f.UserID != u.ID {
 			t.Fatalf("%s concerns user %q, want %q", e.Type, f.UserID, u.ID)
 		}
 		// Fief's body format: Python's separators, members in Fief's order.
-		if !bytes.HasPrefix(d.body, []byte(`{"type": "`+e.Type+`", "data": {"created_at": "`)) {
+		if !bytes.HasPrefix(d.body, []byte(`{"type": "`+string(e.Type)+`", "data": {"created_at": "`)) {
 			t.Fatalf("%s: body does not start as Fief's: %.80s", e.Type, d.body)
 		}
-		if r, ok := real[e.Type]; ok && !slices.Equal(upToFields(jsonKeys(t, d.body)), upToFields(jsonKeys(t, r))) {
+		if r, ok := real[string(e.Type)]; ok && !slices.Equal(upToFields(jsonKeys(t, d.body)), upToFields(jsonKeys(t, r))) {
 			t.Fatalf("%s: members\n%v\nFief's\n%v", e.Type, jsonKeys(t, d.body), jsonKeys(t, r))
 		}
 	}
@@ -200,7 +200,7 @@ func realBodies(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[e.Type] = []byte(d.Body)
+		out[string(e.Type)] = []byte(d.Body)
 	}
 	return out
 }
@@ -413,7 +413,7 @@ func TestWebhooksOfUsersChangedThroughTheAdminAPI(t *testing.T) {
 		if err := json.Unmarshal(e.Data, &data); err != nil {
 			t.Fatalf("delivery %d data: %v", i, err)
 		}
-		if e.Type != want[i].typ || data.ID != id || data.Email != want[i].email || data.EmailVerified != want[i].verified {
+		if string(e.Type) != want[i].typ || data.ID != id || data.Email != want[i].email || data.EmailVerified != want[i].verified {
 			t.Errorf("delivery %d: %s %+v, want %s of %s (%s, verified %v)", i, e.Type, data, want[i].typ, id, want[i].email, want[i].verified)
 		}
 	}

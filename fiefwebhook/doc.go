@@ -1,11 +1,13 @@
 // Package fiefwebhook receives Fief's webhooks: it verifies each delivery
 // (HMAC-SHA256 of the timestamp, a dot and the raw body, keyed with the
-// webhook's secret), refuses stale ones, decodes the event into typed
-// objects, processes each delivery once, and makes the changes that matter to
-// access take effect at once: a deleted user, a reset password, a removed
-// permission or role, or a deactivation revokes the user's access tokens
-// issued until then (see [fief.Revocations]), and any change to a user drops
-// the user's cached user info.
+// webhook's secret), refuses stale ones, decodes the event into the types of
+// package fiefadmin (Fief sends each object as its admin API reads it:
+// [Event.User] is a *[fiefadmin.User]), processes each delivery once, and
+// makes the changes that matter to access take effect at once: a deleted
+// user, a reset password, a removed permission or role, or a deactivation
+// revokes the user's access tokens issued until then (see
+// [fief.Revocations]), and any change to a user drops the user's cached user
+// info.
 //
 // The main type is [Handler], an [http.Handler] made by [NewHandler] from a
 // [Config]. What an event does to access is its [Effect]; an [Applier]

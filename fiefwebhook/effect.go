@@ -2,10 +2,10 @@ package fiefwebhook
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
 // Effect is what an event does to access, for one user.
@@ -35,28 +35,29 @@ func (f Effect) None() bool { return f.UserID == "" || (!f.Revoke && !f.DropUser
 //   - other events do nothing.
 func EffectOf(e *Event) Effect {
 	var f Effect
+	var user fiefadmin.UUID
 	switch o := e.Object.(type) {
-	case *User:
-		f.UserID = o.ID
+	case *fiefadmin.User:
+		user = o.ID
 		switch e.Type {
-		case UserDeleted, UserPasswordReset:
+		case fiefadmin.EventUserDeleted, fiefadmin.EventUserPasswordReset:
 			f.Revoke = true
-		case UserUpdated:
+		case fiefadmin.EventUserUpdated:
 			f.Revoke = !o.IsActive
 		}
-	case *UserPermission:
-		f.UserID = o.UserID
-		f.Revoke = e.Type == UserPermissionDeleted
-	case *UserRole:
-		f.UserID = o.UserID
-		f.Revoke = e.Type == UserRoleDeleted
+	case *fiefadmin.UserPermission:
+		user = o.UserID
+		f.Revoke = e.Type == fiefadmin.EventUserPermissionDeleted
+	case *fiefadmin.UserRole:
+		user = o.UserID
+		f.Revoke = e.Type == fiefadmin.EventUserRoleDeleted
 	default:
 		return Effect{}
 	}
-	f.UserID = strings.ToLower(f.UserID)
-	if f.UserID == "" {
+	if user.IsZero() {
 		return Effect{} // a user event without its user: nothing to apply
 	}
+	f.UserID = user.String() // lower case, as Fief writes the sub claim
 	f.DropUserInfo = true
 	f.NotBefore = e.ReceivedAt
 	return f

@@ -9,39 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// The event types Fief sends (v0.26). A newer Fief may send others: they are
-// decoded with a nil [Event.Object].
-const (
-	ClientCreated               = "client.created"
-	ClientUpdated               = "client.updated"
-	ClientDeleted               = "client.deleted"
-	EmailTemplateUpdated        = "email_template.updated"
-	OAuthProviderCreated        = "oauth_provider.created"
-	OAuthProviderUpdated        = "oauth_provider.updated"
-	OAuthProviderDeleted        = "oauth_provider.deleted"
-	PermissionCreated           = "permission.created"
-	PermissionUpdated           = "permission.updated"
-	PermissionDeleted           = "permission.deleted"
-	RoleCreated                 = "role.created"
-	RoleUpdated                 = "role.updated"
-	RoleDeleted                 = "role.deleted"
-	TenantCreated               = "tenant.created"
-	TenantUpdated               = "tenant.updated"
-	TenantDeleted               = "tenant.deleted"
-	UserCreated                 = "user.created"
-	UserUpdated                 = "user.updated"
-	UserDeleted                 = "user.deleted"
-	UserForgotPasswordRequested = "user.forgot_password_requested"
-	UserPasswordReset           = "user.password_reset"
-	UserFieldCreated            = "user_field.created"
-	UserFieldUpdated            = "user_field.updated"
-	UserFieldDeleted            = "user_field.deleted"
-	UserPermissionCreated       = "user_permission.created"
-	UserPermissionDeleted       = "user_permission.deleted"
-	UserRoleCreated             = "user_role.created"
-	UserRoleDeleted             = "user_role.deleted"
+	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
 // ErrMalformedEvent: a correctly signed body is not a Fief event (not a JSON
@@ -51,8 +20,10 @@ var ErrMalformedEvent = errors.New("fiefwebhook: malformed event")
 
 // Event is one decoded delivery.
 type Event struct {
-	// Type is the event type, such as [UserUpdated].
-	Type string
+	// Type is the event type, such as [fiefadmin.EventUserUpdated]: one of
+	// the constants of [fiefadmin.WebhookEvent] (Fief v0.26), or another
+	// type a newer Fief sends, decoded with a nil Object.
+	Type fiefadmin.WebhookEvent
 	// ID identifies the delivery: the hex SHA-256 of its body. Fief's
 	// retries carry the very same body, hence the same ID.
 	ID string
@@ -61,26 +32,41 @@ type Event struct {
 	// the payload carries no time of the change and each retry is signed
 	// anew.
 	ReceivedAt time.Time
-	// Data is the raw data object.
+	// Data is the raw data object. A client.* event's holds the client's
+	// secret: do not log it.
 	Data json.RawMessage
-	// Object is Data decoded by type: *[User] for user.*, *[UserPermission],
-	// *[UserRole], *[Permission], *[Role], *[Tenant], *[Client],
-	// *[UserField], *[OAuthProvider] or *[EmailTemplate]; nil for a type
-	// this package does not know.
+	// Object is Data decoded by type into the type the admin API reads
+	// (Fief sends the object as its admin API reads it):
+	// *[fiefadmin.User] for user.*, *[fiefadmin.UserPermission],
+	// *[fiefadmin.UserRole], *[fiefadmin.Permission], *[fiefadmin.Role],
+	// *[fiefadmin.Tenant], *[fiefadmin.OAuthClient] for client.*,
+	// *[fiefadmin.UserField], *[fiefadmin.OAuthProvider] or
+	// *[fiefadmin.EmailTemplate]; nil for a type this package does not
+	// know. A client's secret is there as Fief sent it, and, like an OAuth
+	// provider's credentials, never printed by fiefadmin's types.
 	Object any
 }
 
-// User returns the user of a user.* event.
-func (e *Event) User() (*User, bool) { u, ok := e.Object.(*User); return u, ok }
+// User returns the user of a user.* event (user.deleted carries the user
+// as it was).
+func (e *Event) User() (*fiefadmin.User, bool) {
+	u, ok := e.Object.(*fiefadmin.User)
+	return u, ok
+}
 
-// UserPermission returns the grant of a user_permission.* event.
-func (e *Event) UserPermission() (*UserPermission, bool) {
-	p, ok := e.Object.(*UserPermission)
+// UserPermission returns the grant of a user_permission.* event: direct
+// when FromRoleID is nil, else through that role.
+func (e *Event) UserPermission() (*fiefadmin.UserPermission, bool) {
+	p, ok := e.Object.(*fiefadmin.UserPermission)
 	return p, ok
 }
 
-// UserRole returns the grant of a user_role.* event.
-func (e *Event) UserRole() (*UserRole, bool) { r, ok := e.Object.(*UserRole); return r, ok }
+// UserRole returns the grant of a user_role.* event. Fief sends no
+// user_permission.* events for the permissions that come with the role.
+func (e *Event) UserRole() (*fiefadmin.UserRole, bool) {
+	r, ok := e.Object.(*fiefadmin.UserRole)
+	return r, ok
+}
 
 // Decode decodes a delivery's body (verify it first: see [Verify]). The
 // event's ID is set; ReceivedAt is left to the caller.
@@ -99,7 +85,7 @@ func Decode(body []byte) (*Event, error) {
 		return nil, fmt.Errorf("%w: %s: data is not an object", ErrMalformedEvent, truncate(*raw.Type))
 	}
 	sum := sha256.Sum256(body)
-	e := &Event{Type: *raw.Type, ID: hex.EncodeToString(sum[:]), Data: raw.Data}
+	e := &Event{Type: fiefadmin.WebhookEvent(*raw.Type), ID: hex.EncodeToString(sum[:]), Data: raw.Data}
 	if obj := newObject(e.Type); obj != nil {
 		if err := json.Unmarshal(raw.Data, obj); err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrMalformedEvent, e.Type, err)
@@ -110,29 +96,29 @@ func Decode(body []byte) (*Event, error) {
 }
 
 // newObject returns a pointer to the object type of an event type, or nil.
-func newObject(typ string) any {
-	object, _, _ := strings.Cut(typ, ".")
+func newObject(typ fiefadmin.WebhookEvent) any {
+	object, _, _ := strings.Cut(string(typ), ".")
 	switch object {
 	case "user":
-		return new(User)
+		return new(fiefadmin.User)
 	case "user_permission":
-		return new(UserPermission)
+		return new(fiefadmin.UserPermission)
 	case "user_role":
-		return new(UserRole)
+		return new(fiefadmin.UserRole)
 	case "permission":
-		return new(Permission)
+		return new(fiefadmin.Permission)
 	case "role":
-		return new(Role)
+		return new(fiefadmin.Role)
 	case "tenant":
-		return new(Tenant)
+		return new(fiefadmin.Tenant)
 	case "client":
-		return new(Client)
+		return new(fiefadmin.OAuthClient)
 	case "user_field":
-		return new(UserField)
+		return new(fiefadmin.UserField)
 	case "oauth_provider":
-		return new(OAuthProvider)
+		return new(fiefadmin.OAuthProvider)
 	case "email_template":
-		return new(EmailTemplate)
+		return new(fiefadmin.EmailTemplate)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefadmin"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
@@ -25,8 +26,8 @@ func ExampleNewHandler() {
 	webhooks, err := fiefwebhook.NewHandler(fiefwebhook.Config{
 		Secrets: []string{"the webhook's secret"},
 		Apply:   fiefwebhook.Local{Revocations: revocations, UserInfo: userInfo},
-		Hooks: map[string]fiefwebhook.HookFunc{
-			fiefwebhook.UserDeleted: func(_ context.Context, e *fiefwebhook.Event) error {
+		Hooks: map[fiefadmin.WebhookEvent]fiefwebhook.HookFunc{
+			fiefadmin.EventUserDeleted: func(_ context.Context, e *fiefwebhook.Event) error {
 				u, _ := e.User()
 				fmt.Println("deleted:", u.Email)
 				return nil

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
 // Defaults of [Config].
@@ -51,10 +53,10 @@ type Config struct {
 	Apply Applier
 
 	// Hooks are the application's own handling of event types, keyed by
-	// type (such as [UserCreated]); Default handles the types without a
+	// type (such as [fiefadmin.EventUserCreated]); Default handles the types without a
 	// hook, unknown ones included. Both run once per event, on the instance
 	// that received it, after Apply.
-	Hooks   map[string]HookFunc
+	Hooks   map[fiefadmin.WebhookEvent]HookFunc
 	Default HookFunc
 
 	// Logger receives refused deliveries and failures (never a secret or a
@@ -82,7 +84,7 @@ type Handler struct {
 	maxBody    int64
 	deliveries Deliveries
 	apply      Applier
-	hooks      map[string]HookFunc
+	hooks      map[fiefadmin.WebhookEvent]HookFunc
 	fallback   HookFunc
 	logger     *slog.Logger
 }
@@ -104,7 +106,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		maxBody:    cfg.MaxBodySize,
 		deliveries: cfg.Deliveries,
 		apply:      cfg.Apply,
-		hooks:      make(map[string]HookFunc, len(cfg.Hooks)),
+		hooks:      make(map[fiefadmin.WebhookEvent]HookFunc, len(cfg.Hooks)),
 		fallback:   cfg.Default,
 		logger:     cfg.Logger,
 	}

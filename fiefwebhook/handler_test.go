@@ -12,6 +12,7 @@ import (
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefadmin"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
@@ -79,7 +80,7 @@ func TestHandlerAppliesRealDeliveries(t *testing.T) {
 	clock := &settableClock{}
 	rev := fief.NewRevocations(fief.RevocationsConfig{Clock: clock.Now})
 	cache := fiefhttp.NewMemoryUserInfoCache(0, time.Hour)
-	var hooked []string
+	var hooked []fiefadmin.WebhookEvent
 	h, err := fiefwebhook.NewHandler(fiefwebhook.Config{
 		Secrets: []string{ds[0].Secret},
 		Clock:   clock.Now,
@@ -90,7 +91,7 @@ func TestHandlerAppliesRealDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	wantRevoked := map[string]bool{"user_permission.deleted": true, "user_role.deleted": true, "user.password_reset": true, "user.deleted": true}
+	wantRevoked := map[fiefadmin.WebhookEvent]bool{"user_permission.deleted": true, "user_role.deleted": true, "user.password_reset": true, "user.deleted": true}
 	for _, d := range ds {
 		clock.Set(d.sentAt(t).Add(300 * time.Millisecond))
 		e, _ := fiefwebhook.Decode([]byte(d.Body))
@@ -182,7 +183,7 @@ func TestHandlerProcessesEachDeliveryOnce(t *testing.T) {
 		Secrets: []string{d.Secret},
 		Clock:   clock.Now,
 		Apply:   rec,
-		Hooks:   map[string]fiefwebhook.HookFunc{fiefwebhook.UserPermissionDeleted: func(context.Context, *fiefwebhook.Event) error { hooks++; return nil }},
+		Hooks:   map[fiefadmin.WebhookEvent]fiefwebhook.HookFunc{fiefadmin.EventUserPermissionDeleted: func(context.Context, *fiefwebhook.Event) error { hooks++; return nil }},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package fiefwebhook
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/fief-dev/fief-go/internal/redact"
 )
@@ -43,3 +44,21 @@ func markSecrets(s []string) string {
 	}
 	return fmt.Sprintf("%d secrets %s", len(s), redact.Redacted)
 }
+
+// String describes the event without its raw data, which may hold a secret
+// (a client.* event carries the client's secret): its type, ID, reception
+// time and object, whose secrets fiefadmin's types redact.
+func (e Event) String() string {
+	return fmt.Sprintf("fiefwebhook.Event{Type: %s, ID: %s, ReceivedAt: %s, Object: %+v}",
+		e.Type, e.ID, e.ReceivedAt.Format(time.RFC3339Nano), e.Object)
+}
+
+// Format writes [Event.String] for every verb (%q quotes it), so that no
+// verb prints the raw data.
+func (e Event) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.String()) }
+
+// GoString is [Event.String], for %#v.
+func (e Event) GoString() string { return e.String() }
+
+// LogValue is [Event.String], for log/slog.
+func (e Event) LogValue() slog.Value { return slog.StringValue(e.String()) }

@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fief-dev/fief-go/fiefadmin"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
 func TestRealDeliveriesVerifyAndDecode(t *testing.T) {
-	seen := map[string]bool{}
+	anne := fiefadmin.MustParseUUID("c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0")
+	seen := map[fiefadmin.WebhookEvent]bool{}
 	for _, d := range loadDeliveries(t) {
 		if err := fiefwebhook.Verify([]string{d.Secret}, d.timestamp(), d.signature(), []byte(d.Body), d.sentAt(t), fiefwebhook.DefaultTolerance); err != nil {
 			t.Fatalf("a real delivery does not verify: %v", err)
@@ -28,23 +30,23 @@ func TestRealDeliveriesVerifyAndDecode(t *testing.T) {
 			t.Fatalf("%s: no typed object", e.Type)
 		}
 		switch o := e.Object.(type) {
-		case *fiefwebhook.User:
-			if o.ID == "" || o.Email == "" || o.Tenant.ID != o.TenantID || o.CreatedAt.IsZero() {
+		case *fiefadmin.User:
+			if o.ID != anne || o.Email == "" || o.Tenant.ID != o.TenantID || o.CreatedAt.IsZero() || o.Fields.String() != "{}" {
 				t.Fatalf("%s: user %+v", e.Type, o)
 			}
-		case *fiefwebhook.UserPermission:
-			if o.UserID == "" || o.Permission.Codename != "castles:read" || o.PermissionID != o.Permission.ID {
+		case *fiefadmin.UserPermission:
+			if o.UserID != anne || o.Permission.Codename != "castles:read" || o.PermissionID != o.Permission.ID || o.FromRoleID != nil || o.FromRole != nil {
 				t.Fatalf("%s: grant %+v", e.Type, o)
 			}
-		case *fiefwebhook.UserRole:
-			if o.UserID == "" || o.Role.Name == "" || o.RoleID != o.Role.ID {
+		case *fiefadmin.UserRole:
+			if o.UserID != anne || o.Role.Name != "Castle manager" || o.RoleID != o.Role.ID {
 				t.Fatalf("%s: grant %+v", e.Type, o)
 			}
 		default:
 			t.Fatalf("%s: object %T", e.Type, o)
 		}
 	}
-	for _, typ := range []string{"user.created", "user.updated", "user.deleted", "user.password_reset", "user.forgot_password_requested", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"} {
+	for _, typ := range []fiefadmin.WebhookEvent{"user.created", "user.updated", "user.deleted", "user.password_reset", "user.forgot_password_requested", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"} {
 		if !seen[typ] {
 			t.Errorf("no real delivery of %s decoded", typ)
 		}
@@ -131,7 +133,7 @@ func TestVerifyRefusesMalformedHeaders(t *testing.T) {
 }
 
 func TestDecodeRefusesNonEvents(t *testing.T) {
-	for _, body := range []string{``, `[]`, `{"data": {}}`, `{"type": "", "data": {}}`, `{"type": "user.created"}`, `{"type": "user.created", "data": []}`, `{"type": "user.created", "data": {"id": 3}}`, `{"type": 1, "data": {}}`} {
+	for _, body := range []string{``, `[]`, `{"data": {}}`, `{"type": "", "data": {}}`, `{"type": "user.created"}`, `{"type": "user.created", "data": []}`, `{"type": "user.created", "data": {"id": 3}}`, `{"type": "user.created", "data": {"id": "u1"}}`, `{"type": 1, "data": {}}`} {
 		if _, err := fiefwebhook.Decode([]byte(body)); !errors.Is(err, fiefwebhook.ErrMalformedEvent) {
 			t.Errorf("Decode(%q) = %v, want ErrMalformedEvent", body, err)
 		}

@@ -23,8 +23,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/fief-dev/fief-go/fiefadmin"
 	"github.com/fief-dev/fief-go/fieftest"
@@ -32,32 +30,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	demo.Main(func(ctx context.Context) error { return run(ctx, os.Args[1:], os.Getenv, os.Stdout) })
 }
 
-// usageError is a mistake on the command line.
-type usageError string
-
-func (e usageError) Error() string {
-	return string(e) + `
-usage:
+// usage is the command line the program takes.
+const usage = `usage:
   admin users list [QUERY]
   admin users create EMAIL PASSWORD
   admin users delete EMAIL
   admin grant PERMISSION EMAIL
   admin revoke PERMISSION EMAIL`
-}
+
+// usageError is a mistake on the command line, followed by the usage.
+func usageError(mistake string) error { return demo.UsageError(mistake + "\n" + usage) }
 
 // run carries out the command of args on the Fief that getenv names, or on
 // an embedded one.

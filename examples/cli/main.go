@@ -43,9 +43,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
@@ -58,34 +56,10 @@ import (
 const appName = "fief-go-cli-example"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	demo.Main(func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], demo.OS())
+	})
 }
-
-// system is what run takes from the outside world.
-type system struct {
-	getenv func(string) string
-	stdout io.Writer
-	// stderr receives the sign-in progress.
-	stderr io.Writer
-	// openBrowser opens a URL; nil means the system browser.
-	openBrowser func(url string) error
-}
-
-// usageError is a mistake on the command line.
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
 
 const usage = `usage: cli [-port N] [-credentials FILE] [-auto] login|whoami|logout|demo|doctor
 
@@ -99,10 +73,10 @@ Without FIEF_BASE_URL, an embedded test Fief runs inside this process and
 only demo works, since the next run would not know its tokens.`
 
 // run runs one command.
-func run(ctx context.Context, args []string, sys system) error {
+func run(ctx context.Context, args []string, sys demo.System) error {
 	fs := flag.NewFlagSet("cli", flag.ContinueOnError)
-	fs.SetOutput(sys.stderr)
-	fs.Usage = func() { fmt.Fprintln(sys.stderr, usage); fs.PrintDefaults() }
+	fs.SetOutput(sys.Stderr)
+	fs.Usage = func() { fmt.Fprintln(sys.Stderr, usage); fs.PrintDefaults() }
 	port := fs.Int("port", fiefcli.DefaultPort, "loopback port of the sign-in callback")
 	credentials := fs.String("credentials", "", "credentials file (default: in the user's configuration directory)")
 	auto := fs.Bool("auto", false, "embedded Fief only: sign the demo user in without a person")
@@ -110,31 +84,33 @@ func run(ctx context.Context, args []string, sys system) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return usageError(err.Error())
+		return demo.UsageError(err.Error())
 	}
 	if fs.NArg() != 1 {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	cmd := fs.Arg(0)
 	if _, ok := commands[cmd]; !ok && cmd != "demo" && cmd != "doctor" {
-		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
+		return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
 	}
 
-	env, err := setup(sys.getenv, *port)
+	// A client of the Fief at FIEF_BASE_URL (reached only when a command
+	// needs it: logout works offline), or of an embedded test Fief.
+	env, err := demo.SetupPublic(sys.Getenv, fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath))
 	if err != nil {
 		return err
 	}
-	defer env.close()
+	defer env.Close()
 	cfg := fiefcli.Config{
 		AppName:         appName,
 		CredentialsPath: *credentials,
 		Port:            *port,
-		OpenBrowser:     sys.openBrowser,
-		Output:          sys.stderr,
+		OpenBrowser:     sys.OpenBrowser,
+		Output:          sys.Stderr,
 	}
-	if env.server != nil {
+	if env.Server != nil {
 		if cmd != "demo" && cmd != "doctor" {
-			return usageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
+			return demo.UsageError(fmt.Sprintf("%q needs FIEF_BASE_URL: the embedded test Fief lives only for one run, so use \"demo\"", cmd))
 		}
 		if cfg.CredentialsPath == "" {
 			dir, err := os.MkdirTemp("", "fiefcli-demo-")
@@ -145,30 +121,30 @@ func run(ctx context.Context, args []string, sys system) error {
 			cfg.CredentialsPath = dir + string(os.PathSeparator) + fiefcli.CredentialsFileName
 		}
 		if *auto {
-			env.server.SetAutoLogin(demo.Email)
-			cfg.OpenBrowser = followWith(env.server.Client())
+			env.Server.SetAutoLogin(demo.Email)
+			cfg.OpenBrowser = followWith(env.Server.Client())
 		} else {
-			fmt.Fprintf(sys.stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.client.BaseURL(), demo.Email, demo.Password)
+			fmt.Fprintf(sys.Stdout, "Embedded test Fief at %s: sign in as %s, password %s\n", env.Client.BaseURL(), demo.Email, demo.Password)
 		}
 	} else if *auto {
-		return usageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
+		return demo.UsageError("-auto works only with the embedded test Fief (FIEF_BASE_URL unset)")
 	}
-	auth, err := fiefcli.New(env.client, cfg)
+	auth, err := fiefcli.New(env.Client, cfg)
 	if err != nil {
 		return err
 	}
 	if cmd == "doctor" {
-		return doctor(ctx, env.client, auth, sys.stdout)
+		return doctor(ctx, env.Client, auth, sys.Stdout)
 	}
 	if cmd != "logout" { // logout works offline
-		if err := demo.Check(ctx, env.client, auth.CheckOptions(), sys.stdout); err != nil {
+		if err := demo.Check(ctx, env.Client, auth.CheckOptions(), sys.Stdout); err != nil {
 			return err
 		}
 	}
 	if cmd == "demo" {
-		return runDemo(ctx, auth, env, sys.stdout)
+		return runDemo(ctx, auth, env, sys.Stdout)
 	}
-	return commands[cmd](ctx, auth, sys.stdout)
+	return commands[cmd](ctx, auth, sys.Stdout)
 }
 
 // doctor runs the startup check and prints the whole report, whatever its
@@ -234,19 +210,19 @@ func logout(ctx context.Context, auth *fiefcli.Auth, stdout io.Writer) error {
 
 // runDemo signs in, prints the user, renews the token after a day passes
 // on the embedded Fief, and signs out.
-func runDemo(ctx context.Context, auth *fiefcli.Auth, env *fiefEnv, stdout io.Writer) error {
+func runDemo(ctx context.Context, auth *fiefcli.Auth, env *demo.Env, stdout io.Writer) error {
 	if err := login(ctx, auth, stdout); err != nil {
 		return err
 	}
 	if err := whoami(ctx, auth, stdout); err != nil {
 		return err
 	}
-	if env.server != nil {
+	if env.Server != nil {
 		before, err := auth.AccessTokenInfo(ctx)
 		if err != nil {
 			return err
 		}
-		env.server.Advance(25 * time.Hour)
+		env.Server.Advance(25 * time.Hour)
 		fmt.Fprintln(stdout, "A day later (the embedded Fief's clock moved forward), the access token has expired:")
 		if err := whoami(ctx, auth, stdout); err != nil {
 			return err

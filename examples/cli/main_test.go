@@ -27,10 +27,10 @@ func freePort(t *testing.T) string {
 
 func TestDemoEmbedded(t *testing.T) {
 	var out strings.Builder
-	err := run(t.Context(), []string{"-auto", "-port", freePort(t), "demo"}, system{
-		getenv: func(string) string { return "" },
-		stdout: &out,
-		stderr: io.Discard,
+	err := run(t.Context(), []string{"-auto", "-port", freePort(t), "demo"}, demo.System{
+		Getenv: func(string) string { return "" },
+		Stdout: &out,
+		Stderr: io.Discard,
 	})
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
@@ -72,11 +72,11 @@ func TestCommandsAgainstFief(t *testing.T) {
 	}
 	for i, s := range steps {
 		var out strings.Builder
-		err := run(context.Background(), []string{"-port", port, "-credentials", creds, s.cmd}, system{
-			getenv:      func(k string) string { return vars[k] },
-			stdout:      &out,
-			stderr:      io.Discard,
-			openBrowser: followWith(srv.Client()),
+		err := run(context.Background(), []string{"-port", port, "-credentials", creds, s.cmd}, demo.System{
+			Getenv:      func(k string) string { return vars[k] },
+			Stdout:      &out,
+			Stderr:      io.Discard,
+			OpenBrowser: followWith(srv.Client()),
 		})
 		if s.wantErr == nil && err != nil || s.wantErr != nil && !errors.Is(err, s.wantErr) {
 			t.Fatalf("step %d %s: err = %v, want %v", i, s.cmd, err, s.wantErr)
@@ -103,12 +103,12 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(t.Context(), tt.args, system{
-				getenv: func(k string) string { return tt.env[k] },
-				stdout: io.Discard,
-				stderr: io.Discard,
+			err := run(t.Context(), tt.args, demo.System{
+				Getenv: func(k string) string { return tt.env[k] },
+				Stdout: io.Discard,
+				Stderr: io.Discard,
 			})
-			var ue usageError
+			var ue demo.UsageError
 			if !errors.As(err, &ue) {
 				t.Errorf("err = %v, want a usage error", err)
 			}
@@ -141,10 +141,10 @@ func TestStartupCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, tt.cmd}, system{
-				getenv: func(k string) string { return tt.vars[k] },
-				stdout: &out,
-				stderr: io.Discard,
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, tt.cmd}, demo.System{
+				Getenv: func(k string) string { return tt.vars[k] },
+				Stdout: &out,
+				Stderr: io.Discard,
 			})
 			if tt.wants == nil {
 				if err != nil {
@@ -189,10 +189,10 @@ func TestDoctor(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, "doctor"}, system{
-				getenv: func(k string) string { return tt.vars[k] },
-				stdout: &out,
-				stderr: io.Discard,
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, "doctor"}, demo.System{
+				Getenv: func(k string) string { return tt.vars[k] },
+				Stdout: &out,
+				Stderr: io.Discard,
 			})
 			if (err != nil) != tt.failed {
 				t.Errorf("err = %v, want failed %v", err, tt.failed)

@@ -43,43 +43,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
-	var ue usageError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	demo.Main(func(ctx context.Context) error {
+		return run(ctx, os.Args[1:], demo.OS())
+	})
 }
-
-// system is what run takes from the outside world.
-type system struct {
-	getenv func(string) string
-	stdout io.Writer
-	// stderr receives the sign-in progress and the usage.
-	stderr io.Writer
-	// openBrowser opens a URL; nil means the system browser.
-	openBrowser func(url string) error
-}
-
-// usageError is a mistake on the command line.
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
 
 const usage = `usage:
   example serve [-socket PATH] [-port N]
@@ -91,9 +65,9 @@ unset) and prints how to call it; call signs in through the browser if
 needed and calls a method; logout deletes the stored credentials.`
 
 // run runs one command until it is done, or until ctx is done for serve.
-func run(ctx context.Context, args []string, sys system) error {
+func run(ctx context.Context, args []string, sys demo.System) error {
 	if len(args) == 0 {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	switch args[0] {
 	case "serve":
@@ -103,8 +77,8 @@ func run(ctx context.Context, args []string, sys system) error {
 	case "logout":
 		return logout(ctx, args[1:], sys)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(sys.stdout, usage)
+		fmt.Fprintln(sys.Stdout, usage)
 		return nil
 	}
-	return usageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
+	return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
 }

@@ -52,7 +52,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) string {
 	output := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"serve"}, args...), system{getenv: getenv(vars), stdout: pw, stderr: pw})
+		err := run(ctx, append([]string{"serve"}, args...), demo.System{Getenv: getenv(vars), Stdout: pw, Stderr: pw})
 		pw.Close()
 		done <- err
 	}()
@@ -92,11 +92,11 @@ func callAs(t *testing.T, vars map[string]string, open func(string) error, args 
 		out    strings.Builder
 		opened int
 	)
-	err := run(t.Context(), append([]string{"call"}, args...), system{
-		getenv: getenv(vars),
-		stdout: &out,
-		stderr: io.Discard,
-		openBrowser: func(u string) error {
+	err := run(t.Context(), append([]string{"call"}, args...), demo.System{
+		Getenv: getenv(vars),
+		Stdout: &out,
+		Stderr: io.Discard,
+		OpenBrowser: func(u string) error {
 			opened++
 			return open(u)
 		},
@@ -180,7 +180,7 @@ func TestEmbedded(t *testing.T) {
 
 	// logout forgets the credentials: the next call signs in again.
 	var out strings.Builder
-	if err := run(t.Context(), []string{"logout", "-credentials", anne}, system{getenv: getenv(vars), stdout: &out, stderr: io.Discard}); err != nil {
+	if err := run(t.Context(), []string{"logout", "-credentials", anne}, demo.System{Getenv: getenv(vars), Stdout: &out, Stderr: io.Discard}); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
 	r = callAs(t, vars, formBrowser(t, demo.Email, demo.Password), args(anne, "WhoAmI")...)
@@ -275,8 +275,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "-addr", "x"}, nil, "-addr"},
 	}
 	for _, tt := range tests {
-		err := run(t.Context(), tt.args, system{getenv: getenv(tt.vars), stdout: io.Discard, stderr: io.Discard})
-		var ue usageError
+		err := run(t.Context(), tt.args, demo.System{Getenv: getenv(tt.vars), Stdout: io.Discard, Stderr: io.Discard})
+		var ue demo.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: %v, want a usage error with %q", tt.args, err, tt.want)
 		}
@@ -284,7 +284,7 @@ func TestUsage(t *testing.T) {
 
 	socket := filepath.Join(t.TempDir(), "castles.sock")
 	startServe(t, nil, "-socket", socket, "-port", freePort(t))
-	err := run(t.Context(), []string{"serve", "-socket", socket}, system{getenv: getenv(nil), stdout: io.Discard, stderr: io.Discard})
+	err := run(t.Context(), []string{"serve", "-socket", socket}, demo.System{Getenv: getenv(nil), Stdout: io.Discard, Stderr: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "another server listens on") {
 		t.Errorf("second server on the socket: %v", err)
 	}

@@ -29,18 +29,18 @@ const squireEmail = "squire@bretagne.duchy"
 func defaultSocket() string { return filepath.Join(os.TempDir(), "fief-grpc-example.sock") }
 
 // serve runs the service until ctx is done.
-func serve(ctx context.Context, args []string, sys system) error {
+func serve(ctx context.Context, args []string, sys demo.System) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	socket := fs.String("socket", defaultSocket(), "Unix socket to listen on")
 	port := fs.Int("port", fiefcli.DefaultPort, "embedded Fief only: loopback port of the client's sign-in callback to allow")
-	if err := parse(fs, args, 0, sys.stdout); err != nil {
+	if err := parse(fs, args, 0, sys.Stdout); err != nil {
 		return ignoreHelp(err)
 	}
 	socketPath, err := filepath.Abs(*socket)
 	if err != nil {
 		return err
 	}
-	client, server, err := fiefFor(sys.getenv, *port)
+	client, server, err := fiefFor(sys.Getenv, *port)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func serve(ctx context.Context, args []string, sys system) error {
 	ic := interceptor(fiefhttp.New(client, nil))
 	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
 	gs.RegisterService(&serviceDesc, nil)
-	printInstructions(sys.stdout, client, server, socketPath, *port)
+	printInstructions(sys.Stdout, client, server, socketPath, *port)
 
 	errc := make(chan error, 1)
 	go func() { errc <- gs.Serve(ln) }()
@@ -81,25 +81,14 @@ func serve(ctx context.Context, args []string, sys system) error {
 // fiefcli's redirect URI on port, the demo user and a user without the
 // permission.
 func fiefFor(getenv func(string) string, port int) (*fief.Client, *fieftest.Server, error) {
-	if getenv("FIEF_BASE_URL") != "" {
-		client, err := demo.ClientFromEnv(getenv)
-		return client, nil, err
-	}
-	srv := fieftest.NewServer()
-	srv.DefaultTenant().SetName(demo.TenantName)
-	c := srv.AddClient(fieftest.ClientConfig{
-		ID:           demo.ClientID,
-		Public:       true,
-		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath)},
-	})
-	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
-	srv.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ID, HTTPClient: srv.Client()})
+	env, err := demo.SetupPublic(getenv, fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath))
 	if err != nil {
-		srv.Close()
 		return nil, nil, err
 	}
-	return client, srv, nil
+	if env.Server != nil {
+		env.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
+	}
+	return env.Client, env.Server, nil
 }
 
 // listenUnix listens on the Unix socket at path, replacing the socket file
@@ -153,10 +142,10 @@ func parse(fs *flag.FlagSet, args []string, nargs int, stdout io.Writer) error {
 			fs.PrintDefaults()
 			return err
 		}
-		return usageError(err.Error() + "\n" + usage)
+		return demo.UsageError(err.Error() + "\n" + usage)
 	}
 	if fs.NArg() != nargs {
-		return usageError(usage)
+		return demo.UsageError(usage)
 	}
 	return nil
 }

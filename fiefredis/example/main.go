@@ -35,8 +35,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,10 +43,8 @@ import (
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
-
-// Ready is the last line printed before serving.
-const Ready = "Press Ctrl-C to stop."
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -74,20 +70,19 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, appURL, err := demo.Listen(*addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	appURL := "http://" + strings.Replace(ln.Addr().String(), "127.0.0.1", "localhost", 1)
 
 	cfg := config{RedisURL: *redisURL}
 	var (
 		srv   *fieftest.Server
 		token string
 	)
-	if base := getenv("FIEF_BASE_URL"); base != "" {
-		cfg.Fief = fief.Config{BaseURL: base, ClientID: getenv("FIEF_CLIENT_ID"), ClientSecret: getenv("FIEF_CLIENT_SECRET")}
+	if getenv("FIEF_BASE_URL") != "" {
+		cfg.Fief = demo.ConfigFromEnv(getenv)
 		if getenv("FIEF_WEBHOOK_SECRET") == "" {
 			return errNoSecret
 		}
@@ -95,8 +90,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	} else {
 		srv = fieftest.NewServer()
 		defer srv.Close()
-		c := srv.AddClient(fieftest.ClientConfig{ID: "demo"})
-		u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{Permission}})
+		c := srv.AddClient(fieftest.ClientConfig{ID: demo.ClientID})
+		u := srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{Permission}})
 		hook := srv.AddWebhook(fieftest.WebhookConfig{URL: appURL + WebhookPath, Events: WebhookEvents})
 		cfg.Fief = fief.Config{BaseURL: srv.URL, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: srv.Client()}
 		cfg.WebhookSecrets = []string{hook.Secret}
@@ -121,31 +116,10 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	}
 	if srv != nil {
 		fmt.Fprintf(stdout, "Embedded test Fief: %s, its webhook registered at %s%s\n", srv.URL, appURL, WebhookPath)
-		fmt.Fprintf(stdout, "A token of anne@bretagne.duchy, valid for an hour:\n\n  curl -H 'Authorization: Bearer %s' %s/authenticated-permissions\n\n", token, appURL)
+		fmt.Fprintf(stdout, "A token of %s, valid for an hour:\n\n  curl -H 'Authorization: Bearer %s' %s/authenticated-permissions\n\n", demo.Email, token, appURL)
 	}
-	fmt.Fprintln(stdout, Ready)
-	return serve(ctx, ln, a.handler)
-}
-
-// serve serves h on ln until ctx is done, then shuts down.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	fmt.Fprintln(stdout, demo.Ready)
+	return demo.Serve(ctx, ln, a.handler)
 }
 
 // redactURL hides the password of a Redis URL.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
+	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 var curlLine = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated-permissions`)
@@ -37,7 +38,7 @@ func TestRunEmbedded(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
-		if sc.Text() == Ready {
+		if sc.Text() == demo.Ready {
 			break
 		}
 	}
@@ -102,7 +103,7 @@ func TestRunReportsRedisDown(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
-		if sc.Text() == Ready {
+		if sc.Text() == demo.Ready {
 			break
 		}
 	}
@@ -114,7 +115,7 @@ func TestRunReportsRedisDown(t *testing.T) {
 	if !strings.Contains(out.String(), "redis") || !strings.Contains(out.String(), "check the Redis URL") {
 		t.Fatalf("the startup output does not report Redis down:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), Ready) {
+	if !strings.Contains(out.String(), demo.Ready) {
 		t.Fatalf("the program did not start:\n%s", out.String())
 	}
 }

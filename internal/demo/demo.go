@@ -1,6 +1,7 @@
 // Package demo is the setup shared by the example programs: the Fief client
 // from the environment, or an embedded fieftest server with a demo client
-// and user; the listener and the graceful server loop.
+// and user; the listener and the graceful server loop; the main function,
+// with its signal handling and exit status.
 package demo
 
 import (
@@ -60,13 +61,39 @@ func (e *Env) Close() {
 // appURL+CallbackPath, and the demo user.
 func Setup(ctx context.Context, getenv func(string) string, appURL string) (*Env, error) {
 	if getenv("FIEF_BASE_URL") != "" {
-		client, err := ClientFromEnv(getenv)
-		if err != nil {
-			return nil, err
-		}
-		return &Env{Client: client}, nil
+		return fromEnv(getenv)
 	}
 	return embedded(appURL)
+}
+
+// SetupPublic is [Setup] for a program that signs its user in through
+// the browser with a public client (PKCE, no secret): with FIEF_BASE_URL
+// set, the Fief there; otherwise an embedded fieftest server with a public
+// demo client allowing redirectURI and the demo user, whose client follows
+// the server's clock (so that a demo can move time forward).
+func SetupPublic(getenv func(string) string, redirectURI string) (*Env, error) {
+	if getenv("FIEF_BASE_URL") != "" {
+		return fromEnv(getenv)
+	}
+	srv := fieftest.NewServer()
+	srv.DefaultTenant().SetName(TenantName)
+	c := srv.AddClient(fieftest.ClientConfig{ID: ClientID, Public: true, RedirectURIs: []string{redirectURI}})
+	user := srv.AddUser(fieftest.UserConfig{Email: Email, Password: Password, Permissions: []string{Permission}})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ID, HTTPClient: srv.Client(), Clock: srv.Now})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &Env{Client: client, Server: srv, User: user}, nil
+}
+
+// fromEnv is the Env of the Fief at FIEF_BASE_URL.
+func fromEnv(getenv func(string) string) (*Env, error) {
+	client, err := ClientFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Client: client}, nil
 }
 
 // ConfigFromEnv returns the configuration of a client of the Fief at
