@@ -320,15 +320,20 @@ func TestCheckClock(t *testing.T) {
 		{"Fief behind by 10 min", -10 * time.Minute, fief.VerdictWarning},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Both clocks stand still, so that the report's times are known.
+			local := time.Date(2026, 11, 30, 12, 0, 30, 0, time.UTC)
 			e := newCheckEnv(t)
+			e.srv.SetClock(func() time.Time { return local })
 			e.srv.Advance(tc.advance)
-			r := runCheck(t, e.config(), fief.CheckOptions{RedirectURI: redirectURI})
+			cfg := e.config()
+			cfg.Clock = func() time.Time { return local }
+			r := runCheck(t, cfg, fief.CheckOptions{RedirectURI: redirectURI})
 			if tc.verdict == fief.VerdictOK {
 				wantFinding(t, r, fief.FindingClock, tc.verdict)
 				return
 			}
-			fiefTime := e.srv.Now().UTC().Format("2006-01-02T15:04")
-			localTime := time.Now().UTC().Format("2006-01-02T15:04")
+			fiefTime := local.Add(tc.advance).Format(time.RFC3339)
+			localTime := local.Format(time.RFC3339)
 			wantFinding(t, r, fief.FindingClock, tc.verdict, "local clock says "+localTime, "Fief's "+fiefTime, "leeway (1m0s)", "NTP")
 			if r.Failed() {
 				t.Errorf("a skewed clock is a warning, not a failure:\n%s", r)
