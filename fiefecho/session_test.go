@@ -1,86 +1,27 @@
 package fiefecho_test
 
 import (
-	"bytes"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefecho"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/browsertest"
+	"github.com/fief-dev/fief-go/internal/authcases"
 )
 
 // TestWebSessionRefreshedAndRevoked: an echo web application with sealed
-// cookie sessions gets what fiefhttp's middleware does, from the decision
-// they share: an expired access token is refreshed before the handler
-// runs, which sees the new token, and a revocation of the user (as after a
-// Fief webhook) ends the session without a refresh.
+// cookie sessions gets the refresh and the revocation of the decision it
+// shares with fiefhttp.
 func TestWebSessionRefreshedAndRevoked(t *testing.T) {
-	const lifetime = 10 * time.Minute
-	srv := fieftest.NewServer()
-	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{TokenLifetime: lifetime})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
-	revocations := fief.NewRevocations(fief.RevocationsConfig{Clock: srv.Now})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now, Revocations: revocations})
-	if err != nil {
-		t.Fatal(err)
-	}
-	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie, CookieKeys: [][]byte{bytes.Repeat([]byte{1}, 32)}, InsecureCookies: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := flow.Auth()
-	r := echo.New()
-	r.GET("/token", func(c echo.Context) error {
-		info, _ := fiefecho.AccessTokenInfo(c)
-		return c.String(http.StatusOK, info.AccessToken)
-	}, fiefecho.Authenticated(auth, fiefecho.Config{ErrorHandler: fiefecho.FiefhttpAnswers(auth)}))
-	r.GET("/auth-callback", echo.WrapHandler(http.HandlerFunc(flow.Callback)))
-	app := httptest.NewServer(r)
-	t.Cleanup(app.Close)
-	fc.AddRedirectURI(app.URL + "/auth-callback")
-
-	b := browsertest.New(t)
-	resp, page := browsertest.Get(t, b, app.URL+"/token")
-	resp, first := browsertest.LogIn(t, b, resp, page, "anne@bretagne.duchy", "herminetincture")
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/token" || first == "" {
-		t.Fatalf("sign-in: %d at %s", resp.StatusCode, resp.Request.URL)
-	}
-
-	srv.Advance(lifetime)
-	tokens := srv.RequestCount(fieftest.EndpointToken)
-	resp, fresh := browsertest.Get(t, b, app.URL+"/token")
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/token" || fresh == first {
-		t.Fatalf("after the access token expired: %d at %s, new token %v", resp.StatusCode, resp.Request.URL, fresh != first)
-	}
-	if n := srv.RequestCount(fieftest.EndpointToken) - tokens; n != 1 {
-		t.Fatalf("%d token requests, want one refresh", n)
-	}
-	if _, err := client.ValidateAccessToken(t.Context(), fresh, fief.Requirements{}); err != nil {
-		t.Fatalf("the handler's token: %v", err)
-	}
-
-	srv.Advance(2 * time.Second)
-	revocations.Revoke(user.ID, srv.Now())
-	srv.Advance(lifetime) // the next request would refresh
-	tokens = srv.RequestCount(fieftest.EndpointToken)
-	req, _ := http.NewRequest(http.MethodGet, app.URL+"/token", nil)
-	req.Header.Set("Sec-Fetch-Mode", "cors")
-	resp, err = b.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if browsertest.Body(t, resp); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("the revoked user's session: %d, want 401", resp.StatusCode)
-	}
-	if n := srv.RequestCount(fieftest.EndpointToken) - tokens; n != 0 {
-		t.Fatalf("the revoked session was refreshed (%d token requests)", n)
-	}
+	authcases.WebSessionRefreshedAndRevoked(t, func(auth *fiefhttp.Auth, callback http.HandlerFunc) http.Handler {
+		r := echo.New()
+		r.GET("/token", func(c echo.Context) error {
+			info, _ := fiefecho.AccessTokenInfo(c)
+			return c.String(http.StatusOK, info.AccessToken)
+		}, fiefecho.Authenticated(auth, fiefecho.Config{ErrorHandler: fiefecho.FiefhttpAnswers(auth)}))
+		r.GET("/auth-callback", echo.WrapHandler(callback))
+		return r
+	})
 }
