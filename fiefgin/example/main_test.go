@@ -13,7 +13,6 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/browsertest"
 	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/internal/demotest"
 	"github.com/gin-gonic/gin"
@@ -115,28 +114,7 @@ func TestSameAnswersAsAPI(t *testing.T) {
 
 // TestRunWithFiefFromEnvironment points the program at a Fief through the
 // environment variables.
-func TestRunWithFiefFromEnvironment(t *testing.T) {
-	srv := fieftest.NewServer()
-	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
-	t.Setenv("FIEF_BASE_URL", srv.URL)
-	t.Setenv("FIEF_CLIENT_ID", fc.ID)
-	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
-	appURL, output := demotest.Start(t, run)
-	if strings.Contains(output(), demo.Email) || !strings.Contains(output(), srv.URL) {
-		t.Errorf("output:\n%s", output())
-	}
-	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)
-	req.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: time.Minute}))
-	resp, err := browsertest.New(t).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body := browsertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
-		t.Errorf("%d %s", resp.StatusCode, body)
-	}
-}
+func TestRunWithFiefFromEnvironment(t *testing.T) { demotest.CheckAPIFromEnvironment(t, run) }
 
 // TestBadConfiguration: the program stops with status 1 and says what is
 // wrong.

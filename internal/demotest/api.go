@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/internal/browsertest"
 	"github.com/fief-dev/fief-go/internal/demo"
 )
@@ -60,5 +62,33 @@ func CheckAPIEmbedded(t *testing.T, appURL, output string) {
 				t.Errorf("anonymous: %d %q, want %d %q", resp.StatusCode, body, want, wantBody)
 			}
 		})
+	}
+}
+
+// CheckAPIFromEnvironment points an API example at a Fief through the
+// environment variables (FIEF_BASE_URL, FIEF_CLIENT_ID,
+// FIEF_CLIENT_SECRET), starts it with [Start], and checks that it names
+// that Fief rather than the embedded one and accepts that Fief's tokens.
+func CheckAPIFromEnvironment(t *testing.T, run RunFunc) {
+	t.Helper()
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	fc := srv.AddClient(fieftest.ClientConfig{})
+	user := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
+	t.Setenv("FIEF_BASE_URL", srv.URL)
+	t.Setenv("FIEF_CLIENT_ID", fc.ID)
+	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
+	appURL, output := Start(t, run)
+	if strings.Contains(output(), demo.Email) || !strings.Contains(output(), srv.URL) {
+		t.Errorf("output:\n%s", output())
+	}
+	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{Lifetime: time.Minute}))
+	resp, err := browsertest.New(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := browsertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(body, user.ID) {
+		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }
