@@ -7,11 +7,11 @@ replace github.com/fief-dev/fief-go => ../
 require (
 	connectrpc.com/connect v1.20.0
 	github.com/coreos/go-oidc/v3 v3.21.0
-	github.com/fief-dev/fief-go v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefconnect v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefecho v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefgin v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefgrpc v0.0.0-00010101000000-000000000000
+	github.com/fief-dev/fief-go v0.1.0
+	github.com/fief-dev/fief-go/fiefconnect v0.1.0
+	github.com/fief-dev/fief-go/fiefecho v0.1.0
+	github.com/fief-dev/fief-go/fiefgin v0.1.0
+	github.com/fief-dev/fief-go/fiefgrpc v0.1.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/golang-jwt/jwt/v5 v5.3.1

@@ -6,7 +6,7 @@ replace github.com/fief-dev/fief-go => ../
 
 require (
 	connectrpc.com/connect v1.20.0
-	github.com/fief-dev/fief-go v0.0.0-00010101000000-000000000000
+	github.com/fief-dev/fief-go v0.1.0
 	golang.org/x/oauth2 v0.36.0
 	google.golang.org/protobuf v1.36.11
 )

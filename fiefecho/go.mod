@@ -5,7 +5,7 @@ go 1.25.0
 replace github.com/fief-dev/fief-go => ../
 
 require (
-	github.com/fief-dev/fief-go v0.0.0-00010101000000-000000000000
+	github.com/fief-dev/fief-go v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 )
 
