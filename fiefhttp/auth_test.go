@@ -334,7 +334,7 @@ func TestCurrentUser(t *testing.T) {
 			if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; calls != tt.wantCalls {
 				t.Errorf("%d userinfo calls, want %d", calls, tt.wantCalls)
 			}
-			u, ok, _ := cache.Get(ctx, e.user.ID)
+			u, _, ok, _ := cache.Get(ctx, e.user.ID)
 			if got := u.Email(); ok != (tt.wantCached != "") || got != tt.wantCached {
 				t.Errorf("cached email %q (found %v), want %q", got, ok, tt.wantCached)
 			}
@@ -362,8 +362,8 @@ type brokenCache struct{ sets int }
 
 var errCacheDown = errors.New("cache down")
 
-func (c *brokenCache) Get(context.Context, string) (fief.UserInfo, bool, error) {
-	return nil, false, errCacheDown
+func (c *brokenCache) Get(context.Context, string) (fief.UserInfo, time.Time, bool, error) {
+	return nil, time.Time{}, false, errCacheDown
 }
 func (c *brokenCache) Set(context.Context, string, fief.UserInfo) error {
 	c.sets++

@@ -15,9 +15,14 @@ import (
 // and one from Set or Delete is logged: the cache is never required for a
 // request to succeed. The maps given to Set and returned by Get are not
 // modified by fiefhttp.
+//
+// fiefhttp does not trust a hit blindly: claims whose "sub" is not the
+// requested user, and claims stored at or before a revocation of the user
+// (see [fief.Config].Revocations), are a miss.
 type UserInfoCache interface {
-	// Get returns the claims of the user, and whether they were found.
-	Get(ctx context.Context, userID string) (fief.UserInfo, bool, error)
+	// Get returns the claims of the user, when they were stored, and
+	// whether they were found.
+	Get(ctx context.Context, userID string) (info fief.UserInfo, storedAt time.Time, ok bool, err error)
 	// Set stores the claims of the user.
 	Set(ctx context.Context, userID string, info fief.UserInfo) error
 	// Delete removes the user's claims, if any.
@@ -45,6 +50,7 @@ type MemoryUserInfoCache struct {
 type memoryEntry struct {
 	userID  string
 	info    fief.UserInfo
+	stored  time.Time
 	expires time.Time
 }
 
@@ -69,18 +75,18 @@ func NewMemoryUserInfoCache(maxEntries int, ttl time.Duration) *MemoryUserInfoCa
 }
 
 // Get implements [UserInfoCache]. It never returns an error.
-func (c *MemoryUserInfoCache) Get(_ context.Context, userID string) (fief.UserInfo, bool, error) {
+func (c *MemoryUserInfoCache) Get(_ context.Context, userID string) (fief.UserInfo, time.Time, bool, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.m[userID]
 	if !ok {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
 	ent := e.Value.(*memoryEntry)
 	if !c.now().Before(ent.expires) {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
-	return ent.info, true, nil
+	return ent.info, ent.stored, true, nil
 }
 
 // Set implements [UserInfoCache]. It stores a deep copy of info, so that the
@@ -103,7 +109,7 @@ func (c *MemoryUserInfoCache) Set(_ context.Context, userID string, info fief.Us
 		c.order.Remove(f)
 		delete(c.m, ent.userID)
 	}
-	c.m[userID] = c.order.PushBack(&memoryEntry{userID: userID, info: info, expires: now.Add(c.ttl)})
+	c.m[userID] = c.order.PushBack(&memoryEntry{userID: userID, info: info, stored: now, expires: now.Add(c.ttl)})
 	return nil
 }
 
@@ -153,4 +159,20 @@ func cloneValue(v any) any {
 		return append([]string(nil), v...)
 	}
 	return v
+}
+
+// usableUserInfo reports whether a hit of a [UserInfoCache] may stand for
+// the claims of userID: they are the claims of that very user (their "sub",
+// whatever the cache holds), and they were stored after the user's last
+// revocation, if any.
+func usableUserInfo(client *fief.Client, userID string, info fief.UserInfo, storedAt time.Time) bool {
+	if info.ID() != userID {
+		return false
+	}
+	if rv := client.Revocations(); rv != nil {
+		if nb, revoked := rv.NotBefore(userID); revoked && !storedAt.After(nb) {
+			return false
+		}
+	}
+	return true
 }

@@ -39,13 +39,13 @@ func TestMemoryUserInfoCacheExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		clk.t = clk.t.Add(tt.advance)
-		if _, ok, err := c.Get(ctx, "a"); ok != tt.want || err != nil {
+		if _, _, ok, err := c.Get(ctx, "a"); ok != tt.want || err != nil {
 			t.Errorf("%s: found %v (err %v), want %v", tt.name, ok, err, tt.want)
 		}
 	}
 	// Setting again restarts the entry's life.
 	c.Set(ctx, "a", user("a"))
-	if _, ok, _ := c.Get(ctx, "a"); !ok {
+	if _, _, ok, _ := c.Get(ctx, "a"); !ok {
 		t.Error("entry set again not found")
 	}
 }
@@ -63,7 +63,7 @@ func TestMemoryUserInfoCacheBounded(t *testing.T) {
 		t.Fatalf("Len %d, want 3", c.Len())
 	}
 	for id, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true} {
-		if _, ok, _ := c.Get(ctx, id); ok != want {
+		if _, _, ok, _ := c.Get(ctx, id); ok != want {
 			t.Errorf("%s found %v, want %v", id, ok, want)
 		}
 	}
@@ -74,7 +74,7 @@ func TestMemoryUserInfoCacheBounded(t *testing.T) {
 		t.Errorf("Len %d after expiry, want 1", c.Len())
 	}
 	c.Delete(ctx, "e")
-	if _, ok, _ := c.Get(ctx, "e"); ok || c.Len() != 0 {
+	if _, _, ok, _ := c.Get(ctx, "e"); ok || c.Len() != 0 {
 		t.Error("Delete left the entry")
 	}
 	if err := c.Delete(ctx, "absent"); err != nil {
@@ -97,7 +97,7 @@ func TestMemoryUserInfoCacheCopiesOnSet(t *testing.T) {
 	in["sub"] = "changed"
 	in["fields"].(map[string]any)["name"] = "changed"
 	in["fields"].(map[string]any)["tags"].([]any)[0] = "changed"
-	got, _, _ := c.Get(ctx, "a")
+	got, _, _, _ := c.Get(ctx, "a")
 	if got.ID() != "a" || got.Fields()["name"] != "Anne" || got.Fields()["tags"].([]any)[0] != "x" {
 		t.Errorf("cached %v changed with the caller's map", got)
 	}
@@ -117,7 +117,7 @@ func TestMemoryUserInfoCacheConcurrent(t *testing.T) {
 				case 0:
 					c.Set(ctx, id, user(id))
 				case 1:
-					if u, ok, _ := c.Get(ctx, id); ok && u.ID() != id {
+					if u, _, ok, _ := c.Get(ctx, id); ok && u.ID() != id {
 						t.Errorf("Get(%s) = %s", id, u.ID())
 					}
 				case 2:

@@ -49,7 +49,7 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.deleteCookie(w, name, f.flowCookiePath())
-	flow, err := openFlow(f.sealer, name, c.Value, f.client.Now())
+	flow, err := openFlow(f.seal.flow, name, c.Value, f.client.Now())
 	if err != nil {
 		f.page(w, r, http.StatusBadRequest, SignInExpired, "", err)
 		return
@@ -146,7 +146,7 @@ func (f *WebFlow) startSession(w http.ResponseWriter, r *http.Request, tok *fief
 		f.deleteRecord(r.Context(), c.Value)
 	}
 	id := newSessionID()
-	if err := f.writeRecord(r.Context(), id, rec); err != nil {
+	if err := f.writeRecord(r.Context(), id, rec, f.store.Create); err != nil {
 		return err
 	}
 	return f.setSessionCookie(w, rec, id)

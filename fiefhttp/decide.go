@@ -211,10 +211,10 @@ func (a *Auth) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // user returns the user's claims from the cache or from Fief.
 func (a *Auth) user(ctx context.Context, info fief.AccessTokenInfo, refresh bool) (fief.UserInfo, error) {
 	if !refresh {
-		u, ok, err := a.cache.Get(ctx, info.ID)
+		u, storedAt, ok, err := a.cache.Get(ctx, info.ID)
 		if err != nil {
 			a.logger.WarnContext(ctx, "fiefhttp: user-info cache read failed", "user", info.ID, "error", err)
-		} else if ok {
+		} else if ok && usableUserInfo(a.client, info.ID, u, storedAt) {
 			return u, nil
 		}
 	}

@@ -102,7 +102,7 @@ func FuzzCallback(f *testing.F) {
 		f.Fatal(err)
 	}
 	const state = "c3RhdGUtb2YtdGhlLWZsb3ctMDEyMzQ1Njc4OQ"
-	sealed := sealFlow(flow.sealer, flow.flowPrefix+state, flowData{Verifier: "verifier", Nonce: "nonce", Return: "/account", Expires: now.Add(time.Minute).Unix()})
+	sealed := sealFlow(flow.seal.flow, flow.flowPrefix+state, flowData{Verifier: "verifier", Nonce: "nonce", Return: "/account", Expires: now.Add(time.Minute).Unix()})
 	valid := flow.flowPrefix + state + "=" + sealed
 	for _, s := range [][2]string{
 		{"state=" + state + "&code=abc", valid},
@@ -149,7 +149,7 @@ func FuzzCallback(f *testing.F) {
 			if err != nil {
 				t.Fatalf("exchange tried for state %q without its flow cookie", s)
 			}
-			if _, err := openFlow(flow.sealer, flow.flowPrefix+s, c.Value, now); err != nil {
+			if _, err := openFlow(flow.seal.flow, flow.flowPrefix+s, c.Value, now); err != nil {
 				t.Fatalf("exchange tried for state %q with an inauthentic flow cookie: %v", s, err)
 			}
 		}

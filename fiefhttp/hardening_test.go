@@ -124,7 +124,7 @@ func TestCustomCookieNamesKeepTheirPath(t *testing.T) {
 // sibling subdomain) posting to the logout URL must not sign the user out:
 // 403, and the session, its record and the cached claims stay.
 func TestCrossSiteLogoutRefused(t *testing.T) {
-	store := fiefhttp.NewMemorySessionStore(0, nil)
+	store := fiefhttp.NewMemorySessionStore(fiefhttp.MemorySessionStoreConfig{})
 	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, Storage: fiefhttp.StorageServer, Store: store}})
 	b := browsertest.New(t)
 	resp, page := browsertest.Get(t, b, w.app.URL+"/protected")
@@ -165,7 +165,7 @@ func TestCrossSiteLogoutRefused(t *testing.T) {
 			if store.Len() != records {
 				t.Errorf("%d session records, want %d", store.Len(), records)
 			}
-			if _, ok, _ := w.cache.Get(context.Background(), w.user.ID); !ok {
+			if _, _, ok, _ := w.cache.Get(context.Background(), w.user.ID); !ok {
 				t.Error("cached claims dropped")
 			}
 		})

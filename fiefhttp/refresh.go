@@ -109,12 +109,27 @@ func (f *WebFlow) refreshOnce(ctx context.Context, key string, rec *sessionRecor
 }
 
 // rememberRotation keeps old refresh token → new session for
-// f.rotationMemory.
+// f.rotationMemory. The memory is written once (Create): an entry that
+// "sign out everywhere" deleted is never rewritten by an update.
 func (f *WebFlow) rememberRotation(ctx context.Context, key string, rec *sessionRecord) error {
 	r := *rec
 	r.Until = f.client.Now().Add(f.rotationMemory).Unix()
 	plain, _ := json.Marshal(&r) // strings and ints: cannot fail
-	return f.store.Set(ctx, rotationKeyPrefix+key, rec.UserID, f.sealer.sealBytes(rotationKeyPrefix+key, plain), f.rotationMemory)
+	err := f.store.Create(ctx, rotationKeyPrefix+key, rec.UserID, f.seal.rotation.sealBytes(rotationKeyPrefix+key, plain), f.rotationMemory)
+	if errors.Is(err, ErrSessionExists) {
+		// Only the holder of a refresh token's lock refreshes it, once:
+		// an entry already there was written for the same rotation.
+		return nil
+	}
+	return err
+}
+
+// forgetRotation deletes the memory of the refresh token of key, made for
+// a session that has ended meanwhile.
+func (f *WebFlow) forgetRotation(ctx context.Context, key string) {
+	if err := f.store.Delete(ctx, rotationKeyPrefix+key); err != nil {
+		f.logger.WarnContext(ctx, "fiefhttp: rotation memory delete failed", "error", err)
+	}
 }
 
 // recallRotation returns the session that replaced the refresh token of
@@ -127,7 +142,7 @@ func (f *WebFlow) recallRotation(ctx context.Context, key string) (*sessionRecor
 	if err != nil {
 		return nil, false, fmt.Errorf("fiefhttp: reading the rotation memory: %w", err)
 	}
-	plain, err := f.sealer.openBytes(rotationKeyPrefix+key, sealed)
+	plain, err := f.seal.rotation.openBytes(rotationKeyPrefix+key, sealed)
 	rec := &sessionRecord{}
 	if err != nil || json.Unmarshal(plain, rec) != nil || !f.client.Now().Before(time.Unix(rec.Until, 0)) {
 		return nil, false, nil

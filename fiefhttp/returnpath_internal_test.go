@@ -70,7 +70,7 @@ func mustSealer(t testing.TB, keys ...string) *sealer {
 	for _, k := range keys {
 		bs = append(bs, []byte(k))
 	}
-	s, err := newSealer(bs)
+	s, err := newSealer(bs, purposeFlowCookie)
 	if err != nil {
 		t.Fatal(err)
 	}

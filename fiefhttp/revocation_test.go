@@ -58,7 +58,7 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	if resp := call("/perm", old); resp.StatusCode != http.StatusOK {
 		t.Fatalf("before: %d", resp.StatusCode)
 	}
-	if _, cached, _ := cache.Get(context.Background(), e.user.ID); !cached {
+	if _, _, cached, _ := cache.Get(context.Background(), e.user.ID); !cached {
 		t.Fatal("user info not cached")
 	}
 
@@ -78,7 +78,7 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	if !errors.Is(err, fief.ErrTokenRevoked) || fiefhttp.Classify(err) != fiefhttp.OutcomeUnauthorized {
 		t.Fatalf("CheckToken: %v (%v), want ErrTokenRevoked, unauthorized", err, fiefhttp.Classify(err))
 	}
-	if _, cached, _ := cache.Get(context.Background(), e.user.ID); cached {
+	if _, _, cached, _ := cache.Get(context.Background(), e.user.ID); cached {
 		t.Fatal("the user's cached info survived the revocation")
 	}
 

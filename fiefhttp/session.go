@@ -117,7 +117,7 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 		return "", time.Time{}, err
 	}
 	now := f.client.Now()
-	changed := false
+	changed, oldRefresh := false, rec.RefreshToken
 	if rec.RefreshToken != "" && !now.Add(f.refreshMargin).Before(time.Unix(rec.Expires, 0)) {
 		fresh, err := f.refresh(ctx, rec)
 		if err != nil {
@@ -130,7 +130,17 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 	}
 	if f.storage == StorageServer && (changed || now.Sub(time.Unix(rec.Seen, 0)) >= f.idleTimeout/16) {
 		rec.Seen = now.Unix()
-		if err := f.writeRecord(ctx, id, rec); err != nil {
+		if err := f.writeRecord(ctx, id, rec, f.store.Update); err != nil {
+			if errors.Is(err, ErrSessionNotFound) {
+				// Deleted meanwhile (a sign-out, "sign out everywhere", a
+				// revocation): the session stays ended, and so does the
+				// memory of the refresh made for it.
+				if changed {
+					f.forgetRotation(ctx, refreshKey(oldRefresh))
+				}
+				f.deleteCookie(w, f.sessionName, "/")
+				return "", time.Time{}, errNoSession("session ended meanwhile")
+			}
 			return "", time.Time{}, err
 		}
 	}
@@ -167,7 +177,7 @@ func (f *WebFlow) readSession(ctx context.Context, value string) (*sessionRecord
 	)
 	switch f.storage {
 	case StorageSealedCookie:
-		if plain, err = f.sealer.open(f.sessionName, value); err != nil {
+		if plain, err = f.seal.session.open(f.sessionName, value); err != nil {
 			return nil, "", errNoSession("session cookie not authentic")
 		}
 	default:
@@ -182,7 +192,7 @@ func (f *WebFlow) readSession(ctx context.Context, value string) (*sessionRecord
 		if err != nil {
 			return nil, "", fmt.Errorf("fiefhttp: reading the session: %w", err)
 		}
-		if plain, err = f.sealer.openBytes(sessionKeyPrefix+id, sealed); err != nil {
+		if plain, err = f.seal.record.openBytes(sessionKeyPrefix+id, sealed); err != nil {
 			return nil, "", errNoSession("session record not authentic")
 		}
 	}
@@ -223,15 +233,18 @@ func (f *WebFlow) remaining(rec *sessionRecord) time.Duration {
 	return time.Unix(rec.Created, 0).Add(f.lifetime).Sub(f.client.Now())
 }
 
-// writeRecord stores a server-side record, for the idle timeout or what
-// remains of the lifetime, whichever is shorter.
-func (f *WebFlow) writeRecord(ctx context.Context, id string, rec *sessionRecord) error {
+// storeWrite is [SessionStore.Create] or [SessionStore.Update].
+type storeWrite func(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error
+
+// writeRecord stores a server-side record with write, for the idle timeout
+// or what remains of the lifetime, whichever is shorter.
+func (f *WebFlow) writeRecord(ctx context.Context, id string, rec *sessionRecord, write storeWrite) error {
 	ttl := min(f.idleTimeout, f.remaining(rec))
 	if ttl <= 0 {
 		return errNoSession("session past its lifetime")
 	}
 	plain, _ := json.Marshal(rec) // strings and ints: cannot fail
-	if err := f.store.Set(ctx, sessionKeyPrefix+id, rec.UserID, f.sealer.sealBytes(sessionKeyPrefix+id, plain), ttl); err != nil {
+	if err := write(ctx, sessionKeyPrefix+id, rec.UserID, f.seal.record.sealBytes(sessionKeyPrefix+id, plain), ttl); err != nil {
 		return fmt.Errorf("fiefhttp: writing the session: %w", err)
 	}
 	return nil
@@ -243,7 +256,7 @@ func (f *WebFlow) setSessionCookie(w http.ResponseWriter, rec *sessionRecord, id
 	value := id
 	if f.storage == StorageSealedCookie {
 		plain, _ := json.Marshal(rec) // strings and ints: cannot fail
-		value = f.sealer.seal(f.sessionName, plain)
+		value = f.seal.session.seal(f.sessionName, plain)
 		if n := len(f.sessionName) + 1 + len(value); n > maxCookieSize {
 			return fmt.Errorf("%w: it would be %d bytes, more than the %d a browser keeps: use StorageServer, which keeps only a session ID in the cookie", errSessionTooLarge, n, maxCookieSize)
 		}

@@ -21,7 +21,7 @@ func TestSessionEndsAtRevocation(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			e := newSessionEnv(t)
 			e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
-			store := fiefhttp.NewMemorySessionStore(0, e.srv.Now)
+			store := fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)
 			cfg := st.cfg()
 			cfg.Store = store
 			a := e.newApp(t, cfg)

@@ -240,7 +240,7 @@ func TestSessionLateRequestAndReusedRefreshToken(t *testing.T) {
 // (invalid_grant) ends the session: a page goes back to Fief's login.
 func TestSessionRefreshTokenRevoked(t *testing.T) {
 	e := newSessionEnv(t)
-	store := fiefhttp.NewMemorySessionStore(0, e.srv.Now)
+	store := fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)
 	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageServer, Store: store})
 	b := a.signIn(t)
 	e.srv.Advance(tokenLifetime)
@@ -323,7 +323,7 @@ func TestSessionConcurrentRefreshTwoInstances(t *testing.T) {
 	for _, st := range storages {
 		t.Run(st.name, func(t *testing.T) {
 			e := newSessionEnv(t)
-			store := fiefhttp.NewMemorySessionStore(0, e.srv.Now)
+			store := fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)
 			cfg := st.cfg()
 			cfg.Store = store
 			a, b := e.newApp(t, cfg), e.newApp(t, cfg)
@@ -402,7 +402,7 @@ func TestServerSessionTimeouts(t *testing.T) {
 // everywhere" ends the user's sessions in other browsers too.
 func TestServerSessionLogoutEverywhere(t *testing.T) {
 	e := newSessionEnv(t)
-	store := fiefhttp.NewMemorySessionStore(0, e.srv.Now)
+	store := fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)
 	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageServer, Store: store})
 	laptop, phone, tablet := a.signIn(t), a.signIn(t), a.signIn(t)
 	phoneCookie, tabletCookie := a.cookie(t, phone), a.cookie(t, tablet)

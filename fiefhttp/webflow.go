@@ -178,7 +178,7 @@ type WebFlow struct {
 	sessionName  string
 	flowPrefix   string
 	flowMaxAge   time.Duration
-	sealer       *sealer
+	seal         sealers
 	secure       bool
 	defaultPath  string
 	postLogout   string
@@ -266,7 +266,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 			f.scopes = append(f.scopes, "offline_access")
 		}
 		if f.store == nil {
-			f.store = NewMemorySessionStore(0, client.Now)
+			f.store = newMemorySessionStore(MemorySessionStoreConfig{}, client.Now)
 		}
 	default:
 		return nil, fmt.Errorf("fiefhttp: WebConfig.Storage %v is not a storage", f.storage)
@@ -295,7 +295,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		keys = [][]byte{k}
 	}
 	var err error
-	if f.sealer, err = newSealer(keys); err != nil {
+	if f.seal, err = newSealers(keys); err != nil {
 		return nil, err
 	}
 	if f.cache == nil {
@@ -511,7 +511,7 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 	d := flowData{Verifier: verifier, Nonce: nonce, Return: returnTo, Expires: f.client.Now().Add(f.flowMaxAge).Unix()}
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
-		Value:    sealFlow(f.sealer, name, d),
+		Value:    sealFlow(f.seal.flow, name, d),
 		Path:     f.flowCookiePath(),
 		MaxAge:   int(f.flowMaxAge / time.Second),
 		HttpOnly: true,

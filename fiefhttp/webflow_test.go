@@ -114,7 +114,7 @@ func TestWebFlowThroughLoginForm(t *testing.T) {
 		}
 	}
 	// The ID token's user claims are cached: no userinfo call on /protected.
-	u, ok, _ := w.cache.Get(context.Background(), w.user.ID)
+	u, _, ok, _ := w.cache.Get(context.Background(), w.user.ID)
 	if !ok || u.Email() != testEmail || u["tenant_id"] == nil {
 		t.Errorf("cached claims %v (found %v), want the user's", u, ok)
 	}
@@ -258,7 +258,7 @@ func TestWebFlowLogout(t *testing.T) {
 	if c := setCookie(resp, fiefhttp.DefaultSessionCookieName); c == nil || c.MaxAge >= 0 {
 		t.Errorf("session cookie not deleted: %v", c)
 	}
-	if _, ok, _ := w.cache.Get(context.Background(), w.user.ID); ok {
+	if _, _, ok, _ := w.cache.Get(context.Background(), w.user.ID); ok {
 		t.Error("user info still cached after logout")
 	}
 	resp, page = browsertest.Get(t, b, wantLoc)

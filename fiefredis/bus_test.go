@@ -49,7 +49,7 @@ func TestBusSpreadsEffects(t *testing.T) {
 	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, "b kept the user's info", func() bool { _, ok, _ := b.cache.Get(ctx, userA); return !ok })
+	eventually(t, 3*time.Second, "b kept the user's info", func() bool { _, _, ok, _ := b.cache.Get(ctx, userA); return !ok })
 	if a.revoked(userA) || b.revoked(userA) {
 		t.Fatal("a drop revoked the user")
 	}
@@ -106,7 +106,7 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	// Redis returns empty (no persistence): both revocations come back.
 	srv.Restart()
 	eventually(t, 5*time.Second, "b never learned the revocation made while Redis was down", func() bool { return b.revoked(userA) })
-	eventually(t, 5*time.Second, "b kept user info dropped while Redis was down", func() bool { _, ok, _ := b.cache.Get(ctx, userA); return !ok })
+	eventually(t, 5*time.Second, "b kept user info dropped while Redis was down", func() bool { _, _, ok, _ := b.cache.Get(ctx, userA); return !ok })
 	eventually(t, 5*time.Second, "the buses never reported healthy again", func() bool {
 		return a.bus.Check(ctx) == nil && b.bus.Check(ctx) == nil
 	})

@@ -86,25 +86,44 @@ func (s *SessionStore) Get(ctx context.Context, key string) ([]byte, error) {
 	return b, nil
 }
 
-// Set implements [fiefhttp.SessionStore]: the value with its TTL, and its
-// key in the user's set, which lives as long as the longest of the user's
-// values.
-func (s *SessionStore) Set(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error {
+// Create implements [fiefhttp.SessionStore] with SET NX: the value with
+// its TTL, only if the key is free, and its key in the user's set, which
+// lives as long as the longest of the user's values.
+func (s *SessionStore) Create(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error {
+	return s.write(ctx, "NX", key, userID, value, ttl)
+}
+
+// Update implements [fiefhttp.SessionStore] with SET XX: a key deleted
+// meanwhile (a sign-out) stays deleted.
+func (s *SessionStore) Update(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error {
+	return s.write(ctx, "XX", key, userID, value, ttl)
+}
+
+// write is SET with mode (NX or XX), then the user's set once it is done.
+func (s *SessionStore) write(ctx context.Context, mode, key, userID string, value []byte, ttl time.Duration) error {
 	if ttl <= 0 {
-		return errors.New("fiefredis: SessionStore.Set with a TTL that is not positive")
+		return errors.New("fiefredis: SessionStore write with a TTL that is not positive")
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	err := s.rdb.SetArgs(ctx, s.valueKey(key), value, redis.SetArgs{Mode: mode, TTL: ttl}).Err()
+	switch {
+	case errors.Is(err, redis.Nil) && mode == "NX":
+		return fiefhttp.ErrSessionExists
+	case errors.Is(err, redis.Nil):
+		return fiefhttp.ErrSessionNotFound
+	case err != nil:
+		return unavailable("session write", err)
+	}
 	uk := s.userKey(userID)
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.valueKey(key), value, ttl)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.SAdd(ctx, uk, key)
 		p.ExpireGT(ctx, uk, ttl+time.Second)
 		p.ExpireNX(ctx, uk, ttl+time.Second) // a new set has no TTL for GT to compare
 		return nil
 	})
 	if err != nil {
-		return unavailable("session set", err)
+		return unavailable("session write", err)
 	}
 	return nil
 }

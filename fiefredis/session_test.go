@@ -44,15 +44,30 @@ func TestSessionStore(t *testing.T) {
 		t.Fatalf("Get of a missing key: %v, want ErrSessionNotFound", err)
 	}
 	for _, kv := range []struct{ key, user, value string }{{"a", "u1", "va"}, {"b", "u1", "vb"}, {"c", "u2", "vc"}} {
-		if err := s.Set(ctx, kv.key, kv.user, []byte(kv.value), time.Minute); err != nil {
+		if err := s.Create(ctx, kv.key, kv.user, []byte(kv.value), time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := other.Set(ctx, "a", "u1", []byte("other"), time.Minute); err != nil {
+	if err := other.Create(ctx, "a", "u1", []byte("other"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := s.Get(ctx, "a"); err != nil || string(v) != "va" {
 		t.Fatalf("Get: %q %v", v, err)
+	}
+	if err := s.Create(ctx, "a", "u1", []byte("again"), time.Minute); !errors.Is(err, fiefhttp.ErrSessionExists) {
+		t.Fatalf("Create of a live key: %v, want ErrSessionExists", err)
+	}
+	if err := s.Update(ctx, "b", "u1", []byte("vb2"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Get(ctx, "b"); err != nil || string(v) != "vb2" {
+		t.Fatalf("Get after Update: %q %v", v, err)
+	}
+	if err := s.Update(ctx, "gone", "u1", []byte("x"), time.Minute); !errors.Is(err, fiefhttp.ErrSessionNotFound) {
+		t.Fatalf("Update of a missing key: %v, want ErrSessionNotFound", err)
+	}
+	if _, err := s.Get(ctx, "gone"); !errors.Is(err, fiefhttp.ErrSessionNotFound) {
+		t.Fatalf("Update of a missing key created it: %v", err)
 	}
 	if err := s.Delete(ctx, "c"); err != nil {
 		t.Fatal(err)
@@ -71,7 +86,7 @@ func TestSessionStore(t *testing.T) {
 	if v, err := other.Get(ctx, "a"); err != nil || string(v) != "other" {
 		t.Fatalf("another prefix's value after DeleteUser: %q %v", v, err)
 	}
-	if err := s.Set(ctx, "short", "u3", []byte("v"), 50*time.Millisecond); err != nil {
+	if err := s.Create(ctx, "short", "u3", []byte("v"), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(150 * time.Millisecond) // Redis's own clock expires the key

@@ -59,26 +59,32 @@ func (c *UserInfoCache) key(userID string) string { return c.o.Prefix + "userinf
 
 // Get implements [fiefhttp.UserInfoCache]. While Redis is known to be
 // unreachable it answers a miss at once, without error.
-func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, bool, error) {
+func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, time.Time, bool, error) {
 	if c.brk.open() {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
 	b, err := c.o.Client.Get(ctx, c.key(userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		c.recovered(ctx)
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
 	if err != nil {
-		return nil, false, c.brk.fail(ctx, err)
+		return nil, time.Time{}, false, c.brk.fail(ctx, err)
 	}
 	c.recovered(ctx)
-	var info fief.UserInfo
-	if err := json.Unmarshal(b, &info); err != nil {
-		return nil, false, fmt.Errorf("fiefredis: user info of %s: %w", userID, err)
+	var e userInfoEntry
+	if err := json.Unmarshal(b, &e); err != nil || e.Info == nil {
+		return nil, time.Time{}, false, fmt.Errorf("fiefredis: user info of %s: not an entry of this cache", userID)
 	}
-	return info, true, nil
+	return e.Info, time.UnixMilli(e.StoredAt), true, nil
+}
+
+// userInfoEntry is what the cache stores under a user's key.
+type userInfoEntry struct {
+	StoredAt int64         `json:"t"` // Unix milliseconds
+	Info     fief.UserInfo `json:"i"`
 }
 
 // Set implements [fiefhttp.UserInfoCache]. While Redis is known to be
@@ -87,7 +93,7 @@ func (c *UserInfoCache) Set(ctx context.Context, userID string, info fief.UserIn
 	if c.brk.open() {
 		return nil
 	}
-	b, err := json.Marshal(info)
+	b, err := json.Marshal(userInfoEntry{StoredAt: c.o.Clock().UnixMilli(), Info: info})
 	if err != nil {
 		return fmt.Errorf("fiefredis: user info of %s: %w", userID, err)
 	}

@@ -21,14 +21,14 @@ func TestUserInfoCacheShared(t *testing.T) {
 	two, _ := fiefredis.NewUserInfoCache(options(newClient(t, srv)), time.Minute)
 	ctx := context.Background()
 
-	if _, ok, err := one.Get(ctx, userA); ok || err != nil {
+	if _, _, ok, err := one.Get(ctx, userA); ok || err != nil {
 		t.Fatalf("empty cache: ok %v, err %v", ok, err)
 	}
 	info := fief.UserInfo{"sub": userA, "email": "anne@bretagne.duchy", "fields": map[string]any{"n": 3.0}}
 	if err := one.Set(ctx, userA, info); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := two.Get(ctx, userA)
+	got, _, ok, err := two.Get(ctx, userA)
 	if err != nil || !ok || got["email"] != "anne@bretagne.duchy" || got["fields"].(map[string]any)["n"] != 3.0 {
 		t.Fatalf("another instance reads %v, %v, %v", got, ok, err)
 	}
@@ -38,7 +38,7 @@ func TestUserInfoCacheShared(t *testing.T) {
 	if err := two.Delete(ctx, userA); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := one.Get(ctx, userA); ok {
+	if _, _, ok, _ := one.Get(ctx, userA); ok {
 		t.Fatal("deleted by one instance, still read by another")
 	}
 }
@@ -51,12 +51,12 @@ func TestUserInfoCacheWithoutRedis(t *testing.T) {
 
 	srv.Kill()
 	start := time.Now()
-	_, ok, err := c.Get(ctx, userA)
+	_, _, ok, err := c.Get(ctx, userA)
 	if ok || !errors.Is(err, fiefredis.ErrUnavailable) {
 		t.Fatalf("first read without Redis: ok %v, err %v", ok, err)
 	}
 	for range 100 {
-		if _, ok, err := c.Get(ctx, userA); ok || err != nil {
+		if _, _, ok, err := c.Get(ctx, userA); ok || err != nil {
 			t.Fatalf("read while known down: ok %v, err %v (want a quiet miss)", ok, err)
 		}
 	}

@@ -102,7 +102,7 @@ func TestHandlerAppliesRealDeliveries(t *testing.T) {
 		if code := replay(t, h, d); code != http.StatusNoContent {
 			t.Fatalf("%s: status %d", e.Type, code)
 		}
-		if _, ok, _ := cache.Get(ctx, userID); ok {
+		if _, _, ok, _ := cache.Get(ctx, userID); ok {
 			t.Errorf("%s: the user's cached user info was not dropped", e.Type)
 		}
 		nb, _ := rev.NotBefore(userID)
