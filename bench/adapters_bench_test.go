@@ -152,7 +152,7 @@ func adapterAuth(b *testing.B) (*fiefhttp.Auth, string) {
 	token := s.sign(b, newClaims(time.Now()))
 	c := newClient(b, srv, 0, nil)
 	warm(b, c, token)
-	return fiefhttp.New(c, nil), token
+	return fiefhttp.New(c, fiefhttp.Config{}), token
 }
 
 // serveHTTP serves a GET /orders with the token to h.

@@ -89,7 +89,7 @@ var coldCases = []struct {
 func coldFief(tb testing.TB, s *signer, srv *keyServer) http.Handler {
 	c := newClient(tb, srv, 0, nil)
 	warm(tb, c, s.sign(tb, newClaims(time.Now())))
-	auth := fiefhttp.New(c, fiefhttp.AuthorizationHeader("Bearer"))
+	auth := fiefhttp.New(c, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})
 	return apiRoutes(auth.Authenticated(), auth.Authenticated(fiefhttp.Permissions("castles:read")), fiefhttp.AccessTokenInfoFrom)
 }
 

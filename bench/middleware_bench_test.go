@@ -34,7 +34,7 @@ func setupMiddleware(cacheSize int) func(testing.TB, *keyServer, string) http.Ha
 	return func(tb testing.TB, srv *keyServer, token string) http.Handler {
 		c := newClient(tb, srv, cacheSize, nil)
 		warm(tb, c, token)
-		return fiefhttp.New(c, fiefhttp.AuthorizationHeader("Bearer")).Authenticated()(okHandler)
+		return fiefhttp.New(c, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")}).Authenticated()(okHandler)
 	}
 }
 

@@ -80,7 +80,7 @@ func TestClientInterceptor(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []string // access tokens the handlers got
-	ic := fiefconnect.New(fiefhttp.New(si.client, nil), fiefconnect.Config{})
+	ic := fiefconnect.New(fiefhttp.New(si.client, fiefhttp.Config{}), fiefconnect.Config{})
 	s := newService(t, nil, connect.WithInterceptors(ic), connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			if info, ok := fiefconnect.AccessTokenInfo(ctx); ok {

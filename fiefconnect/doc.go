@@ -6,7 +6,7 @@
 // "Authorization: Bearer <token>" header of each call, for the Connect,
 // gRPC and gRPC-Web protocols alike.
 //
-//	auth := fiefhttp.New(client, nil)
+//	auth := fiefhttp.New(client, fiefhttp.Config{})
 //	ic := fiefconnect.New(auth, fiefconnect.Config{
 //		Public:     []string{"/castles.v1.CastleService/Ping"},
 //		Procedures: map[string][]fiefhttp.RouteOption{"/castles.v1.CastleService/Storm": {fiefhttp.Permissions("castles:write")}},

@@ -31,7 +31,7 @@ func Example() {
 	// The server: one procedure asking for a permission. With generated
 	// code, pass connect.WithInterceptors(ic) to NewXxxServiceHandler.
 	const list = "/castles.v1.CastleService/List"
-	ic := fiefconnect.New(fiefhttp.New(client, nil), fiefconnect.Config{
+	ic := fiefconnect.New(fiefhttp.New(client, fiefhttp.Config{}), fiefconnect.Config{
 		Procedures: map[string][]fiefhttp.RouteOption{list: {fiefhttp.Permissions("castles:read")}},
 	})
 	mux := http.NewServeMux()

@@ -301,7 +301,7 @@ func TestErrorHidesDetails(t *testing.T) {
 	env := authcases.New(t)
 	env.Server.FailNext(fieftest.EndpointJWKS, 1, fieftest.Fault{Status: 500, Body: "internal stack trace"})
 	var logs bytes.Buffer
-	ic := fiefconnect.New(fiefhttp.New(env.NewClient(t), nil), fiefconnect.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ic := fiefconnect.New(fiefhttp.New(env.NewClient(t), fiefhttp.Config{}), fiefconnect.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	s := newService(t, nil, connect.WithInterceptors(ic))
 	token := env.Token(fieftest.TokenOptions{})
 	_, err := s.call(t, whoami, "Bearer "+token)

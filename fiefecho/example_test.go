@@ -24,7 +24,7 @@ func Example() {
 		panic(err)
 	}
 
-	auth := fiefhttp.New(client, nil)
+	auth := fiefhttp.New(client, fiefhttp.Config{})
 	e := echo.New()
 	e.GET("/castles", func(c echo.Context) error {
 		info, _ := fiefecho.AccessTokenInfo(c)

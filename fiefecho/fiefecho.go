@@ -3,7 +3,7 @@
 // [fiefhttp]: the same [fiefhttp.Auth] (token getter, user-info cache)
 // makes the same decision, through [fiefhttp.Auth.Check].
 //
-//	auth := fiefhttp.New(client, nil)
+//	auth := fiefhttp.New(client, fiefhttp.Config{})
 //	e := echo.New()
 //	e.GET("/orders", listOrders, fiefecho.Authenticated(auth, fiefecho.Config{}, fiefhttp.Permissions("orders:read")))
 //

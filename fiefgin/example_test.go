@@ -25,7 +25,7 @@ func Example() {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	auth := fiefhttp.New(client, nil)
+	auth := fiefhttp.New(client, fiefhttp.Config{})
 	r := gin.New()
 	r.GET("/castles", fiefgin.Authenticated(auth, fiefhttp.Permissions("castles:read")), func(c *gin.Context) {
 		info, _ := fiefgin.AccessTokenInfo(c)

@@ -5,13 +5,13 @@
 // so a gin route answers exactly as a net/http route protected by
 // [fiefhttp.Auth.Authenticated] would.
 //
-//	auth := fiefhttp.New(client, nil)
+//	auth := fiefhttp.New(client, fiefhttp.Config{})
 //	r := gin.New()
 //	r.GET("/orders", fiefgin.Authenticated(auth, fiefhttp.Permissions("orders:read")), listOrders)
 //
 // A request that does not pass gets the Auth's unauthorized, forbidden or
 // unavailable answer (by default 401, 403 or 503 with RFC 6750's
-// WWW-Authenticate header; replace them with [fiefhttp.WithUnauthorizedHandler]
+// WWW-Authenticate header; replace them with [fiefhttp.Config].Unauthorized
 // and its siblings), and the chain is aborted. A request that passes reaches
 // the next handlers with the token's info (and the user, for
 // [CurrentUser]) readable by [AccessTokenInfo] and [UserInfo] from the

@@ -79,11 +79,13 @@ func TestSameAnswersAsFiefhttp(t *testing.T) {
 // stops.
 func TestCustomHandler(t *testing.T) {
 	e := authcases.New(t)
-	auth := fiefhttp.New(e.Client, nil, fiefhttp.WithUnauthorizedHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte(`{"error":"sign in"}`))
-	}))
+	auth := fiefhttp.New(e.Client, fiefhttp.Config{
+		Unauthorized: func(w http.ResponseWriter, r *http.Request, err error) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"error":"sign in"}`))
+		},
+	})
 	r := gin.New()
 	r.GET("/", fiefgin.Authenticated(auth), func(c *gin.Context) { c.String(200, "reached") })
 	w := serve(r, "")

@@ -29,7 +29,7 @@ func Example() {
 
 	// The gRPC server: Ping is public, WhoAmI needs castles:read, Watch
 	// (the default) any valid token.
-	ic := fiefgrpc.New(fiefhttp.New(client, nil), fiefgrpc.Config{
+	ic := fiefgrpc.New(fiefhttp.New(client, fiefhttp.Config{}), fiefgrpc.Config{
 		Public:  []string{"/test.Castles/Ping"},
 		Methods: map[string][]fiefhttp.RouteOption{"/test.Castles/WhoAmI": {fiefhttp.Permissions("castles:read")}},
 	})

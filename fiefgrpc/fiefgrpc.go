@@ -5,7 +5,7 @@
 // of [fiefhttp]: the same [fiefhttp.Auth] makes the same decision
 // ([fiefhttp.Auth.CheckAuthorization]) as the net/http middleware.
 //
-//	auth := fiefhttp.New(client, nil)
+//	auth := fiefhttp.New(client, fiefhttp.Config{})
 //	ic := fiefgrpc.New(auth, fiefgrpc.Config{
 //		Public:  []string{"/castles.Castles/Ping"},
 //		Methods: map[string][]fiefhttp.RouteOption{"/castles.Castles/Storm": {fiefhttp.Permissions("castles:write")}},

@@ -21,28 +21,58 @@ type Auth struct {
 	sessions     sessionSource // set by WebFlow.Auth for refreshed sessions
 }
 
-// Option configures an [Auth] made by [New].
-type Option func(*Auth)
+// Config configures an [Auth] made by [New]. The zero value is a working
+// configuration: bearer tokens from the Authorization header, the default
+// answers, a private in-memory user-info cache and the client's logger.
+type Config struct {
+	// TokenGetter reads the access token from a request. Nil means the
+	// Authorization header with the Bearer scheme, [AuthorizationHeader]("Bearer").
+	TokenGetter TokenGetter
+	// Unauthorized answers a request without a valid token. Nil means
+	// [Unauthorized] (401 with a WWW-Authenticate challenge). The web
+	// flow's [WebFlow.Unauthorized] redirects to the login page instead.
+	Unauthorized ErrorHandler
+	// Forbidden answers a valid token that lacks a requirement of the
+	// route. Nil means [Forbidden] (403).
+	Forbidden ErrorHandler
+	// Unavailable answers when Fief cannot be reached to check the token
+	// or get the user. Nil means [Unavailable] (503).
+	Unavailable ErrorHandler
+	// UserInfoCache is the cache of [Auth.CurrentUser]. Nil means a
+	// [NewMemoryUserInfoCache] with default settings, private to the Auth.
+	UserInfoCache UserInfoCache
+	// Logger receives the failures the client does not see in detail
+	// (Fief unavailable, cache errors). Tokens are never logged. Nil means
+	// the client's, [fief.Client.Logger].
+	Logger *slog.Logger
+}
 
-// New returns an [Auth] checking tokens with client, read from requests by
-// getter (nil means [AuthorizationHeader]("Bearer")). Options are applied
-// once, here. New panics if client is nil.
-func New(client *fief.Client, getter TokenGetter, opts ...Option) *Auth {
+// New returns an [Auth] checking tokens with client, configured by cfg (the
+// zero Config is a working one: see [Config]). New panics if client is nil.
+func New(client *fief.Client, cfg Config) *Auth {
 	if client == nil {
 		panic("fiefhttp: New with a nil *fief.Client")
 	}
-	if getter == nil {
-		getter = AuthorizationHeader("")
-	}
 	a := &Auth{
 		client:       client,
-		getter:       getter,
-		unauthorized: Unauthorized,
-		forbidden:    Forbidden,
-		unavailable:  Unavailable,
+		getter:       cfg.TokenGetter,
+		unauthorized: cfg.Unauthorized,
+		forbidden:    cfg.Forbidden,
+		unavailable:  cfg.Unavailable,
+		cache:        cfg.UserInfoCache,
+		logger:       cfg.Logger,
 	}
-	for _, o := range opts {
-		o(a)
+	if a.getter == nil {
+		a.getter = AuthorizationHeader("")
+	}
+	if a.unauthorized == nil {
+		a.unauthorized = Unauthorized
+	}
+	if a.forbidden == nil {
+		a.forbidden = Forbidden
+	}
+	if a.unavailable == nil {
+		a.unavailable = Unavailable
 	}
 	if a.cache == nil {
 		a.cache = NewMemoryUserInfoCache(0, 0)
@@ -51,56 +81,4 @@ func New(client *fief.Client, getter TokenGetter, opts ...Option) *Auth {
 		a.logger = client.Logger()
 	}
 	return a
-}
-
-// WithUnauthorizedHandler replaces [Unauthorized], the answer to a request
-// without a valid token. The web flow's [WebFlow.Unauthorized] redirects to
-// the login page instead. nil keeps the default.
-func WithUnauthorizedHandler(h ErrorHandler) Option {
-	return func(a *Auth) {
-		if h != nil {
-			a.unauthorized = h
-		}
-	}
-}
-
-// WithForbiddenHandler replaces [Forbidden], the answer to a valid token that
-// lacks a requirement of the route. nil keeps the default.
-func WithForbiddenHandler(h ErrorHandler) Option {
-	return func(a *Auth) {
-		if h != nil {
-			a.forbidden = h
-		}
-	}
-}
-
-// WithUnavailableHandler replaces [Unavailable], the answer when Fief cannot
-// be reached to check the token or get the user. nil keeps the default.
-func WithUnavailableHandler(h ErrorHandler) Option {
-	return func(a *Auth) {
-		if h != nil {
-			a.unavailable = h
-		}
-	}
-}
-
-// WithUserInfoCache sets the cache of [Auth.CurrentUser]. The default is a
-// [NewMemoryUserInfoCache] with default settings, private to the Auth.
-func WithUserInfoCache(c UserInfoCache) Option {
-	return func(a *Auth) {
-		if c != nil {
-			a.cache = c
-		}
-	}
-}
-
-// WithLogger sets the logger of failures the client does not see in detail
-// (Fief unavailable, cache errors). Tokens are never logged. The default is
-// the client's, [fief.Client.Logger].
-func WithLogger(l *slog.Logger) Option {
-	return func(a *Auth) {
-		if l != nil {
-			a.logger = l
-		}
-	}
 }

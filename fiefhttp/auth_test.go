@@ -50,7 +50,7 @@ func tamper(tok string) string {
 
 func TestAuthenticatedOutcomes(t *testing.T) {
 	e := newFiefEnv(t)
-	auth := fiefhttp.New(e.client, nil)
+	auth := fiefhttp.New(e.client, fiefhttp.Config{})
 	full := e.token(fieftest.TokenOptions{Scopes: []string{"openid", "required_scope"}, ACR: "1"})
 	basic := e.token(fieftest.TokenOptions{}) // scope openid, ACR 0, permission castles:read
 	expired := e.token(fieftest.TokenOptions{Lifetime: -time.Hour})
@@ -138,10 +138,12 @@ func TestAuthenticatedWrongIssuer(t *testing.T) {
 	e.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 200, Body: string(forged)})
 
 	var gotErr error
-	auth := fiefhttp.New(e.newClient(t), nil, fiefhttp.WithUnauthorizedHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-		gotErr = err
-		fiefhttp.Unauthorized(w, r, err)
-	}))
+	auth := fiefhttp.New(e.newClient(t), fiefhttp.Config{
+		Unauthorized: func(w http.ResponseWriter, r *http.Request, err error) {
+			gotErr = err
+			fiefhttp.Unauthorized(w, r, err)
+		},
+	})
 	w := serve(auth.Authenticated()(infoHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
 	if w.Code != 401 || w.Header().Get("WWW-Authenticate") != `Bearer error="invalid_token"` {
 		t.Fatalf("got %d %q, want 401 invalid_token", w.Code, w.Header().Get("WWW-Authenticate"))
@@ -185,10 +187,12 @@ func TestAuthenticatedFiefDown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var gotErr error
-			auth := fiefhttp.New(tt.client(t), nil, fiefhttp.WithUnavailableHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-				gotErr = err
-				fiefhttp.Unavailable(w, r, err)
-			}))
+			auth := fiefhttp.New(tt.client(t), fiefhttp.Config{
+				Unavailable: func(w http.ResponseWriter, r *http.Request, err error) {
+					gotErr = err
+					fiefhttp.Unavailable(w, r, err)
+				},
+			})
 			w := serve(auth.Authenticated(tt.opts...)(infoHandler), "Bearer "+tok)
 			if w.Code != 503 || w.Body.String() != "Service Unavailable\n" {
 				t.Fatalf("got %d %q, want 503 Service Unavailable", w.Code, w.Body)
@@ -200,7 +204,7 @@ func TestAuthenticatedFiefDown(t *testing.T) {
 	}
 	// Once Fief is back, the same token passes.
 	t.Run("recovered", func(t *testing.T) {
-		w := serve(fiefhttp.New(e.newClient(t), nil).Authenticated()(infoHandler), "Bearer "+tok)
+		w := serve(fiefhttp.New(e.newClient(t), fiefhttp.Config{}).Authenticated()(infoHandler), "Bearer "+tok)
 		if w.Code != 200 {
 			t.Fatalf("got %d %q, want 200", w.Code, w.Body)
 		}
@@ -224,11 +228,11 @@ func TestCustomHandlersReceiveTheReason(t *testing.T) {
 		}
 	}
 	newAuth := func(c *fief.Client) *fiefhttp.Auth {
-		return fiefhttp.New(c, nil,
-			fiefhttp.WithUnauthorizedHandler(record("unauthorized", 419)),
-			fiefhttp.WithForbiddenHandler(record("forbidden", 420)),
-			fiefhttp.WithUnavailableHandler(record("unavailable", 421)),
-		)
+		return fiefhttp.New(c, fiefhttp.Config{
+			Unauthorized: record("unauthorized", 419),
+			Forbidden:    record("forbidden", 420),
+			Unavailable:  record("unavailable", 421),
+		})
 	}
 	auth := newAuth(e.client)
 	tests := []struct {
@@ -323,7 +327,7 @@ func TestCurrentUser(t *testing.T) {
 				e.srv.FailNext(fieftest.EndpointUserinfo, 1, *tt.fault)
 			}
 			before := e.srv.RequestCount(fieftest.EndpointUserinfo)
-			auth := fiefhttp.New(e.client, nil, fiefhttp.WithUserInfoCache(cache))
+			auth := fiefhttp.New(e.client, fiefhttp.Config{UserInfoCache: cache})
 			w := serve(auth.CurrentUser(tt.opts...)(userHandler), tok)
 			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
 				t.Fatalf("got %d %q, want %d %q", w.Code, w.Body, tt.wantStatus, tt.wantBody)
@@ -346,10 +350,12 @@ func TestCurrentUserRejectedTokenIsErrTokenRejected(t *testing.T) {
 	e := newFiefEnv(t)
 	e.user.SetActive(false)
 	var gotErr error
-	auth := fiefhttp.New(e.client, nil, fiefhttp.WithUnauthorizedHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-		gotErr = err
-		w.WriteHeader(401)
-	}))
+	auth := fiefhttp.New(e.client, fiefhttp.Config{
+		Unauthorized: func(w http.ResponseWriter, r *http.Request, err error) {
+			gotErr = err
+			w.WriteHeader(401)
+		},
+	})
 	serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
 	var re *fief.ResponseError
 	if !errors.Is(gotErr, fiefhttp.ErrTokenRejected) || !errors.Is(gotErr, fief.ErrInvalidToken) || !errors.As(gotErr, &re) || re.StatusCode != 401 {
@@ -374,7 +380,7 @@ func (c *brokenCache) Delete(context.Context, string) error { return errCacheDow
 func TestCurrentUserSurvivesABrokenCache(t *testing.T) {
 	e := newFiefEnv(t)
 	cache := &brokenCache{}
-	auth := fiefhttp.New(e.client, nil, fiefhttp.WithUserInfoCache(cache))
+	auth := fiefhttp.New(e.client, fiefhttp.Config{UserInfoCache: cache})
 	w := serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
 	if w.Code != 200 || w.Body.String() != testEmail {
 		t.Fatalf("got %d %q, want 200 %q", w.Code, w.Body, testEmail)
@@ -388,7 +394,7 @@ func TestTokenGetters(t *testing.T) {
 	e := newFiefEnv(t)
 	tok := e.token(fieftest.TokenOptions{})
 	getter := fiefhttp.FirstOf(fiefhttp.AuthorizationHeader("Token"), fiefhttp.Cookie("session"))
-	auth := fiefhttp.New(e.client, getter)
+	auth := fiefhttp.New(e.client, fiefhttp.Config{TokenGetter: getter})
 	h := auth.Authenticated()(infoHandler)
 
 	tests := []struct {
@@ -473,7 +479,7 @@ func TestMinACRPanicsOnInvalidLevel(t *testing.T) {
 func TestRouteOptionsAreResolvedOnce(t *testing.T) {
 	e := newFiefEnv(t)
 	scopes := []string{"openid"}
-	mw := fiefhttp.New(e.client, nil).Authenticated(fiefhttp.Scopes(scopes...))
+	mw := fiefhttp.New(e.client, fiefhttp.Config{}).Authenticated(fiefhttp.Scopes(scopes...))
 	scopes[0] = "changed" // the caller's slice, modified after the middleware was built
 	w := serve(mw(infoHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
 	if w.Code != 200 {

@@ -19,7 +19,7 @@ func BenchmarkAuthenticated(b *testing.B) {
 	e := &fiefEnv{srv: srv, fc: fc, user: user}
 	client := e.newClient(b)
 	tok := srv.MintAccessToken(user.ID, fieftest.TokenOptions{Scopes: []string{"openid", "read"}})
-	h := fiefhttp.New(client, nil).Authenticated(fiefhttp.Scopes("read"), fiefhttp.Permissions("castles:read"))(
+	h := fiefhttp.New(client, fiefhttp.Config{}).Authenticated(fiefhttp.Scopes("read"), fiefhttp.Permissions("castles:read"))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if _, ok := fiefhttp.AccessTokenInfoFrom(r.Context()); !ok {
 				b.Fatal("no token info")
@@ -47,7 +47,7 @@ func BenchmarkCurrentUserCacheHit(b *testing.B) {
 	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
 	e := &fiefEnv{srv: srv, fc: fc, user: user}
 	client := e.newClient(b)
-	h := fiefhttp.New(client, nil).CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Authorization", "Bearer "+srv.MintAccessToken(user.ID, fieftest.TokenOptions{}))
 	w := httptest.NewRecorder()

@@ -39,7 +39,7 @@ func TestClassify(t *testing.T) {
 // request, as a gRPC server does.
 func TestCheckToken(t *testing.T) {
 	e := newFiefEnv(t)
-	auth := fiefhttp.New(e.client, nil)
+	auth := fiefhttp.New(e.client, fiefhttp.Config{})
 	token := e.token(fieftest.TokenOptions{})
 	user := e.user
 
@@ -73,7 +73,7 @@ func TestCheckToken(t *testing.T) {
 // TestFailAnswersLikeMiddleware: Fail gives the same answer as the
 // middleware for each outcome.
 func TestFailAnswersLikeMiddleware(t *testing.T) {
-	auth := fiefhttp.New(newFiefEnv(t).client, nil)
+	auth := fiefhttp.New(newFiefEnv(t).client, fiefhttp.Config{})
 	for _, err := range []error{fiefhttp.ErrNoToken, fief.ErrMissingScope, fief.ErrUnavailable} {
 		rec := httptest.NewRecorder()
 		auth.Fail(rec, httptest.NewRequest(http.MethodGet, "/", nil), err)
@@ -88,7 +88,7 @@ func TestFailAnswersLikeMiddleware(t *testing.T) {
 
 func TestRouteTable(t *testing.T) {
 	e := newFiefEnv(t)
-	auth := fiefhttp.New(e.client, nil)
+	auth := fiefhttp.New(e.client, fiefhttp.Config{})
 	table := auth.RouteTable(
 		[]fiefhttp.RouteOption{fiefhttp.Permissions("castles:read")},
 		map[string][]fiefhttp.RouteOption{"/write": {fiefhttp.Permissions("castles:write")}, "/both": nil},

@@ -19,7 +19,7 @@
 //
 // For example:
 //
-//	auth := fiefhttp.New(client, nil) // nil: "Authorization: Bearer <token>"
+//	auth := fiefhttp.New(client, fiefhttp.Config{}) // "Authorization: Bearer <token>"
 //	mux.Handle("GET /orders", auth.Authenticated(fiefhttp.Permissions("orders:read"))(ordersHandler))
 //
 // A request that does not pass gets one of three answers, each replaceable
@@ -29,13 +29,13 @@
 //   - unauthorized (no token, malformed, badly signed, expired, foreign
 //     issuer, or refused by Fief's userinfo): 401 with
 //     "WWW-Authenticate: Bearer", plus error="invalid_token" when a token
-//     was presented ([Unauthorized], [WithUnauthorizedHandler]);
+//     was presented ([Unauthorized], [Config].Unauthorized);
 //   - forbidden (a valid token lacking a scope, the ACR or a permission):
 //     403 with error="insufficient_scope", and the route's scopes in a
 //     scope attribute when a scope is missing ([Forbidden],
-//     [WithForbiddenHandler]);
+//     [Config].Forbidden);
 //   - unavailable (Fief cannot be reached or has no usable key): 503
-//     ([Unavailable], [WithUnavailableHandler]).
+//     ([Unavailable], [Config].Unavailable).
 //
 // Default answers never contain internal error text. On an [Optional] route
 // an unauthorized request runs anonymously, but forbidden and unavailable

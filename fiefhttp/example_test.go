@@ -30,7 +30,7 @@ func ExampleAuth_Authenticated() {
 	srv, _, user, client := exampleFief()
 	defer srv.Close()
 
-	auth := fiefhttp.New(client, fiefhttp.AuthorizationHeader("Bearer"))
+	auth := fiefhttp.New(client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})
 	mux := http.NewServeMux()
 	mux.Handle("GET /castles", auth.Authenticated(fiefhttp.Permissions("castles:read"))(
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,7 @@ func ExampleAuth_CurrentUser() {
 	srv, _, user, client := exampleFief()
 	defer srv.Close()
 
-	auth := fiefhttp.New(client, nil, fiefhttp.WithUserInfoCache(fiefhttp.NewMemoryUserInfoCache(1000, 0)))
+	auth := fiefhttp.New(client, fiefhttp.Config{UserInfoCache: fiefhttp.NewMemoryUserInfoCache(1000, 0)})
 	h := auth.CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := fiefhttp.UserInfoFrom(r.Context())
 		fmt.Fprintf(w, "Hello %s", u.Email())
@@ -79,18 +79,20 @@ func ExampleAuth_CurrentUser() {
 	// Output: 200 Hello anne@bretagne.duchy
 }
 
-func ExampleWithForbiddenHandler() {
+func ExampleConfig_forbidden() {
 	srv, _, user, client := exampleFief()
 	defer srv.Close()
 
-	auth := fiefhttp.New(client, nil, fiefhttp.WithForbiddenHandler(func(w http.ResponseWriter, r *http.Request, err error) {
-		switch {
-		case errors.Is(err, fief.ErrACRTooLow):
-			http.Error(w, "please sign in again", http.StatusForbidden)
-		default:
-			fiefhttp.Forbidden(w, r, err)
-		}
-	}))
+	auth := fiefhttp.New(client, fiefhttp.Config{
+		Forbidden: func(w http.ResponseWriter, r *http.Request, err error) {
+			switch {
+			case errors.Is(err, fief.ErrACRTooLow):
+				http.Error(w, "please sign in again", http.StatusForbidden)
+			default:
+				fiefhttp.Forbidden(w, r, err)
+			}
+		},
+	})
 	h := auth.Authenticated(fiefhttp.MinACR(fief.ACRLevel1))(http.NotFoundHandler())
 
 	req := httptest.NewRequest("GET", "/", nil)

@@ -97,7 +97,7 @@ func FuzzCallback(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	flow, err := NewWebFlow(client, WebConfig{BaseURL: "http://app.fuzz", FlowCookieKey: key})
+	flow, err := NewWebFlow(client, WebConfig{BaseURL: "http://app.fuzz", CookieKeys: [][]byte{key}})
 	if err != nil {
 		f.Fatal(err)
 	}

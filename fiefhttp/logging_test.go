@@ -186,7 +186,7 @@ func TestAuthUsesClientLogger(t *testing.T) {
 	}
 	token := e.token(fieftest.TokenOptions{})
 	e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
-	w := serve(fiefhttp.New(client, nil).CurrentUser()(infoHandler), "Bearer "+token)
+	w := serve(fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(infoHandler), "Bearer "+token)
 	if w.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", w.Code)
 	}
@@ -198,9 +198,9 @@ func TestAuthUsesClientLogger(t *testing.T) {
 	own, ownLogger := logtest.New()
 	e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
 	before := len(rec.Lines())
-	serve(fiefhttp.New(client, nil, fiefhttp.WithLogger(ownLogger)).CurrentUser()(infoHandler), "Bearer "+token)
+	serve(fiefhttp.New(client, fiefhttp.Config{Logger: ownLogger}).CurrentUser()(infoHandler), "Bearer "+token)
 	if len(rec.Lines()) != before || !strings.Contains(own.Text(), "Fief unavailable") {
-		t.Errorf("WithLogger not used: client's %q, own %q", rec.Text(), own.Text())
+		t.Errorf("Config.Logger not used: client's %q, own %q", rec.Text(), own.Text())
 	}
 }
 

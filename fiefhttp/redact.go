@@ -11,10 +11,10 @@ import (
 // Fief client and its secret) describe themselves without it under every
 // fmt verb and in log/slog.
 
-// String describes the configuration with the flow cookie key redacted.
+// String describes the configuration with the cookie keys redacted.
 func (c WebConfig) String() string {
-	return fmt.Sprintf("fiefhttp.WebConfig{BaseURL: %q, CallbackPath: %q, Scopes: %q, SessionCookieName: %q, FlowCookiePrefix: %q, FlowMaxAge: %s, CookieKeys: %s, FlowCookieKey: %s, Storage: %v, InsecureCookies: %t, DefaultReturnPath: %q, PostLogoutRedirect: %q}",
-		c.BaseURL, c.CallbackPath, c.Scopes, c.SessionCookieName, c.FlowCookiePrefix, c.FlowMaxAge, markKeys(c.CookieKeys), redact.MarkBytes(c.FlowCookieKey), c.Storage, c.InsecureCookies, c.DefaultReturnPath, c.PostLogoutRedirect)
+	return fmt.Sprintf("fiefhttp.WebConfig{BaseURL: %q, CallbackPath: %q, Scopes: %q, SessionCookieName: %q, FlowCookiePrefix: %q, FlowMaxAge: %s, CookieKeys: %s, Storage: %v, InsecureCookies: %t, DefaultReturnPath: %q, PostLogoutRedirect: %q}",
+		c.BaseURL, c.CallbackPath, c.Scopes, c.SessionCookieName, c.FlowCookiePrefix, c.FlowMaxAge, markKeys(c.CookieKeys), c.Storage, c.InsecureCookies, c.DefaultReturnPath, c.PostLogoutRedirect)
 }
 
 // markKeys describes a key list by its length only.
@@ -26,7 +26,7 @@ func markKeys(keys [][]byte) string {
 }
 
 // Format writes [WebConfig.String] for every verb (%q quotes it), so that no
-// verb prints the flow cookie key.
+// verb prints the cookie keys.
 func (c WebConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
 // GoString is [WebConfig.String], for %#v.
@@ -41,7 +41,6 @@ func (c WebConfig) LogValue() slog.Value {
 		slog.Any("scopes", c.Scopes),
 		slog.String("session_cookie_name", c.SessionCookieName),
 		slog.String("cookie_keys", markKeys(c.CookieKeys)),
-		slog.String("flow_cookie_key", redact.MarkBytes(c.FlowCookieKey)),
 		slog.Bool("insecure_cookies", c.InsecureCookies),
 	)
 }
@@ -55,7 +54,7 @@ func (wf *WebFlow) String() string {
 }
 
 // Format writes [WebFlow.String] for every verb (%q quotes it), so that no
-// verb prints the flow cookie key.
+// verb prints the cookie keys.
 func (wf *WebFlow) Format(f fmt.State, verb rune) { redact.Format(f, verb, wf.String()) }
 
 // GoString is [WebFlow.String], for %#v.

@@ -26,7 +26,7 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := fiefhttp.NewMemoryUserInfoCache(0, 0)
-	auth := fiefhttp.New(client, nil, fiefhttp.WithUserInfoCache(cache))
+	auth := fiefhttp.New(client, fiefhttp.Config{UserInfoCache: cache})
 	webhooks, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: []string{"s"}, Apply: fiefwebhook.Local{Revocations: revocations, UserInfo: cache}})
 	if err != nil {
 		t.Fatal(err)

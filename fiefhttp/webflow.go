@@ -89,15 +89,10 @@ type WebConfig struct {
 	// AES-256-GCM keys encrypting the flow cookies, the sealed session
 	// cookies and the records of the [SessionStore] are derived. The first
 	// seals, every one opens: to rotate, put the new key first and drop the
-	// old one once its cookies have expired. Nil (and no FlowCookieKey)
-	// means a random key per WebFlow: sealed sessions and flows started
+	// old one once its cookies have expired. Nil means a random key per WebFlow: sealed sessions and flows started
 	// before a restart are then lost. Share the keys between the instances
 	// of a load-balanced application.
 	CookieKeys [][]byte
-
-	// FlowCookieKey, when set, is the first of the CookieKeys. It is kept
-	// for the configurations written before CookieKeys.
-	FlowCookieKey []byte
 
 	// Storage is where sessions live; the zero value is
 	// [StorageAccessToken]. [StorageSealedCookie] and [StorageServer] ask
@@ -286,9 +281,6 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		return nil, fmt.Errorf("fiefhttp: WebConfig.FlowMaxAge %v is below a second", f.flowMaxAge)
 	}
 	keys := cfg.CookieKeys
-	if cfg.FlowCookieKey != nil {
-		keys = append([][]byte{cfg.FlowCookieKey}, keys...)
-	}
 	if len(keys) == 0 {
 		k := make([]byte, 32)
 		rand.Read(k)
@@ -360,17 +352,17 @@ func isCookieName(s string) bool {
 // [StorageSealedCookie] or [StorageServer], its [Auth.Check] refreshes the
 // session's access token when it expires (within
 // [WebConfig].RefreshMargin), so that every integration built on
-// [Auth.Check] gets long sessions. opts come after these settings and may
-// override them.
-func (f *WebFlow) Auth(opts ...Option) *Auth {
-	base := []Option{
-		WithUnauthorizedHandler(f.Unauthorized),
-		WithForbiddenHandler(f.Forbidden),
-		WithUnavailableHandler(f.Unavailable),
-		WithUserInfoCache(f.cache),
-		WithLogger(f.logger),
-	}
-	a := New(f.client, Cookie(f.sessionName), append(base, opts...)...)
+// [Auth.Check] gets long sessions. To answer differently, wrap these
+// handlers in an [Auth] of your own made with [New] and [Config].
+func (f *WebFlow) Auth() *Auth {
+	a := New(f.client, Config{
+		TokenGetter:   Cookie(f.sessionName),
+		Unauthorized:  f.Unauthorized,
+		Forbidden:     f.Forbidden,
+		Unavailable:   f.Unavailable,
+		UserInfoCache: f.cache,
+		Logger:        f.logger,
+	})
 	if f.storage != StorageAccessToken {
 		a.sessions = f
 	}

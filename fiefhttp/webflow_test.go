@@ -530,7 +530,7 @@ func TestNewWebFlowValidates(t *testing.T) {
 		{"bad post-logout", fiefhttp.WebConfig{PostLogoutRedirect: "javascript:alert(1)"}},
 		{"bad session cookie name", fiefhttp.WebConfig{SessionCookieName: "a b"}},
 		{"bad flow prefix", fiefhttp.WebConfig{FlowCookiePrefix: "a;"}},
-		{"short key", fiefhttp.WebConfig{FlowCookieKey: []byte("short")}},
+		{"short key", fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte("short")}}},
 		{"tiny flow age", fiefhttp.WebConfig{FlowMaxAge: time.Millisecond}},
 	}
 	for _, tt := range tests {
@@ -545,18 +545,18 @@ func TestNewWebFlowValidates(t *testing.T) {
 	if _, err := fiefhttp.NewWebFlow(nil, fiefhttp.WebConfig{}); err == nil {
 		t.Error("NewWebFlow accepted a nil client")
 	}
-	if _, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{FlowCookieKey: make([]byte, 32), PostLogoutRedirect: "https://www.example/"}); err != nil {
+	if _, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{CookieKeys: [][]byte{make([]byte, 32)}, PostLogoutRedirect: "https://www.example/"}); err != nil {
 		t.Errorf("valid config refused: %v", err)
 	}
 }
 
-// TestWebFlowSharedKey: with a shared FlowCookieKey, a flow started by one
+// TestWebFlowSharedKey: with shared CookieKeys, a flow started by one
 // instance completes on another.
 func TestWebFlowSharedKey(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
-	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, FlowCookieKey: key}})
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, CookieKeys: [][]byte{key}}})
 	w.srv.SetAutoLogin(testEmail)
-	twin, err := fiefhttp.NewWebFlow(w.client, fiefhttp.WebConfig{InsecureCookies: true, FlowCookieKey: key})
+	twin, err := fiefhttp.NewWebFlow(w.client, fiefhttp.WebConfig{InsecureCookies: true, CookieKeys: [][]byte{key}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ type BusConfig struct {
 	// [fief.Config.Revocations]. Required.
 	Revocations *fief.Revocations
 	// UserInfo is this instance's user-info cache, if any: the
-	// fiefhttp.UserInfoCache given to fiefhttp.WithUserInfoCache. Nil when
+	// fiefhttp.UserInfoCache given as fiefhttp.Config.UserInfoCache. Nil when
 	// there is none; a shared [UserInfoCache] may be given too.
 	UserInfo fiefwebhook.UserInfoDeleter
 	// RetryInterval is the wait between two attempts to reach Redis while

@@ -77,7 +77,7 @@ type UserInfoDeleter interface {
 
 // Local applies effects to this process: revocations to Revocations (give
 // the same set to [fief.Config.Revocations]), and drops from UserInfo (the
-// cache given to fiefhttp.WithUserInfoCache). Either may be nil.
+// cache given to fiefhttp.Config.UserInfoCache). Either may be nil.
 type Local struct {
 	Revocations *fief.Revocations
 	UserInfo    UserInfoDeleter

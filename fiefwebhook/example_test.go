@@ -21,7 +21,7 @@ func ExampleNewHandler() {
 	revocations := fief.NewRevocations(fief.RevocationsConfig{})
 	userInfo := fiefhttp.NewMemoryUserInfoCache(0, 0)
 	// client, _ := fief.New(fief.Config{..., Revocations: revocations})
-	// auth := fiefhttp.New(client, nil, fiefhttp.WithUserInfoCache(userInfo))
+	// auth := fiefhttp.New(client, fiefhttp.Config{UserInfoCache: userInfo})
 
 	webhooks, err := fiefwebhook.NewHandler(fiefwebhook.Config{
 		Secrets: []string{"the webhook's secret"},

@@ -182,7 +182,7 @@ func authHandler(client *fief.Client, getter fiefhttp.TokenGetter, req fief.Requ
 	if len(req.Permissions) > 0 {
 		opts = append(opts, fiefhttp.Permissions(req.Permissions...))
 	}
-	return fiefhttp.New(client, getter).Authenticated(opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return fiefhttp.New(client, fiefhttp.Config{TokenGetter: getter}).Authenticated(opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := fiefhttp.AccessTokenInfoFrom(r.Context())
 		w.Write([]byte(info.ID))
 	}))

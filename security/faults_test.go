@@ -195,7 +195,7 @@ func TestUserinfoFailingIsNotHammered(t *testing.T) {
 	if _, err := client.ValidateAccessToken(context.Background(), tok, fief.Requirements{}); err != nil {
 		t.Fatal(err)
 	}
-	h := fiefhttp.New(client, nil).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	const n = 1000
 	e.srv.FailNext(fieftest.EndpointUserinfo, n, fieftest.Fault{Status: http.StatusServiceUnavailable, Body: `{"detail":"down"}`})
 	before := e.srv.RequestCount(fieftest.EndpointUserinfo)
@@ -483,7 +483,7 @@ func TestSlowFief(t *testing.T) {
 	}
 	t.Run("middleware with CurrentUser, userinfo slow", func(t *testing.T) {
 		client := e.newClient(t, func(c *fief.Config) { c.HTTPClient = &http.Client{Timeout: timeout} })
-		h := fiefhttp.New(client, nil).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Delay: time.Minute})
 		start := time.Now()
 		if got := serve(h, e.token(fieftest.TokenOptions{})); got != http.StatusServiceUnavailable {

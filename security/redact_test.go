@@ -58,7 +58,7 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefcli.Auth":                      reflect.TypeFor[fiefcli.Auth](),
 	"fiefcli.AuthorizationError":        reflect.TypeFor[fiefcli.AuthorizationError](),
 	"fiefhttp.Auth":                     reflect.TypeFor[fiefhttp.Auth](),
-	"fiefhttp.Option":                   reflect.TypeFor[fiefhttp.Option](),
+	"fiefhttp.Config":                   reflect.TypeFor[fiefhttp.Config](),
 	"fiefhttp.UserInfoCache":            reflect.TypeFor[fiefhttp.UserInfoCache](),
 	"fiefhttp.MemoryUserInfoCache":      reflect.TypeFor[fiefhttp.MemoryUserInfoCache](),
 	"fiefhttp.ErrorHandler":             reflect.TypeFor[fiefhttp.ErrorHandler](),
@@ -215,7 +215,7 @@ func samples(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker)})
+	wf, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte(secretMarker)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func samples(t *testing.T) map[string]any {
 		"fief.TokenResponse":                &fief.TokenResponse{AccessToken: secretMarker, IDToken: secretMarker, RefreshToken: secretMarker, TokenType: "bearer", ExpiresIn: 3600},
 		"fief.ExchangeParams":               &fief.ExchangeParams{Code: secretMarker, CodeVerifier: secretMarker, Nonce: secretMarker, RedirectURI: "http://app.test/cb"},
 		"fiefcli.Auth":                      cli,
-		"fiefhttp.Auth":                     fiefhttp.New(client, nil),
+		"fiefhttp.Auth":                     fiefhttp.New(client, fiefhttp.Config{}),
 		"fiefadmin.AccessToken":             &fiefadmin.AccessToken{AccessToken: secretMarker, TokenType: "bearer"},
 		"fiefadmin.OAuthAccountAccessToken": &fiefadmin.OAuthAccountAccessToken{AccessToken: secretMarker},
 		"fiefadmin.OAuthAccount":            &fiefadmin.OAuthAccount{AccountID: "a", OAuthProvider: fiefadmin.OAuthProvider{ClientID: "c", ClientSecret: secretMarker}},
@@ -250,7 +250,7 @@ func samples(t *testing.T) map[string]any {
 		"fiefadmin.WebhookWithSecret":       &fiefadmin.WebhookWithSecret{Secret: secretMarker},
 		"authcases.Case":                    &authcases.Case{Name: "n", Token: secretMarker, Header: "Bearer " + secretMarker},
 		"authcases.Env":                     &authcases.Env{Server: srv, Client: client, User: user},
-		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{FlowCookieKey: []byte(secretMarker), CookieKeys: [][]byte{[]byte(secretMarker)}},
+		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte(secretMarker)}},
 		"fiefhttp.WebFlow":                  wf,
 		"fieftest.ClientConfig":             &fieftest.ClientConfig{Secret: secretMarker},
 		"fieftest.Client":                   fc,

@@ -254,7 +254,7 @@ func TestSoak(t *testing.T) {
 	other := e.srv.AddUser(fieftest.UserConfig{Email: "claude@bretagne.duchy"})
 	fiefTransport := http.DefaultTransport.(*http.Transport).Clone()
 	client := e.newClient(t, func(c *fief.Config) { c.HTTPClient = &http.Client{Transport: fiefTransport, Timeout: 10 * time.Second} })
-	app := httptest.NewServer(apiRoutes(fiefhttp.New(client, fiefhttp.AuthorizationHeader("Bearer"))))
+	app := httptest.NewServer(apiRoutes(fiefhttp.New(client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})))
 	t.Cleanup(app.Close)
 	var randomKIDs atomic.Int64
 	pick := soakTokens(t, e, other, &randomKIDs)

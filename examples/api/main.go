@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := demo.Check(ctx, env.Client, opts, stdout); err != nil {
 			return nil, err
 		}
-		auth := fiefhttp.New(env.Client, fiefhttp.AuthorizationHeader("Bearer"))
+		auth := fiefhttp.New(env.Client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})
 		demo.PrintAPIInstructions(stdout, env, appURL)
 		return routes(auth), nil
 	})

@@ -39,7 +39,7 @@ func TestRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := routes(fiefhttp.New(client, nil))
+	h := routes(fiefhttp.New(client, fiefhttp.Config{}))
 	plain := srv.MintAccessToken(user.ID, fieftest.TokenOptions{}) // openid, ACR 0, no permission
 	want := map[string]int{
 		"/authenticated":             200,

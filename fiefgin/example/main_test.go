@@ -69,7 +69,7 @@ func TestSameAnswersAsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth := fiefhttp.New(client, fiefhttp.AuthorizationHeader("Bearer"))
+	auth := fiefhttp.New(client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})
 	ginRoutes, reference := routes(auth), apiRoutes(auth)
 	tokens := map[string]string{
 		"none":      "",

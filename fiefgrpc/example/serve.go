@@ -53,7 +53,7 @@ func serve(ctx context.Context, args []string, sys demo.System) error {
 	}
 	defer ln.Close()
 
-	ic := interceptor(fiefhttp.New(client, nil))
+	ic := interceptor(fiefhttp.New(client, fiefhttp.Config{}))
 	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
 	gs.RegisterService(&serviceDesc, nil)
 	printInstructions(sys.Stdout, client, server, socketPath, *port)

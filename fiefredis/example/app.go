@@ -138,7 +138,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	auth := fiefhttp.New(client, fiefhttp.AuthorizationHeader("Bearer"), fiefhttp.WithUserInfoCache(cache), fiefhttp.WithLogger(cfg.Logger))
+	auth := fiefhttp.New(client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer"), UserInfoCache: cache, Logger: cfg.Logger})
 	a.handler = routes(auth, webhooks, a.bus)
 	return a, nil
 }

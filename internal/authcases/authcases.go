@@ -95,7 +95,7 @@ func New(t testing.TB) *Env {
 	e.fc = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{RedirectURI}})
 	e.User = srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture", Permissions: []string{Permission}})
 	e.Client = e.NewClient(t)
-	e.Auth = fiefhttp.New(e.Client, nil)
+	e.Auth = fiefhttp.New(e.Client, fiefhttp.Config{})
 	return e
 }
 
@@ -130,10 +130,10 @@ func (e *Env) Cases(t testing.TB) []Case {
 	foreign := foreignToken(t)
 	down := func(t *testing.T) *fiefhttp.Auth {
 		e.Server.FailNext(fieftest.EndpointJWKS, 1, fieftest.Fault{Status: 500, Body: "internal stack trace"})
-		return fiefhttp.New(e.NewClient(t), nil)
+		return fiefhttp.New(e.NewClient(t), fiefhttp.Config{})
 	}
 	unreachable := func(t *testing.T) *fiefhttp.Auth {
-		return fiefhttp.New(deadClient(t), nil)
+		return fiefhttp.New(deadClient(t), fiefhttp.Config{})
 	}
 	// revokedAt is an Auth whose client refuses the test user's tokens
 	// issued at or before notBefore, as after a Fief webhook.
@@ -141,7 +141,7 @@ func (e *Env) Cases(t testing.TB) []Case {
 		return func(t *testing.T) *fiefhttp.Auth {
 			rv := fief.NewRevocations(fief.RevocationsConfig{})
 			rv.Revoke(e.User.ID, notBefore())
-			return fiefhttp.New(e.newClient(t, rv), nil)
+			return fiefhttp.New(e.newClient(t, rv), fiefhttp.Config{})
 		}
 	}
 	ro := func(o ...fiefhttp.RouteOption) []fiefhttp.RouteOption { return o }
