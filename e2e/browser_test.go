@@ -9,9 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath is where Debian's chromium package installs the browser.
-const chromiumPath = "/usr/bin/chromium"
-
 // browserStartTimeout bounds the browser's start; testTimeout bounds each
 // test's browsing.
 const (
@@ -22,6 +19,10 @@ const (
 // startBrowser starts headless Chromium with a fresh profile in dir and
 // returns a chromedp context of its first tab, and a func that closes it.
 func startBrowser(ctx context.Context, dir string) (context.Context, func() error, error) {
+	chromiumPath, err := findBrowser()
+	if err != nil {
+		return nil, nil, err
+	}
 	out := new(syncBuffer)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromiumPath),

@@ -20,8 +20,10 @@
 // else in a new temporary directory, which the test logs (run with -v to
 // see it) and leaves for you to look at.
 //
-// The tests need Debian's Chromium at /usr/bin/chromium
-// (apt-get install chromium). Without it they fail, saying so: a missing
+// The tests need Chromium or Chrome: the one named by FIEF_CHROMIUM, else the
+// first of chromium, chromium-browser, google-chrome, google-chrome-stable
+// and chrome on PATH, else (macOS) the usual place in /Applications. Without
+// one they fail, saying what to install: a missing
 // browser must not pass unnoticed. To run the rest of a test suite on a
 // machine without a browser, set FIEF_E2E=off explicitly; the tests then
 // report themselves as skipped.

@@ -64,9 +64,8 @@ func startSuite(ctx context.Context, s *suite) (closeAll func() error, err error
 		}
 		return errors.Join(errs...)
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		return closeAll, fmt.Errorf("e2e: no browser at %s (%v): install Debian's chromium package "+
-			"(apt-get install chromium), or set FIEF_E2E=off to turn the browser tests off", chromiumPath, err)
+	if _, err := findBrowser(); err != nil {
+		return closeAll, err
 	}
 	dir, err := os.MkdirTemp("", "fief-e2e-")
 	if err != nil {

@@ -1,0 +1,25 @@
+// A program using fiefgin alone: a gin route protected by Fief.
+package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/fiefgin"
+	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/gin-gonic/gin"
+)
+
+func main() {
+	client, err := fief.New(fief.Config{BaseURL: "https://example.fief.dev", ClientID: "id", ClientSecret: "secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	auth := fiefhttp.New(client, fiefhttp.Config{})
+	r := gin.New()
+	r.GET("/me", fiefgin.Authenticated(auth), func(c *gin.Context) {
+		info, _ := fiefgin.AccessTokenInfo(c)
+		c.String(http.StatusOK, info.UserID)
+	})
+}
