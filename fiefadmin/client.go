@@ -2,15 +2,18 @@ package fiefadmin
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	fief "github.com/fief-dev/fief-go"
 )
@@ -32,12 +35,31 @@ type Config struct {
 	APIKey APIKey
 
 	// HTTPClient makes every request. Nil means a client with a
-	// [fief.DefaultHTTPTimeout] timeout.
+	// [fief.DefaultHTTPTimeout] timeout. The admin client uses a copy of
+	// it that follows no redirect, whatever its CheckRedirect: the key
+	// never travels to where a redirect points (see [ErrRedirected]).
 	HTTPClient *http.Client
 
 	// Logger receives a debug line per call (method, path, status; never
-	// the key nor a body). Nil means no logging.
+	// the key nor a body) and per retry. Nil means no logging.
 	Logger *slog.Logger
+
+	// InsecureAllowHTTP lets ServerURL be a plain http:// URL of a host
+	// other than a loopback one (localhost, 127.0.0.0/8, ::1), which New
+	// otherwise refuses: the admin key, which grants full control of the
+	// workspace, would travel in clear. Set it only on a network that no
+	// one else can read, such as a private link between two containers.
+	InsecureAllowHTTP bool
+
+	// Retry says which failed calls are tried again, and how. The zero
+	// value retries with the defaults of [RetryPolicy]; [NoRetry] turns
+	// retries off.
+	Retry RetryPolicy
+
+	// MaxListPages bounds the pages one iterator (List, Logs, ...) fetches
+	// before it stops with [ErrInconsistentList]. Zero means
+	// [DefaultMaxListPages].
+	MaxListPages int
 }
 
 // Client calls Fief's admin API. Make it with [New] or [NewFromConfig]; it
@@ -68,28 +90,47 @@ type Client struct {
 
 type settings struct {
 	base string // scheme://host
-	// authorization returns the Authorization header. The key is held by
-	// a closure, out of reach of fmt's reflection: printing a Client or a
-	// service, with any verb, cannot show it.
+	// authorization returns the Authorization header, and scrub removes
+	// the key from a text (an error page that echoes the request). The
+	// key is held by closures, out of reach of fmt's reflection: printing
+	// a Client or a service, with any verb, cannot show it.
 	authorization func() string
+	scrub         func(string) string
 	httpClient    *http.Client
 	logger        *slog.Logger
+	retry         RetryPolicy
+	maxPages      int
 }
 
 // New returns a client of the admin API of the Fief at cfg.ServerURL. It
-// does no I/O. An invalid cfg gives a [*fief.ConfigError].
+// does no I/O. An invalid cfg gives a [*fief.ConfigError], and so does a
+// plain http:// ServerURL of a host that is not a loopback one, unless
+// cfg.InsecureAllowHTTP is set.
 func New(cfg Config) (*Client, error) {
-	base, err := serverRoot(cfg.ServerURL)
+	base, err := serverRoot(cfg.ServerURL, cfg.InsecureAllowHTTP)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(string(cfg.APIKey)) == "" {
+	key := string(cfg.APIKey)
+	if strings.TrimSpace(key) == "" {
 		return nil, &fief.ConfigError{Field: "APIKey", Reason: "is empty"}
 	}
-	header := "Bearer " + string(cfg.APIKey)
-	s := &settings{base: base, authorization: func() string { return header }, httpClient: cfg.HTTPClient, logger: cfg.Logger}
-	if s.httpClient == nil {
-		s.httpClient = &http.Client{Timeout: fief.DefaultHTTPTimeout}
+	retry, err := cfg.Retry.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxListPages < 0 {
+		return nil, &fief.ConfigError{Field: "MaxListPages", Reason: "is negative"}
+	}
+	header := "Bearer " + key
+	s := &settings{
+		base:          base,
+		authorization: func() string { return header },
+		scrub:         func(text string) string { return strings.ReplaceAll(text, key, redacted) },
+		httpClient:    noRedirects(cfg.HTTPClient),
+		logger:        cfg.Logger,
+		retry:         retry,
+		maxPages:      cmp.Or(cfg.MaxListPages, DefaultMaxListPages),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -110,7 +151,9 @@ func New(cfg Config) (*Client, error) {
 // NewFromConfig returns a client of the admin API of the Fief that the
 // [fief.Config] of an application names, with its HTTP client and logger:
 // the server of its InternalBaseURL when set (admin calls are back-channel
-// calls), else of its BaseURL.
+// calls), else of its BaseURL, and the default retries. A plain http://
+// server that is not a loopback one is refused: call [New] with
+// InsecureAllowHTTP for that.
 func NewFromConfig(fc fief.Config, key APIKey) (*Client, error) {
 	server := fc.BaseURL
 	if fc.InternalBaseURL != "" {
@@ -119,10 +162,11 @@ func NewFromConfig(fc fief.Config, key APIKey) (*Client, error) {
 	return New(Config{ServerURL: server, APIKey: key, HTTPClient: fc.HTTPClient, Logger: fc.Logger})
 }
 
-// serverRoot checks a server or tenant URL and keeps its scheme and host.
-// Its errors never quote the URL's user info, query or fragment, where a
+// serverRoot checks a server or tenant URL and keeps its scheme and host;
+// plain http is refused but for a loopback host or with insecureHTTP. Its
+// errors never quote the URL's user info, query or fragment, where a
 // password or a key may hide.
-func serverRoot(raw string) (string, error) {
+func serverRoot(raw string, insecureHTTP bool) (string, error) {
 	const field = "ServerURL"
 	if raw == "" {
 		return "", &fief.ConfigError{Field: field, Reason: "is empty"}
@@ -145,7 +189,20 @@ func serverRoot(raw string) (string, error) {
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("must not carry user info, a query or a fragment: give %q", shown)}
 	}
+	if u.Scheme == "http" && !insecureHTTP && !isLoopback(u.Hostname()) {
+		return "", &fief.ConfigError{Field: field, Reason: fmt.Sprintf("%q is plain http to a host that is not a loopback one: the admin key would travel in clear; use https, or set InsecureAllowHTTP on a private network", shown)}
+	}
 	return u.Scheme + "://" + u.Host, nil
+}
+
+// isLoopback reports whether host names this machine: "localhost" or a
+// loopback IP address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // call is one request to the admin API.
@@ -158,9 +215,10 @@ type call struct {
 	body   any        // JSON-encoded when not nil
 }
 
-// do sends k and decodes a 2xx answer into out (nil to ignore the body).
-// A transport failure or an unreadable 2xx answer is a
-// [fief.ErrUnavailable]; an error answer is an [*Error].
+// do sends k and decodes a 2xx answer into out (nil to ignore the body),
+// trying again as the [RetryPolicy] says. A transport failure or an
+// unreadable 2xx answer is a [fief.ErrUnavailable]; an error answer is an
+// [*Error].
 func (c *Client) do(ctx context.Context, k call, out any) error {
 	path := k.path
 	if len(k.ids) > 0 {
@@ -173,21 +231,76 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		}
 		path = fmt.Sprintf(path, args...)
 	}
-	var body io.Reader
+	var body []byte
 	if k.body != nil {
 		b, err := json.Marshal(k.body)
 		if err != nil {
 			return fmt.Errorf("fiefadmin: %s: encoding the request: %w", k.op, err)
 		}
-		body = bytes.NewReader(b)
+		body = b
 	}
 	target := c.s.base + PathPrefix + path
 	if len(k.query) > 0 {
 		target += "?" + k.query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, k.method, target, body)
+	policy := c.s.retry
+	if !idempotent(k.method) {
+		policy.Attempts = 1
+	}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		status, raw, err := c.send(ctx, k, target, body)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return fmt.Errorf("fiefadmin: %s: %w", k.op, ctx.Err())
+		case err == nil && status >= 200 && status <= 299:
+			if out == nil {
+				return nil
+			}
+			if err := json.Unmarshal(raw, out); err != nil {
+				return unavailable(k.op, fmt.Errorf("malformed answer (HTTP %d, %d bytes): %w", status, len(raw), err))
+			}
+			return nil
+		case err == nil && status == http.StatusNotFound && k.method == http.MethodDelete && attempt > 1:
+			// The attempt whose answer was lost may have deleted it.
+			c.s.logger.DebugContext(ctx, "fiefadmin: deleted already", "op", k.op, "attempt", attempt)
+			return nil
+		}
+		transient := transientError(err)
+		var answer *Error
+		switch {
+		case err == nil:
+			transient = transientStatus(status)
+			err = c.newError(k.op, status, raw)
+		case errors.As(err, &answer): // a redirect, not followed
+			return err
+		case !errors.Is(err, fief.ErrUnavailable):
+			err = unavailable(k.op, err)
+		}
+		if !transient || attempt >= policy.Attempts {
+			return retried(err, attempt)
+		}
+		wait := policy.delay(attempt)
+		if time.Since(start)+wait > policy.MaxElapsed {
+			return retried(err, attempt)
+		}
+		c.s.logger.DebugContext(ctx, "fiefadmin: retrying", "op", k.op, "attempt", attempt, "wait", wait, "error", err)
+		if err := sleep(ctx, wait); err != nil {
+			return fmt.Errorf("fiefadmin: %s: %w (waiting to retry after: %w)", k.op, err, retried(err, attempt))
+		}
+	}
+}
+
+// send makes one attempt of k. It returns the answer's status and body, or
+// the transport's error as it is (to be classified).
+func (c *Client) send(ctx context.Context, k call, target string, body []byte) (int, []byte, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, k.method, target, reader)
 	if err != nil {
-		return fmt.Errorf("fiefadmin: %s: %w", k.op, err)
+		return 0, nil, fmt.Errorf("fiefadmin: %s: %w", k.op, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", c.s.authorization())
@@ -196,27 +309,27 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 	}
 	resp, err := c.s.httpClient.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("fiefadmin: %s: %w", k.op, ctx.Err())
-		}
-		return unavailable(k.op, err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := readCapped(resp.Body)
-	if err != nil {
-		return unavailable(k.op, err)
-	}
 	c.s.logger.DebugContext(ctx, "fiefadmin: call", "op", k.op, "method", k.method, "path", req.URL.Path, "status", resp.StatusCode)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(k.op, resp.StatusCode, raw)
+	if err != nil {
+		return 0, nil, unavailable(k.op, err)
 	}
-	if out == nil {
-		return nil
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		return resp.StatusCode, nil, redirected(k.op, resp)
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return unavailable(k.op, fmt.Errorf("malformed answer (HTTP %d, %d bytes): %w", resp.StatusCode, len(raw), err))
+	return resp.StatusCode, raw, nil
+}
+
+// retried notes the number of attempts on the error of a call tried more
+// than once.
+func retried(err error, attempts int) error {
+	if attempts == 1 {
+		return err
 	}
-	return nil
+	return fmt.Errorf("%w (after %d attempts)", err, attempts)
 }
 
 // readCapped reads a body of at most fief.MaxResponseSize bytes.
@@ -238,3 +351,16 @@ func unavailable(op string, cause error) error {
 // Ptr returns a pointer to v, for the optional fields of update requests:
 // fiefadmin.UserUpdate{EmailVerified: fiefadmin.Ptr(true)}.
 func Ptr[T any](v T) *T { return &v }
+
+// noRedirects returns a copy of hc (or of a client with a
+// [fief.DefaultHTTPTimeout] timeout, when nil) that follows no redirect:
+// the 3xx answer comes back as it is. net/http would follow a redirect
+// from https to http on the same host with the Authorization header.
+func noRedirects(hc *http.Client) *http.Client {
+	c := http.Client{Timeout: fief.DefaultHTTPTimeout}
+	if hc != nil {
+		c = *hc
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}

@@ -17,6 +17,28 @@
 //		APIKey:    fiefadmin.APIKey(os.Getenv("FIEF_ADMIN_API_KEY")),
 //	})
 //
+// # The key in transit
+//
+// The admin key grants full control of the Fief workspace, so it never
+// travels in clear: [New] refuses a plain http:// server unless it is a
+// loopback one (localhost, 127.0.0.0/8, ::1) or [Config].InsecureAllowHTTP
+// says so, and the client follows no redirect, with its own HTTP client or
+// the caller's (a redirect is an [ErrRedirected] error naming where it
+// pointed): net/http would follow one from https to http on the same host
+// with the Authorization header. Error answers that are not Fief's JSON (a
+// proxy's page, which may echo the request's headers) keep the start of
+// their body in [Error.Body], the key replaced, and no printed or logged
+// form of the error shows it.
+//
+// # Retries
+//
+// A call that fails in a way that may pass (an answer 500, 502, 503 or
+// 504, a connection reset or refused) is tried again if repeating it has
+// the same effect: GET, PATCH and DELETE, never POST; a DELETE that a
+// retry finds already gone (404) is reported as done. The waits double,
+// with jitter, within bounds on attempts and time; [RetryPolicy] sets them
+// and [NoRetry] turns retries off.
+//
 // As in the admin API, calls are grouped by resource: admin.Users,
 // admin.Roles, admin.Permissions, admin.Clients, admin.Tenants,
 // admin.Webhooks, admin.EmailTemplates, admin.OAuthProviders and
@@ -40,6 +62,11 @@
 // because Fief has none by default and pages of an unordered list may
 // overlap; it advances by the number of results received, because Fief
 // silently caps a page at [MaxPageSize]; and it stops on an empty page.
+// Against a server whose pages do not add up (the same page twice, a
+// count that grows as fast as the list is read, more than
+// [Config].MaxListPages pages) it stops with [ErrInconsistentList] instead
+// of going on for ever. Oldest first, objects created during the loop come
+// after the ones read: that is why Webhooks.Logs, too, walks oldest first.
 // ListPage (and PermissionsPage, LogsPage, ...) returns a single [Page]
 // with Fief's count, sending exactly the [ListOptions] given.
 //

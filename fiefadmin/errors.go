@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/redact"
 )
 
 // Sentinel errors for the status of an error answer, to be tested with
@@ -29,6 +33,20 @@ var (
 	// [Error.Fields] say what.
 	ErrInvalid = errors.New("fiefadmin: invalid request")
 )
+
+// ErrRedirected: the server answered with a redirect (HTTP 3xx), which the
+// client does not follow: the request would carry the admin key to
+// wherever the redirect points, perhaps over plain http or to another
+// host. [Error.Detail] names where it pointed (scheme, host and path);
+// give that address as the ServerURL if it is right.
+var ErrRedirected = errors.New("fiefadmin: redirect not followed")
+
+// ErrInconsistentList: an iterator stopped because the server's pages
+// cannot be those of one list (a page identical to the previous one, a
+// count growing as fast as the pages are read) or because it reached
+// [Config].MaxListPages. The objects yielded before it are real answers
+// of the server, but the list may be incomplete.
+var ErrInconsistentList = errors.New("fiefadmin: the pages of the list do not add up")
 
 // ErrNilID: a call was given the nil UUID as an object's id; nothing was
 // sent.
@@ -110,10 +128,21 @@ type Error struct {
 	// Fields are the complaints of a 422 answer.
 	Fields []FieldError
 	// Body is the start of the raw answer body when it is none of the
-	// shapes above (a proxy's HTML page, ...). It is left empty otherwise:
-	// a 422 answer of pydantic 2 echoes the request, password included.
+	// shapes above (a proxy's HTML page, ...), with the admin key, if it
+	// was echoed, replaced by "[redacted]". It is left empty otherwise: a
+	// 422 answer of pydantic 2 echoes the request, password included. No
+	// fmt verb and no log/slog line of an Error shows it (a proxy's error
+	// page may echo the request's headers in another form): read the
+	// field itself.
 	Body string
 }
+
+// Format writes [Error.Error] for every verb (%q quotes it), %#v
+// included: the Body stays out of printed errors.
+func (e Error) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.Error()) }
+
+// LogValue describes e to log/slog as [Error.Error].
+func (e Error) LogValue() slog.Value { return slog.StringValue(e.Error()) }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -138,6 +167,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() []error {
 	var errs []error
 	switch {
+	case e.StatusCode >= 300 && e.StatusCode <= 399:
+		errs = append(errs, ErrRedirected)
 	case e.StatusCode == 400:
 		errs = append(errs, ErrBadRequest)
 		if e.Code != "" {
@@ -165,6 +196,24 @@ func (e *Error) As(target any) bool {
 	}
 	*t = &fief.ResponseError{Op: "admin " + e.Op, StatusCode: e.StatusCode, Detail: e.Detail, Reason: e.Reason, Body: e.Body}
 	return true
+}
+
+// newError reads an error answer, without the key in its Body.
+func (c *Client) newError(op string, status int, body []byte) *Error {
+	e := newError(op, status, body)
+	e.Body = c.s.scrub(e.Body)
+	return e
+}
+
+// redirected is the error of a redirect answer: where it pointed, without
+// the query (where a token may hide).
+func redirected(op string, resp *http.Response) *Error {
+	e := &Error{Op: op, StatusCode: resp.StatusCode, Detail: "redirect not followed, the admin key is never sent after a redirect"}
+	if loc, err := resp.Location(); err == nil {
+		shown := (&url.URL{Scheme: loc.Scheme, Host: loc.Host, Path: loc.Path}).String()
+		e.Detail = fmt.Sprintf("redirect to %s not followed, the admin key is never sent after a redirect: use that server's URL if it is right", shown)
+	}
+	return e
 }
 
 // newError reads an error answer. The body shapes: {"detail": "<text>"}

@@ -1,7 +1,9 @@
 package fiefadmin
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -17,6 +19,9 @@ const (
 	// given: Fief has no default ordering (the database's order, which may
 	// change between two pages), so walking pages needs one.
 	DefaultOrdering = "created_at"
+	// DefaultMaxListPages is the default of [Config].MaxListPages: at
+	// [MaxPageSize] objects a page, a million objects.
+	DefaultMaxListPages = 10_000
 )
 
 // ListOptions are the paging parameters of every list call.
@@ -101,7 +106,12 @@ func page[T any](ctx context.Context, c *Client, l list) (*Page[T], error) {
 // all walks every page: it always sends a limit, a skip and an ordering,
 // advances skip by the number of results received (Fief may serve fewer
 // than asked), and stops on an empty page or when the count says nothing
-// is left. It stops fetching as soon as the loop breaks.
+// is left. It stops fetching as soon as the loop breaks. Against a server
+// whose pages cannot be those of one list, it stops with
+// [ErrInconsistentList]: a page identical to the previous one (a server
+// that ignores skip), a count that grows between two pages by at least the
+// previous page's length (a list growing as fast as it is read never
+// ends), or more than the client's MaxListPages pages.
 func all[T any](ctx context.Context, c *Client, l list) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -116,23 +126,54 @@ func all[T any](ctx context.Context, c *Client, l list) iter.Seq2[T, error] {
 		if o.Ordering == "" {
 			o.Ordering = l.ordering
 		}
-		for {
+		var previous json.RawMessage // the previous page's results
+		previousCount, previousLen := 0, 0
+		for pages := 1; ; pages++ {
+			if pages > c.s.maxPages {
+				yield(zero, inconsistent(l.op, "more than %d pages (Config.MaxListPages)", c.s.maxPages))
+				return
+			}
 			q := l.query(o)
 			q.Set("skip", strconv.Itoa(o.Skip))
-			var p Page[T]
+			var p struct {
+				Count   int             `json:"count"`
+				Results json.RawMessage `json:"results"`
+			}
 			if err := c.do(ctx, call{op: l.op, method: "GET", path: l.path, ids: l.ids, query: q}, &p); err != nil {
 				yield(zero, err)
 				return
 			}
-			for _, v := range p.Results {
+			var results []T
+			if len(p.Results) > 0 {
+				if err := json.Unmarshal(p.Results, &results); err != nil {
+					yield(zero, unavailable(l.op, fmt.Errorf("malformed page at skip %d: %w", o.Skip, err)))
+					return
+				}
+			}
+			if len(results) > 0 && pages > 1 {
+				switch {
+				case bytes.Equal(p.Results, previous):
+					yield(zero, inconsistent(l.op, "the page at skip %d is the same as the one before it", o.Skip))
+					return
+				case p.Count-previousCount >= previousLen:
+					yield(zero, inconsistent(l.op, "the count went from %d to %d while a page of %d was read: the list grows as fast as it is read", previousCount, p.Count, previousLen))
+					return
+				}
+			}
+			previous, previousCount, previousLen = p.Results, p.Count, len(results)
+			for _, v := range results {
 				if !yield(v, nil) {
 					return
 				}
 			}
-			o.Skip += len(p.Results)
-			if len(p.Results) == 0 || o.Skip >= p.Count {
+			o.Skip += len(results)
+			if len(results) == 0 || o.Skip >= p.Count {
 				return
 			}
 		}
 	}
+}
+
+func inconsistent(op, format string, args ...any) error {
+	return fmt.Errorf("fiefadmin: %s: %w: %s", op, ErrInconsistentList, fmt.Sprintf(format, args...))
 }

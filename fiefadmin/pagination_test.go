@@ -24,7 +24,7 @@ type userPages struct {
 	users     []map[string]any
 	queries   []map[string]string
 	fakeTotal int // when not 0, the count it claims
-	failPage  int // when not 0, the request number answered 500
+	failFrom  int // when not 0, the request number from which every answer is 500
 }
 
 func newUserPages(n int) *userPages {
@@ -48,7 +48,7 @@ func (p *userPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer p.mu.Unlock()
 	q := r.URL.Query()
 	p.queries = append(p.queries, map[string]string{"limit": q.Get("limit"), "skip": q.Get("skip"), "ordering": q.Get("ordering")})
-	if p.failPage == len(p.queries) {
+	if p.failFrom != 0 && len(p.queries) >= p.failFrom {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
@@ -85,7 +85,7 @@ func pagesClient(t *testing.T, h http.Handler) *fiefadmin.Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c, err := fiefadmin.New(fiefadmin.Config{ServerURL: srv.URL, APIKey: "key"})
+	c, err := fiefadmin.New(fiefadmin.Config{ServerURL: srv.URL, APIKey: "key", Retry: fiefadmin.RetryPolicy{MinDelay: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestListStartsAtSkipWithOrdering(t *testing.T) {
 
 func TestListError(t *testing.T) {
 	pages := newUserPages(250)
-	pages.failPage = 2
+	pages.failFrom = 2
 	c := pagesClient(t, pages)
 	got, errs := 0, 0
 	for _, err := range c.Users.List(context.Background(), nil) {
@@ -210,8 +210,9 @@ func TestListError(t *testing.T) {
 		}
 		got++
 	}
-	if got != 100 || errs != 1 || len(pages.requests()) != 2 {
-		t.Errorf("%d users, %d errors, %d requests; want 100, 1, 2", got, errs, len(pages.requests()))
+	// The failing page is tried DefaultRetryAttempts times.
+	if want := 1 + fiefadmin.DefaultRetryAttempts; got != 100 || errs != 1 || len(pages.requests()) != want {
+		t.Errorf("%d users, %d errors, %d requests; want 100, 1, %d", got, errs, len(pages.requests()), want)
 	}
 
 	for _, o := range []fiefadmin.ListOptions{{Limit: -1}, {Skip: -5}} {

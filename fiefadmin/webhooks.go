@@ -142,12 +142,15 @@ func (s *WebhooksService) RegenerateSecret(ctx context.Context, id UUID) (*Webho
 	return fetch[WebhookWithSecret](ctx, s.c, call{op: "webhooks.secret", method: "POST", path: "/webhooks/%s/secret", ids: []UUID{id}})
 }
 
-// Logs walks the delivery attempts of a webhook, newest first unless
-// opts.Ordering says otherwise.
+// Logs walks the delivery attempts of a webhook, oldest first (by
+// creation time, [DefaultOrdering]) unless opts.Ordering says otherwise.
+// Oldest first, attempts logged while the loop runs come after those it
+// has read: none is read twice, and the walk ends with the newest. (Before
+// this order, the walk went newest first, and every attempt logged during
+// it pushed an entry already read onto the next page.) Use LogsPage with
+// the ordering "-created_at" for the latest attempts alone.
 func (s *WebhooksService) Logs(ctx context.Context, id UUID, opts *ListOptions) iter.Seq2[WebhookLog, error] {
-	l := newList("webhooks.logs", "/webhooks/%s/logs", opts, nil, id)
-	l.ordering = "-created_at"
-	return all[WebhookLog](ctx, s.c, l)
+	return all[WebhookLog](ctx, s.c, newList("webhooks.logs", "/webhooks/%s/logs", opts, nil, id))
 }
 
 // LogsPage returns one page of the delivery attempts of a webhook (newest

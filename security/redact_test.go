@@ -137,6 +137,7 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefadmin.PermissionCreate":        reflect.TypeFor[fiefadmin.PermissionCreate](),
 	"fiefadmin.PermissionUpdate":        reflect.TypeFor[fiefadmin.PermissionUpdate](),
 	"fiefadmin.PermissionsService":      reflect.TypeFor[fiefadmin.PermissionsService](),
+	"fiefadmin.RetryPolicy":             reflect.TypeFor[fiefadmin.RetryPolicy](),
 	"fiefadmin.Role":                    reflect.TypeFor[fiefadmin.Role](),
 	"fiefadmin.RoleCreate":              reflect.TypeFor[fiefadmin.RoleCreate](),
 	"fiefadmin.RoleSummary":             reflect.TypeFor[fiefadmin.RoleSummary](),
