@@ -310,6 +310,3 @@ func (c Config) String() string {
 	return fmt.Sprintf("fief.Config{BaseURL: %q, InternalBaseURL: %q, ClientID: %q, ClientSecret: %s, EncryptionKey: %s}",
 		c.BaseURL, c.InternalBaseURL, c.ClientID, redact(c.ClientSecret), redact(c.EncryptionKey))
 }
-
-// GoString is String, for the %#v verb.
-func (c Config) GoString() string { return c.String() }

@@ -9,15 +9,12 @@ import (
 )
 
 // The types of this package that hold a token, a code or a secret describe
-// themselves without it under every fmt verb (they implement fmt.Formatter,
-// and GoString for %#v) and in log/slog (slog.LogValuer).
+// themselves without it under every fmt verb, %#v included (they implement
+// fmt.Formatter, which fmt calls first), and in log/slog (slog.LogValuer).
 
 // Format writes [TokenResponse.String] for every verb (%q quotes it), so
 // that no verb prints the tokens.
 func (t TokenResponse) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
-
-// GoString is [TokenResponse.String], for %#v.
-func (t TokenResponse) GoString() string { return t.String() }
 
 // LogValue describes t to log/slog without its tokens.
 func (t TokenResponse) LogValue() slog.Value {
@@ -33,9 +30,6 @@ func (t TokenResponse) LogValue() slog.Value {
 // Format writes [AccessTokenInfo.String] for every verb (%q quotes it), so
 // that no verb prints the token.
 func (i AccessTokenInfo) Format(f fmt.State, verb rune) { redact.Format(f, verb, i.String()) }
-
-// GoString is [AccessTokenInfo.String], for %#v.
-func (i AccessTokenInfo) GoString() string { return i.String() }
 
 // LogValue describes i to log/slog without the token.
 func (i AccessTokenInfo) LogValue() slog.Value {
@@ -57,9 +51,6 @@ func (p ExchangeParams) String() string {
 
 // Format writes [ExchangeParams.String] for every verb (%q quotes it).
 func (p ExchangeParams) Format(f fmt.State, verb rune) { redact.Format(f, verb, p.String()) }
-
-// GoString is [ExchangeParams.String], for %#v.
-func (p ExchangeParams) GoString() string { return p.String() }
 
 // LogValue describes p to log/slog without the code and the verifier.
 func (p ExchangeParams) LogValue() slog.Value {
@@ -99,9 +90,6 @@ func (c *Client) String() string {
 // verb prints the client secret or the encryption key it holds.
 func (c *Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [Client.String], for %#v.
-func (c *Client) GoString() string { return c.String() }
-
 // LogValue describes the client to log/slog by its tenant and client ID.
 func (c *Client) LogValue() slog.Value {
 	if c == nil {
@@ -122,9 +110,6 @@ func (c TokenSourceConfig) String() string {
 
 // Format writes [TokenSourceConfig.String] for every verb (%q quotes it).
 func (c TokenSourceConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// GoString is [TokenSourceConfig.String], for %#v.
-func (c TokenSourceConfig) GoString() string { return c.String() }
 
 // LogValue is [TokenSourceConfig.String], for log/slog.
 func (c TokenSourceConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }

@@ -20,9 +20,6 @@ func (APIKey) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 // String returns "[redacted]".
 func (APIKey) String() string { return redacted }
 
-// GoString returns "[redacted]".
-func (APIKey) GoString() string { return redacted }
-
 // LogValue implements [slog.LogValuer]: the key logs as "[redacted]".
 func (APIKey) LogValue() slog.Value { return slog.StringValue(redacted) }
 

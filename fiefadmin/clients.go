@@ -53,9 +53,6 @@ func (c OAuthClient) String() string {
 	return fmt.Sprintf("%+v", plain(c))
 }
 
-// GoString is String, for the %#v verb.
-func (c OAuthClient) GoString() string { return c.String() }
-
 // OAuthClientCreate is a new client.
 type OAuthClientCreate struct {
 	Name         string     `json:"name"`

@@ -49,9 +49,6 @@ func (p OAuthProvider) String() string {
 	return fmt.Sprintf("%+v", plain(p))
 }
 
-// GoString is String, for the %#v verb.
-func (p OAuthProvider) GoString() string { return p.String() }
-
 // OAuthProviderCreate is a new OAuth provider.
 type OAuthProviderCreate struct {
 	Provider                    OAuthProviderKind `json:"provider"`
@@ -68,9 +65,6 @@ func (p OAuthProviderCreate) String() string {
 	type plain OAuthProviderCreate
 	return fmt.Sprintf("%+v", plain(p))
 }
-
-// GoString is String, for the %#v verb.
-func (p OAuthProviderCreate) GoString() string { return p.String() }
 
 // OAuthProviderUpdate changes an OAuth provider; nil fields are left as
 // they are.
@@ -92,9 +86,6 @@ func (p OAuthProviderUpdate) String() string {
 		ptrString(p.ClientID), secret, p.Scopes, ptrString(p.Name), ptrString(p.OpenIDConfigurationEndpoint))
 }
 
-// GoString is String, for the %#v verb.
-func (p OAuthProviderUpdate) GoString() string { return p.String() }
-
 // OAuthAccountAccessToken is a user's access token at an OAuth provider.
 type OAuthAccountAccessToken struct {
 	// ID is the OAuth account's id.
@@ -110,9 +101,6 @@ func (t OAuthAccountAccessToken) String() string {
 	return fmt.Sprintf("OAuthAccountAccessToken{ID: %s, AccountID: %s, AccessToken: %s, ExpiresAt: %s}",
 		t.ID, t.AccountID, redactSet(t.AccessToken), ptrString(t.ExpiresAt))
 }
-
-// GoString is String, for the %#v verb.
-func (t OAuthAccountAccessToken) GoString() string { return t.String() }
 
 // List walks every OAuth provider matching opts (nil for all).
 func (s *OAuthProvidersService) List(ctx context.Context, opts *SearchOptions) iter.Seq2[OAuthProvider, error] {

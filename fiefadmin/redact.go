@@ -8,8 +8,8 @@ import (
 )
 
 // Every type of this package that holds a token, a password or a secret
-// describes itself without it under every fmt verb (fmt.Formatter, and
-// GoString for %#v) and in log/slog (slog.LogValuer): its String, for all
+// describes itself without it under every fmt verb, %#v included
+// (fmt.Formatter), and in log/slog (slog.LogValuer): its String, for all
 // of them.
 
 // Format writes [OAuthClient.String] for every verb (%q quotes it).
@@ -74,9 +74,6 @@ func (a OAuthAccount) String() string {
 	return fmt.Sprintf("%+v", plain(a))
 }
 
-// GoString is String, for the %#v verb.
-func (a OAuthAccount) GoString() string { return a.String() }
-
 // Format writes [OAuthAccount.String] for every verb (%q quotes it).
 func (a OAuthAccount) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String()) }
 
@@ -94,9 +91,6 @@ func (t Tenant) String() string {
 	type plain Tenant
 	return fmt.Sprintf("%+v", plain(t))
 }
-
-// GoString is String, for the %#v verb.
-func (t Tenant) GoString() string { return t.String() }
 
 // Format writes [Tenant.String] for every verb (%q quotes it).
 func (t Tenant) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }

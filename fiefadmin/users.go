@@ -47,9 +47,6 @@ func (u UserCreate) String() string {
 	return fmt.Sprintf("%+v", plain(u))
 }
 
-// GoString is String, for the %#v verb.
-func (u UserCreate) GoString() string { return u.String() }
-
 // UserUpdate changes a user; nil fields are left as they are.
 type UserUpdate struct {
 	Email         *string `json:"email,omitempty"`
@@ -67,9 +64,6 @@ func (u UserUpdate) String() string {
 	return fmt.Sprintf("UserUpdate{Email: %s, EmailVerified: %s, Password: %s, Fields: %v}",
 		ptrString(u.Email), ptrString(u.EmailVerified), ptrString(u.Password), u.Fields)
 }
-
-// GoString is String, for the %#v verb.
-func (u UserUpdate) GoString() string { return u.String() }
 
 // UserListOptions filter and page the list of users.
 type UserListOptions struct {
@@ -134,9 +128,6 @@ type AccessToken struct {
 func (t AccessToken) String() string {
 	return fmt.Sprintf("AccessToken{TokenType: %s, ExpiresIn: %d, AccessToken: %s}", t.TokenType, t.ExpiresIn, redactSet(t.AccessToken))
 }
-
-// GoString is String, for the %#v verb.
-func (t AccessToken) GoString() string { return t.String() }
 
 // CreateAccessToken mints an access token of the user for a client, with
 // the given scopes. clientID is the client's id (its [OAuthClient.ID]), not its

@@ -69,9 +69,6 @@ func (w WebhookWithSecret) String() string {
 	return fmt.Sprintf("%+v (secret %s)", w.Webhook, redactSet(w.Secret))
 }
 
-// GoString is String, for the %#v verb.
-func (w WebhookWithSecret) GoString() string { return w.String() }
-
 // WebhookCreate is a new webhook.
 type WebhookCreate struct {
 	URL    string         `json:"url"`

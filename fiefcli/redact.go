@@ -16,9 +16,6 @@ func (a Auth) String() string {
 // verb prints the secrets of the Fief client it holds.
 func (a Auth) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String()) }
 
-// GoString is [Auth.String], for %#v.
-func (a Auth) GoString() string { return a.String() }
-
 // LogValue describes the Auth to log/slog without secrets.
 func (a Auth) LogValue() slog.Value {
 	return slog.GroupValue(slog.Any("client", a.client), slog.String("credentials_path", a.path), slog.String("redirect_uri", a.redirectURI))

@@ -29,9 +29,6 @@ func markKeys(keys [][]byte) string {
 // verb prints the cookie keys.
 func (c WebConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [WebConfig.String], for %#v.
-func (c WebConfig) GoString() string { return c.String() }
-
 // LogValue describes the configuration to log/slog without the flow cookie
 // key.
 func (c WebConfig) LogValue() slog.Value {
@@ -57,9 +54,6 @@ func (wf *WebFlow) String() string {
 // verb prints the cookie keys.
 func (wf *WebFlow) Format(f fmt.State, verb rune) { redact.Format(f, verb, wf.String()) }
 
-// GoString is [WebFlow.String], for %#v.
-func (wf *WebFlow) GoString() string { return wf.String() }
-
 // LogValue describes the flow to log/slog without the flow cookie key.
 func (wf *WebFlow) LogValue() slog.Value { return slog.StringValue(wf.String()) }
 
@@ -74,9 +68,6 @@ func (a *Auth) String() string {
 // Format writes [Auth.String] for every verb (%q quotes it), so that no
 // verb prints the secrets of the Fief client it holds.
 func (a *Auth) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String()) }
-
-// GoString is [Auth.String], for %#v.
-func (a *Auth) GoString() string { return a.String() }
 
 // LogValue describes the middleware to log/slog by its Fief client.
 func (a *Auth) LogValue() slog.Value { return slog.StringValue(a.String()) }

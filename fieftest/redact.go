@@ -21,9 +21,6 @@ func (c ClientConfig) String() string {
 // Format writes [ClientConfig.String] for every verb (%q quotes it).
 func (c ClientConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [ClientConfig.String], for %#v.
-func (c ClientConfig) GoString() string { return c.String() }
-
 // LogValue describes the configuration to log/slog without the secret.
 func (c ClientConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
@@ -34,9 +31,6 @@ func (c Client) String() string {
 
 // Format writes [Client.String] for every verb (%q quotes it).
 func (c Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
-
-// GoString is [Client.String], for %#v.
-func (c Client) GoString() string { return c.String() }
 
 // LogValue describes the client to log/slog without its secret and key.
 func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -50,9 +44,6 @@ func (u UserConfig) String() string {
 // Format writes [UserConfig.String] for every verb (%q quotes it).
 func (u UserConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, u.String()) }
 
-// GoString is [UserConfig.String], for %#v.
-func (u UserConfig) GoString() string { return u.String() }
-
 // LogValue describes the configuration to log/slog without the password.
 func (u UserConfig) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
@@ -65,9 +56,6 @@ func (u User) String() string {
 // Format writes [User.String] for every verb (%q quotes it).
 func (u User) Format(f fmt.State, verb rune) { redact.Format(f, verb, u.String()) }
 
-// GoString is [User.String], for %#v.
-func (u User) GoString() string { return u.String() }
-
 // LogValue describes the user to log/slog without secrets.
 func (u User) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
@@ -79,9 +67,6 @@ func (t Tenant) String() string {
 
 // Format writes [Tenant.String] for every verb (%q quotes it).
 func (t Tenant) Format(f fmt.State, verb rune) { redact.Format(f, verb, t.String()) }
-
-// GoString is [Tenant.String], for %#v.
-func (t Tenant) GoString() string { return t.String() }
 
 // LogValue describes the tenant to log/slog without secrets.
 func (t Tenant) LogValue() slog.Value { return slog.StringValue(t.String()) }
@@ -98,9 +83,6 @@ func (s *Server) String() string {
 // Format writes [Server.String] for every verb (%q quotes it).
 func (s *Server) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
 
-// GoString is [Server.String], for %#v.
-func (s *Server) GoString() string { return s.String() }
-
 // LogValue describes the server to log/slog without secrets.
 func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
@@ -112,9 +94,6 @@ func (c WebhookConfig) String() string {
 // Format writes [WebhookConfig.String] for every verb (%q quotes it).
 func (c WebhookConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [WebhookConfig.String], for %#v.
-func (c WebhookConfig) GoString() string { return c.String() }
-
 // LogValue is [WebhookConfig.String], for log/slog.
 func (c WebhookConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
@@ -125,9 +104,6 @@ func (w Webhook) String() string {
 
 // Format writes [Webhook.String] for every verb (%q quotes it).
 func (w Webhook) Format(f fmt.State, verb rune) { redact.Format(f, verb, w.String()) }
-
-// GoString is [Webhook.String], for %#v.
-func (w Webhook) GoString() string { return w.String() }
 
 // LogValue is [Webhook.String], for log/slog.
 func (w Webhook) LogValue() slog.Value { return slog.StringValue(w.String()) }

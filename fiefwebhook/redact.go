@@ -17,9 +17,6 @@ func (c Config) String() string {
 // verb prints a secret.
 func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [Config.String], for %#v.
-func (c Config) GoString() string { return c.String() }
-
 // LogValue is [Config.String], for log/slog.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
@@ -30,9 +27,6 @@ func (h Handler) String() string {
 
 // Format writes [Handler.String] for every verb (%q quotes it).
 func (h Handler) Format(f fmt.State, verb rune) { redact.Format(f, verb, h.String()) }
-
-// GoString is [Handler.String], for %#v.
-func (h Handler) GoString() string { return h.String() }
 
 // LogValue is [Handler.String], for log/slog.
 func (h Handler) LogValue() slog.Value { return slog.StringValue(h.String()) }
@@ -56,9 +50,6 @@ func (e Event) String() string {
 // Format writes [Event.String] for every verb (%q quotes it), so that no
 // verb prints the raw data.
 func (e Event) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.String()) }
-
-// GoString is [Event.String], for %#v.
-func (e Event) GoString() string { return e.String() }
 
 // LogValue is [Event.String], for log/slog.
 func (e Event) LogValue() slog.Value { return slog.StringValue(e.String()) }

@@ -16,9 +16,6 @@ func (c Case) String() string {
 // Format writes [Case.String] for every verb (%q quotes it).
 func (c Case) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String()) }
 
-// GoString is [Case.String], for %#v.
-func (c Case) GoString() string { return c.String() }
-
 // LogValue describes the case to log/slog without its token.
 func (c Case) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
@@ -30,9 +27,6 @@ func (e Env) String() string {
 
 // Format writes [Env.String] for every verb (%q quotes it).
 func (e Env) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.String()) }
-
-// GoString is [Env.String], for %#v.
-func (e Env) GoString() string { return e.String() }
 
 // LogValue describes the environment to log/slog without secrets.
 func (e Env) LogValue() slog.Value { return slog.StringValue(e.String()) }

@@ -16,8 +16,5 @@ func (e Env) String() string {
 // Format writes [Env.String] for every verb (%q quotes it).
 func (e Env) Format(f fmt.State, verb rune) { redact.Format(f, verb, e.String()) }
 
-// GoString is [Env.String], for %#v.
-func (e Env) GoString() string { return e.String() }
-
 // LogValue describes the environment to log/slog without secrets.
 func (e Env) LogValue() slog.Value { return slog.StringValue(e.String()) }
