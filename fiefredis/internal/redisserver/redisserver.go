@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -32,6 +33,11 @@ type Server struct {
 	t    testing.TB
 	port int
 	dir  string
+	// conf, when set, is the configuration file given first, and extra
+	// the options after the common ones: a cluster node's, a replica's, a
+	// sentinel's.
+	conf  string
+	extra []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -43,6 +49,14 @@ type Server struct {
 // answers PING. It fails the test if it cannot; t.Cleanup kills it.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return startWith(t, nil, nil)
+}
+
+// startWith starts a server whose options are given by conf (a file
+// written in the server's directory, its port known, when not nil) and
+// extra (likewise).
+func startWith(t testing.TB, conf func(port int) string, extra func(port int) []string) *Server {
+	t.Helper()
 	if _, err := os.Stat(Binary); err != nil {
 		t.Fatalf("redisserver: %s is missing (install Debian's redis-server package): %v", Binary, err)
 	}
@@ -52,6 +66,15 @@ func Start(t testing.TB) *Server {
 		s.port, err = freePort()
 		if err != nil {
 			continue
+		}
+		if conf != nil {
+			s.conf = filepath.Join(s.dir, "redis.conf")
+			if err = os.WriteFile(s.conf, []byte(conf(s.port)), 0o600); err != nil {
+				break
+			}
+		}
+		if extra != nil {
+			s.extra = extra(s.port)
 		}
 		if err = s.start(); err == nil {
 			break
@@ -63,6 +86,9 @@ func Start(t testing.TB) *Server {
 	t.Cleanup(s.Kill)
 	return s
 }
+
+// Port is the server's port.
+func (s *Server) Port() int { return s.port }
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
@@ -112,7 +138,11 @@ func (s *Server) Restart() {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cmd := exec.Command(Binary,
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf)
+	}
+	args = append(args,
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
@@ -121,7 +151,9 @@ func (s *Server) start() error {
 		"--daemonize", "no",
 		"--protected-mode", "yes",
 		"--loglevel", "warning",
+		"--repl-diskless-sync-delay", "0", // a replica syncs at once
 	)
+	cmd := exec.Command(Binary, append(args, s.extra...)...)
 	logs := new(bytes.Buffer)
 	cmd.Stdout = logs
 	cmd.Stderr = logs
