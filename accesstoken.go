@@ -157,12 +157,16 @@ func (c *Client) ValidateAccessToken(ctx context.Context, token string, req Requ
 	return info, nil
 }
 
-// checkRevoked refuses a token of a revoked user issued before its
-// revocation.
+// checkRevoked refuses a token that [Config.Revocations] refuses: of a
+// revoked user issued before the revocation, of a blocked user, or carrying
+// a revoked permission.
 func (c *Client) checkRevoked(info *AccessTokenInfo) error {
-	if c.s.revocations == nil || !c.s.revocations.Revoked(info.ID, info.IssuedAt) {
+	if c.s.revocations == nil {
 		return nil
 	}
-	nb, _ := c.s.revocations.NotBefore(info.ID)
-	return fmt.Errorf("%w: user %s revoked at %s", ErrTokenRevoked, info.ID, nb.UTC().Format(time.RFC3339))
+	rv, refused := c.s.revocations.Refuses(info.ID, info.IssuedAt, info.Permissions)
+	if !refused {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrTokenRevoked, rv.reason(info.ID))
 }

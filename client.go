@@ -30,8 +30,8 @@ func New(cfg Config) (*Client, error) {
 		c.tokens = newTokenCache(s.cacheSize)
 		if s.revocations != nil {
 			// The revoked tokens leave the cache at once, not at their next use.
-			tokens := c.tokens
-			s.revocations.OnRevoke(func(userID string, notBefore time.Time) { tokens.dropRevoked(userID, notBefore) })
+			tokens, rev := c.tokens, s.revocations
+			rev.OnRevoke(func(Revocation) { tokens.dropRefused(rev) })
 		}
 	}
 	c.keys = newKeySet(c)
@@ -45,7 +45,7 @@ func (c *Client) ClientID() string { return c.s.clientID }
 func (c *Client) BaseURL() string { return c.s.publicBase.String() }
 
 // Revocations returns [Config.Revocations], nil when unset: what a session
-// store compares a session's sign-in time with ([Revocations.NotBefore]), or
+// store checks a session's sign-in time with ([Revocations.Refuses]), or
 // subscribes to ([Revocations.OnRevoke]), to end a revoked user's sessions.
 func (c *Client) Revocations() *Revocations { return c.s.revocations }
 

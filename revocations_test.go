@@ -91,11 +91,11 @@ func TestRevocationsKeepTheLatestNotBefore(t *testing.T) {
 	rev := NewRevocations(RevocationsConfig{Clock: clock.Now})
 	t0 := clock.Now()
 	var calls []time.Time
-	rev.OnRevoke(func(user string, nb time.Time) {
-		if user != revokedUser {
-			t.Errorf("hook user %q", user)
+	stop := rev.OnRevoke(func(rv Revocation) {
+		if rv.UserID != revokedUser || rv.Kind != RevokeTokens {
+			t.Errorf("hook called with %+v", rv)
 		}
-		calls = append(calls, nb)
+		calls = append(calls, rv.NotBefore)
 	})
 	if !rev.Revoke(revokedUser, t0) {
 		t.Fatal("first Revoke: no change")
@@ -106,11 +106,19 @@ func TestRevocationsKeepTheLatestNotBefore(t *testing.T) {
 	if !rev.Revoke(revokedUser, t0.Add(time.Minute)) {
 		t.Fatal("a later not-before did not change the set")
 	}
-	if nb, ok := rev.NotBefore(revokedUser); !ok || !nb.Equal(t0.Add(time.Minute)) {
-		t.Fatalf("NotBefore = %v, %v", nb, ok)
+	if rv, ok := rev.Refuses(revokedUser, t0.Add(time.Minute), nil); !ok || !rv.NotBefore.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("Refuses at the latest not-before = %+v, %v", rv, ok)
+	}
+	if _, ok := rev.Refuses(revokedUser, t0.Add(time.Minute+time.Second), nil); ok {
+		t.Fatal("a token issued after the latest not-before is refused")
 	}
 	if len(calls) != 2 {
 		t.Fatalf("OnRevoke called %d times, want 2 (only on changes)", len(calls))
+	}
+	stop()
+	stop()
+	if !rev.Revoke(revokedUser, t0.Add(2*time.Minute)) || len(calls) != 2 {
+		t.Fatalf("OnRevoke's function called after stop (%d calls)", len(calls))
 	}
 	if rev.Revoke("other", t0.Add(-DefaultRevocationKeep)) {
 		t.Fatal("a revocation older than Keep was recorded")
@@ -127,11 +135,13 @@ func TestRevocationsForgetExpiredEntries(t *testing.T) {
 		rev.Revoke(string(rune('a'+i%26))+time.Duration(i).String(), clock.Now())
 		clock.Advance(time.Second)
 	}
-	if n := rev.Len(); n > 200 {
+	if n := rev.n.Load(); n > 200 {
 		t.Fatalf("%d entries kept with a one-minute Keep after 1000 revocations a second apart", n)
 	}
 	n := 0
-	rev.All(func(string, time.Time) bool { n++; return true })
+	for range rev.All() {
+		n++
+	}
 	if n > 60 {
 		t.Fatalf("All yields %d live entries, want at most 60", n)
 	}
@@ -144,12 +154,12 @@ func TestRevocationsConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for j := range 500 {
 				rev.Revoke(revokedUser, time.Now().Add(time.Duration(i*j)))
-				rev.Revoked(revokedUser, time.Now())
+				rev.Refuses(revokedUser, time.Now(), nil)
 			}
 		})
 	}
 	wg.Wait()
-	if !rev.Revoked(revokedUser, time.Now().Add(-time.Second)) {
+	if _, refused := rev.Refuses(revokedUser, time.Now().Add(-time.Second), nil); !refused {
 		t.Fatal("not revoked after concurrent revocations")
 	}
 }

@@ -99,13 +99,13 @@ func (tc *tokenCache) drop(token string) {
 	}
 }
 
-// dropRevoked forgets the tokens of userID issued at or before notBefore
-// (or without iat).
-func (tc *tokenCache) dropRevoked(userID string, notBefore time.Time) {
+// dropRefused forgets the tokens that rev refuses.
+func (tc *tokenCache) dropRefused(rev *Revocations) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	tc.deleteIf(func(e *cachedToken) bool {
-		return e.info.ID == userID && (e.info.IssuedAt.IsZero() || !e.info.IssuedAt.After(notBefore))
+		_, refused := rev.Refuses(e.info.ID, e.info.IssuedAt, e.info.Permissions)
+		return refused
 	})
 }
 

@@ -170,7 +170,7 @@ func usableUserInfo(client *fief.Client, userID string, info fief.UserInfo, stor
 		return false
 	}
 	if rv := client.Revocations(); rv != nil {
-		if nb, revoked := rv.NotBefore(userID); revoked && !storedAt.After(nb) {
+		if _, refused := rv.Refuses(userID, storedAt, nil); refused {
 			return false
 		}
 	}

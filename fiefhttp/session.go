@@ -152,16 +152,17 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 	return rec.AccessToken, time.Unix(rec.AuthTime, 0), nil
 }
 
-// revoked ends a session begun at or before its user's revocation (see
-// [fief.Config.Revocations]), so that a refresh cannot outlive the
-// revocation: it is an [ErrSessionEnded] and a [fief.ErrTokenRevoked].
+// revoked ends a session begun at or before its user's revocation, or of a
+// blocked user (see [fief.Config.Revocations]), so that a refresh cannot
+// outlive the revocation: it is an [ErrSessionEnded] and a
+// [fief.ErrTokenRevoked].
 func (f *WebFlow) revoked(rec *sessionRecord) error {
 	rv := f.client.Revocations()
 	if rv == nil {
 		return nil
 	}
-	if nb, ok := rv.NotBefore(rec.UserID); ok && !time.Unix(rec.Created, 0).After(nb) {
-		return fmt.Errorf("%w: %w: the user was revoked after this sign-in", ErrSessionEnded, fief.ErrTokenRevoked)
+	if _, refused := rv.Refuses(rec.UserID, time.Unix(rec.Created, 0), nil); refused {
+		return fmt.Errorf("%w: %w: the user was revoked or blocked after this sign-in", ErrSessionEnded, fief.ErrTokenRevoked)
 	}
 	return nil
 }

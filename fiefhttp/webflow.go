@@ -274,6 +274,10 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 			return nil, fmt.Errorf("fiefhttp: WebConfig.%s %v is negative", d.name, d.v)
 		}
 	}
+	if rv := client.Revocations(); rv != nil && f.storage != StorageAccessToken && rv.Keep() < f.lifetime {
+		return nil, &fief.ConfigError{Field: "fiefhttp.WebConfig.SessionLifetime", Reason: fmt.Sprintf(
+			"%v is longer than the client's revocations are kept (fief.RevocationsConfig.Keep %v): a revoked session would come back once its revocation is forgotten", f.lifetime, rv.Keep())}
+	}
 	switch {
 	case f.flowMaxAge == 0:
 		f.flowMaxAge = DefaultFlowMaxAge
@@ -304,7 +308,11 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		// check of each request (WebFlow.session) covers a failed deletion
 		// and sealed cookies.
 		store, logger := f.store, f.logger
-		rv.OnRevoke(func(userID string, _ time.Time) {
+		rv.OnRevoke(func(r fief.Revocation) {
+			if r.Kind != fief.RevokeTokens && r.Kind != fief.BlockUser {
+				return
+			}
+			userID := r.UserID
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()

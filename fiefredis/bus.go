@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -49,13 +50,6 @@ type BusConfig struct {
 	// RetryInterval is the wait between two attempts to reach Redis while
 	// it is unreachable. Zero means [DefaultRetryInterval].
 	RetryInterval time.Duration
-	// FailWhenUnshared makes [Bus.Apply] return an [ErrUnavailable] when
-	// Redis cannot be reached, so that the webhook handler answers 503 and
-	// Fief retries the delivery (for about eight minutes). By default Apply
-	// succeeds once the effect is applied to this instance: the instance
-	// shares it when Redis returns, and Fief sees no failure; an instance
-	// that stops before Redis returns takes it with it.
-	FailWhenUnshared bool
 	// UserInfoTTL is how long user-info drops are kept in Redis for
 	// instances that were cut off: the TTL of the user-info caches, after
 	// which a missed drop no longer matters. Zero means
@@ -97,7 +91,6 @@ type Bus struct {
 	syncedCh chan struct{} // closed at the first sync
 	once     sync.Once
 
-	failUnshared bool
 	pendingMu    sync.Mutex
 	pendingDrops map[string]struct{} // user-info drops not yet shared
 
@@ -134,7 +127,6 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 		syncedCh: make(chan struct{}),
 		done:     make(chan struct{}),
 
-		failUnshared: cfg.FailWhenUnshared,
 		pendingDrops: make(map[string]struct{}),
 	}
 	if b.dropKeep <= 0 {
@@ -196,13 +188,22 @@ func (b *Bus) Applied() int64 { return b.applied.Load() }
 // webhook: it applies f to this instance at once, then stores it in Redis
 // and publishes it to every instance. When Redis cannot be reached, f stays
 // applied here and is shared when Redis returns (the revocation with the
-// instance's whole set, the user-info drop as a message); Apply then
-// succeeds, unless [BusConfig.FailWhenUnshared] is set.
+// instance's whole set, the user-info drop as a message), and Apply returns
+// an [ErrUnavailable]: the webhook handler answers 503 so that Fief retries
+// the delivery, unless fiefwebhook.Config.AcceptUnshared is set.
 func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	if f.None() {
 		return nil
 	}
-	f.NotBefore = f.NotBefore.Truncate(time.Microsecond) // the precision stored in Redis
+	f.Revocations = slices.Clone(f.Revocations)
+	var zs []redis.Z
+	for i := range f.Revocations {
+		rv := &f.Revocations[i]
+		rv.NotBefore = rv.NotBefore.Truncate(time.Microsecond) // the precision stored in Redis
+		if rv.Kind == fief.RevokeTokens {
+			zs = append(zs, redis.Z{Score: float64(rv.NotBefore.UnixMicro()), Member: rv.UserID})
+		}
+	}
 	if err := b.local.Apply(ctx, f); err != nil {
 		b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info", "user", f.UserID, "error", err)
 	}
@@ -213,8 +214,8 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
 	_, err = b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if f.Revoke {
-			b.storeRevocations(ctx, p, []redis.Z{{Score: float64(f.NotBefore.UnixMicro()), Member: f.UserID}})
+		if len(zs) > 0 {
+			b.storeRevocations(ctx, p, zs)
 		}
 		if f.DropUserInfo {
 			b.storeDrops(ctx, p, []redis.Z{{Score: float64(b.o.Clock().UnixMicro()), Member: f.UserID}})
@@ -232,11 +233,8 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 			}
 			b.pendingMu.Unlock()
 		}
-		err = b.brk.fail(ctx, err)
-		if b.failUnshared {
-			return err
-		}
-		b.o.Logger.WarnContext(ctx, "fiefredis: effect applied here only until Redis returns", "user", f.UserID, "revoke", f.Revoke, "error", err)
+		b.o.Logger.WarnContext(ctx, "fiefredis: effect applied here only until Redis returns", "user", f.UserID, "error", err)
+		return b.brk.fail(ctx, err)
 	}
 	return nil
 }
@@ -354,10 +352,11 @@ func (b *Bus) syncOnce(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
 	var zs []redis.Z
-	b.rev.All(func(user string, nb time.Time) bool {
-		zs = append(zs, redis.Z{Score: float64(nb.UnixMicro()), Member: user})
-		return true
-	})
+	for rv := range b.rev.All() {
+		if rv.Kind == fief.RevokeTokens {
+			zs = append(zs, redis.Z{Score: float64(rv.NotBefore.UnixMicro()), Member: rv.UserID})
+		}
+	}
 	for len(zs) > 0 {
 		n := min(len(zs), 1000)
 		var added *redis.IntCmd

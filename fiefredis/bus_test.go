@@ -35,7 +35,23 @@ func newInstance(t *testing.T, srv *redisserver.Server) *instance {
 	return in
 }
 
-func (in *instance) revoked(user string) bool { _, ok := in.rev.NotBefore(user); return ok }
+func (in *instance) revoked(user string) bool { _, ok := notBefore(in.rev, user); return ok }
+
+// notBefore returns the user's RevokeTokens "not before" in rev.
+func notBefore(rev *fief.Revocations, user string) (time.Time, bool) {
+	for rv := range rev.All() {
+		if rv.Kind == fief.RevokeTokens && rv.UserID == user {
+			return rv.NotBefore, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// revokeEffect is the effect that revokes the user's tokens issued until
+// nb, and drops the user's cached info when drop is set.
+func revokeEffect(user string, nb time.Time, drop bool) fiefwebhook.Effect {
+	return fiefwebhook.Effect{UserID: user, DropUserInfo: drop, Revocations: []fief.Revocation{{Kind: fief.RevokeTokens, UserID: user, NotBefore: nb}}}
+}
 
 func TestBusSpreadsEffects(t *testing.T) {
 	srv := redisserver.Start(t)
@@ -46,7 +62,7 @@ func TestBusSpreadsEffects(t *testing.T) {
 	_ = b.cache.Set(ctx, userA, fief.UserInfo{"sub": userA})
 
 	// user.updated: every instance drops the user's info, nobody revokes.
-	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
+	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, DropUserInfo: true}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 3*time.Second, "b kept the user's info", func() bool { _, _, ok, _ := b.cache.Get(ctx, userA); return !ok })
@@ -55,14 +71,14 @@ func TestBusSpreadsEffects(t *testing.T) {
 	}
 
 	nb := time.Now()
-	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, DropUserInfo: true, NotBefore: nb}); err != nil {
+	if err := a.bus.Apply(ctx, revokeEffect(userA, nb, true)); err != nil {
 		t.Fatal(err)
 	}
 	if !a.revoked(userA) {
 		t.Fatal("the receiving instance did not apply at once")
 	}
 	eventually(t, 3*time.Second, "b never revoked", func() bool { return b.revoked(userA) })
-	if got, _ := b.rev.NotBefore(userA); !got.Equal(nb.Truncate(time.Microsecond)) {
+	if got, _ := notBefore(b.rev, userA); !got.Equal(nb.Truncate(time.Microsecond)) {
 		t.Fatalf("b's not-before %v, want %v", got, nb)
 	}
 
@@ -84,15 +100,15 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	waitSynced(t, b.bus)
 	ctx := context.Background()
 	early := "11111111-1111-4111-8111-111111111111"
-	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: early, Revoke: true, NotBefore: time.Now()}); err != nil {
+	if err := a.bus.Apply(ctx, revokeEffect(early, time.Now(), false)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 3*time.Second, "b never revoked the early user", func() bool { return b.revoked(early) })
 
 	srv.Kill()
 	start := time.Now()
-	if err := a.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, DropUserInfo: true, NotBefore: time.Now()}); err != nil {
-		t.Fatalf("Apply without Redis: %v (want success: applied here, shared later)", err)
+	if err := a.bus.Apply(ctx, revokeEffect(userA, time.Now(), true)); !errors.Is(err, fiefredis.ErrUnavailable) {
+		t.Fatalf("Apply without Redis: %v (want ErrUnavailable: applied here, shared later)", err)
 	}
 	_ = b.cache.Set(ctx, userA, fief.UserInfo{"sub": userA})
 	if d := time.Since(start); d > 2*time.Second {
@@ -117,10 +133,10 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	}
 }
 
-func TestBusFailWhenUnshared(t *testing.T) {
+func TestBusApplyFailsWhenUnshared(t *testing.T) {
 	srv := redisserver.Start(t)
 	rev := fief.NewRevocations(fief.RevocationsConfig{})
-	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(newClient(t, srv)), Revocations: rev, FailWhenUnshared: true})
+	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(newClient(t, srv)), Revocations: rev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,11 +144,11 @@ func TestBusFailWhenUnshared(t *testing.T) {
 	defer bus.Close()
 	waitSynced(t, bus)
 	srv.Kill()
-	err = bus.Apply(context.Background(), fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()})
+	err = bus.Apply(context.Background(), revokeEffect(userA, time.Now(), false))
 	if !errors.Is(err, fiefredis.ErrUnavailable) {
 		t.Fatalf("Apply without Redis: %v, want ErrUnavailable", err)
 	}
-	if _, ok := rev.NotBefore(userA); !ok {
+	if _, ok := notBefore(rev, userA); !ok {
 		t.Fatal("not applied locally")
 	}
 }
@@ -153,7 +169,7 @@ func TestBusStartsWithoutRedis(t *testing.T) {
 	first := newInstance(t, srv)
 	waitSynced(t, first.bus)
 	ctx := context.Background()
-	if err := first.bus.Apply(ctx, fiefwebhook.Effect{UserID: userA, Revoke: true, NotBefore: time.Now()}); err != nil {
+	if err := first.bus.Apply(ctx, revokeEffect(userA, time.Now(), false)); err != nil {
 		t.Fatal(err)
 	}
 	srv.Stop()

@@ -11,9 +11,10 @@ import (
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
-// claimScript records a delivery's first arrival (µs since the epoch) unless
-// known, and claims its processing: it returns the first arrival and 1 when
-// this call claimed it, 0 when it was claimed already.
+// claimScript records a delivery's first arrival (µs since the epoch,
+// ARGV[1]) unless known, and takes a lease on its processing until ARGV[3]
+// (µs) unless it is done or leased until later than now: it returns the
+// first arrival and 1 when this call claimed it, 0 otherwise.
 var claimScript = redis.NewScript(`
 local first = redis.call('HGET', KEYS[1], 'first')
 if not first then
@@ -21,8 +22,15 @@ if not first then
   redis.call('HSET', KEYS[1], 'first', first)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
-local claimed = redis.call('HSETNX', KEYS[1], 'claim', '1')
-return {first, claimed}
+if redis.call('HEXISTS', KEYS[1], 'done') == 1 then
+  return {first, 0}
+end
+local lease = redis.call('HGET', KEYS[1], 'lease')
+if lease and tonumber(lease) > tonumber(ARGV[1]) then
+  return {first, 0}
+end
+redis.call('HSET', KEYS[1], 'lease', ARGV[3])
+return {first, 1}
 `)
 
 // Deliveries is a [fiefwebhook.Deliveries] in Redis, shared by every
@@ -58,14 +66,13 @@ func (d *Deliveries) key(id string) string { return d.o.Prefix + "delivery:" + i
 
 // Claim implements [fiefwebhook.Deliveries]. It never returns an error:
 // without Redis, the instance's memory decides.
-func (d *Deliveries) Claim(ctx context.Context, id string, now time.Time) (time.Time, bool, error) {
+func (d *Deliveries) Claim(ctx context.Context, id string, now time.Time, lease time.Duration) (time.Time, bool, error) {
 	if d.brk.open() {
-		first, claimed := d.memory.ClaimAt(id, now)
-		return first, claimed, nil
+		return d.memory.Claim(ctx, id, now, lease)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
 	defer cancel()
-	res, err := claimScript.Run(ctx, d.o.Client, []string{d.key(id)}, now.UnixMicro(), d.keep.Milliseconds()).Slice()
+	res, err := claimScript.Run(ctx, d.o.Client, []string{d.key(id)}, now.UnixMicro(), d.keep.Milliseconds(), now.Add(lease).UnixMicro()).Slice()
 	if err == nil && len(res) != 2 {
 		err = fmt.Errorf("claim script answered %d values", len(res))
 	}
@@ -78,13 +85,30 @@ func (d *Deliveries) Claim(ctx context.Context, id string, now time.Time) (time.
 	}
 	if err != nil {
 		_ = d.brk.fail(ctx, err)
-		f, c := d.memory.ClaimAt(id, now)
-		return f, c, nil
+		return d.memory.Claim(ctx, id, now, lease)
 	}
 	d.brk.ok(ctx)
 	t := time.UnixMicro(first)
 	d.memory.Remember(id, t)
+	if claimed == 1 {
+		d.memory.Claim(ctx, id, now, lease) // the same lease here, should Redis go away
+	}
 	return t, claimed == 1, nil
+}
+
+// Done implements [fiefwebhook.Deliveries].
+func (d *Deliveries) Done(ctx context.Context, id string) error {
+	_ = d.memory.Done(ctx, id)
+	ctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
+	defer cancel()
+	if _, err := d.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, d.key(id), "done", "1")
+		p.PExpire(ctx, d.key(id), d.keep)
+		return nil
+	}); err != nil {
+		return d.brk.fail(ctx, err)
+	}
+	return nil
 }
 
 // Release implements [fiefwebhook.Deliveries].
@@ -92,7 +116,7 @@ func (d *Deliveries) Release(ctx context.Context, id string) error {
 	_ = d.memory.Release(ctx, id)
 	ctx, cancel := context.WithTimeout(ctx, d.o.Timeout)
 	defer cancel()
-	if err := d.o.Client.HDel(ctx, d.key(id), "claim").Err(); err != nil {
+	if err := d.o.Client.HDel(ctx, d.key(id), "lease").Err(); err != nil {
 		return d.brk.fail(ctx, err)
 	}
 	return nil

@@ -18,17 +18,17 @@ func TestDeliveriesSharedAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Microsecond)
 
-	first, claimed, err := one.Claim(ctx, "abc", t0)
+	first, claimed, err := one.Claim(ctx, "abc", t0, time.Minute)
 	if err != nil || !claimed || !first.Equal(t0) {
 		t.Fatalf("first claim: %v %v %v", first, claimed, err)
 	}
-	if first2, claimed, _ := two.Claim(ctx, "abc", t0.Add(10*time.Second)); claimed || !first2.Equal(t0) {
+	if first2, claimed, _ := two.Claim(ctx, "abc", t0.Add(10*time.Second), time.Minute); claimed || !first2.Equal(t0) {
 		t.Fatalf("second instance: claimed %v, first %v (want false, %v)", claimed, first2, t0)
 	}
 	if err := one.Release(ctx, "abc"); err != nil {
 		t.Fatal(err)
 	}
-	if first3, claimed, _ := two.Claim(ctx, "abc", t0.Add(20*time.Second)); !claimed || !first3.Equal(t0) {
+	if first3, claimed, _ := two.Claim(ctx, "abc", t0.Add(20*time.Second), time.Minute); !claimed || !first3.Equal(t0) {
 		t.Fatalf("after release: claimed %v, first %v (want true, the first arrival %v)", claimed, first3, t0)
 	}
 	if ttl := rdb.PTTL(ctx, "fief:delivery:abc").Val(); ttl <= 59*time.Minute || ttl > time.Hour {
@@ -38,13 +38,13 @@ func TestDeliveriesSharedAcrossInstances(t *testing.T) {
 	// Without Redis, each instance's memory decides, at once.
 	srv.Kill()
 	start := time.Now()
-	if _, claimed, err := two.Claim(ctx, "abc", t0); claimed || err != nil {
+	if _, claimed, err := two.Claim(ctx, "abc", t0, time.Minute); claimed || err != nil {
 		t.Fatalf("delivery this instance claimed, without Redis: claimed %v, err %v", claimed, err)
 	}
-	if _, claimed, err := one.Claim(ctx, "new", t0); !claimed || err != nil {
+	if _, claimed, err := one.Claim(ctx, "new", t0, time.Minute); !claimed || err != nil {
 		t.Fatalf("new delivery without Redis: claimed %v, err %v", claimed, err)
 	}
-	if _, claimed, _ := one.Claim(ctx, "new", t0); claimed {
+	if _, claimed, _ := one.Claim(ctx, "new", t0, time.Minute); claimed {
 		t.Fatal("a delivery claimed twice without Redis")
 	}
 	if d := time.Since(start); d > 3*time.Second {

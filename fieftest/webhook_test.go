@@ -135,7 +135,7 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 	if e, _ := fiefwebhook.Decode(got[6].body); !bytes.Contains(got[6].body, []byte(`"Anne de Bretagne \u2713"`)) {
 		t.Fatalf("non-ASCII not escaped as Python does: %s", e.Data)
 	}
-	if e, _ := fiefwebhook.Decode(got[8].body); fiefwebhook.EffectOf(e).Revoke != true {
+	if e, _ := fiefwebhook.Decode(got[8].body); len(fiefwebhook.EffectOf(e).Revocations) == 0 {
 		t.Fatal("deactivation is not a revocation")
 	}
 	if d := onlyDeleted.deliveries(); len(d) != 1 || !bytes.Contains(d[0].body, []byte(`"user.deleted"`)) {
@@ -325,7 +325,7 @@ func TestWebhooksRegisteredThroughTheAdminAPI(t *testing.T) {
 		if err := fiefwebhook.Verify([]string{secret}, d.header.Get("X-Fief-Webhook-Timestamp"), d.header.Get("X-Fief-Webhook-Signature"), d.body, srv.Now(), time.Minute); err != nil {
 			t.Fatalf("delivery does not verify with the secret the admin API gave: %v", err)
 		}
-		if e, err := fiefwebhook.Decode(d.body); err != nil || e.Type != "user_permission.deleted" || !fiefwebhook.EffectOf(e).Revoke {
+		if e, err := fiefwebhook.Decode(d.body); err != nil || e.Type != "user_permission.deleted" || len(fiefwebhook.EffectOf(e).Revocations) == 0 {
 			t.Fatalf("delivery %s, %v", d.body, err)
 		}
 	}
@@ -417,7 +417,7 @@ func TestWebhooksOfUsersChangedThroughTheAdminAPI(t *testing.T) {
 			t.Errorf("delivery %d: %s %+v, want %s of %s (%s, verified %v)", i, e.Type, data, want[i].typ, id, want[i].email, want[i].verified)
 		}
 	}
-	if !fiefwebhook.EffectOf(mustDecode(t, got[2].body)).Revoke {
+	if len(fiefwebhook.EffectOf(mustDecode(t, got[2].body)).Revocations) == 0 {
 		t.Error("the deletion through the admin API is not a revocation")
 	}
 }

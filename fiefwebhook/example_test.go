@@ -49,7 +49,7 @@ func ExampleNewHandler() {
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
 
-	_, revoked := revocations.NotBefore("c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0")
+	_, revoked := revocations.Refuses("c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0", time.Now(), nil)
 	fmt.Println(w.Code, revoked)
 	// Output:
 	// deleted: anne@bretagne.duchy

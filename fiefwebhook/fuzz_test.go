@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	fief "github.com/fief-dev/fief-go"
+
 	"github.com/fief-dev/fief-go/fiefwebhook"
 )
 
@@ -29,8 +31,13 @@ func FuzzDecode(f *testing.F) {
 		}
 		e.ReceivedAt = time.Unix(1, 0)
 		f := fiefwebhook.EffectOf(e)
-		if (f.Revoke || f.DropUserInfo) && f.UserID == "" {
+		if f.DropUserInfo && f.UserID == "" {
 			t.Fatalf("an effect without a user: %+v", f)
+		}
+		for _, rv := range f.Revocations {
+			if rv.Kind != fief.RevokePermission && rv.UserID == "" {
+				t.Fatalf("a revocation of a user without a user: %+v", rv)
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefadmin"
 )
 
@@ -24,7 +25,7 @@ const (
 // handler answer 500, so that Fief retries the delivery.
 type HookFunc func(ctx context.Context, e *Event) error
 
-// Config configures [NewHandler]. Only Secrets is required.
+// Config configures [NewHandler]. Secrets is required, and Apply or a hook.
 type Config struct {
 	// Secrets are the webhook's secrets: one, or during a rotation the old
 	// and the new one. A delivery signed with any of them is accepted.
@@ -47,10 +48,43 @@ type Config struct {
 	// processed once whichever instance receives it.
 	Deliveries Deliveries
 
+	// Lease is how long this handler may process a delivery before
+	// another attempt (on any instance sharing Deliveries) may take it
+	// over; processing is cut short at its end. Zero means
+	// [DefaultDeliveryLease].
+	Lease time.Duration
+
 	// Apply applies each event's [Effect] (revocation, dropping cached user
 	// info): [Local] for one process, a shared bus for several. Nil applies
 	// nothing.
 	Apply Applier
+
+	// AcceptUnshared answers 2xx when Apply fails (an effect applied to
+	// this instance but not shared with the others, such as while Redis is
+	// down): Fief then never retries the delivery, and the other instances
+	// miss the effect until it is shared, which an instance that stops
+	// before then never does. The zero value answers 503, so that Fief
+	// retries the delivery on its schedule (six attempts over about eight
+	// minutes) until it is shared.
+	AcceptUnshared bool
+
+	// Admin, when set, is used once at start to read every role's
+	// permissions from Fief's admin API. A role.updated carries the role
+	// after the change only: the permissions it removed are known when the
+	// handler saw the role before, in a role.* event it processed or in
+	// this read; otherwise the role.updated revokes nothing, and tokens
+	// keep the removed permissions until they expire. With several
+	// instances each remembers the roles of the events it processed: give
+	// every instance an Admin client.
+	Admin *fiefadmin.Client
+
+	// RoleRemovalGrace is how long after a user_role.deleted is received
+	// the user's tokens carrying the role's permissions are still refused,
+	// even those issued after it (Fief takes the permissions from the user
+	// a moment after it sends the webhook). When the role's permissions
+	// are unknown (see Admin), every token of the user issued until then is
+	// refused. Zero means [DefaultRoleRemovalGrace].
+	RoleRemovalGrace time.Duration
 
 	// Hooks are the application's own handling of event types, keyed by
 	// type (such as [fiefadmin.EventUserCreated]); Default handles the types without a
@@ -60,7 +94,8 @@ type Config struct {
 	Default HookFunc
 
 	// Logger receives refused deliveries and failures (never a secret or a
-	// signature). Nil means no logging.
+	// signature). Nil means [slog.Default]: a forged delivery leaves a
+	// trace.
 	Logger *slog.Logger
 }
 
@@ -71,32 +106,42 @@ type Config struct {
 //  2. checks the timestamp and the signature with [Verify] (401, nothing
 //     processed, when either fails);
 //  3. decodes the event with [Decode] (400 when malformed);
-//  4. claims the delivery in [Config.Deliveries]: a delivery processed
-//     already is answered 204 and nothing more;
+//  4. claims the delivery in [Config.Deliveries], with a lease of
+//     [Config.Lease]: a delivery done already, or being processed under a
+//     live lease, is answered 204 and nothing more;
 //  5. applies the event's [Effect] with [Config.Apply], then runs the hook
 //     of its type: an error answers 503 or 500, and the delivery is given
 //     back so that Fief's retry processes it;
-//  6. answers 204.
+//  6. records the delivery done, and answers 204.
+//
+// An instance that dies between 4 and 6 leaves its lease to expire: Fief's
+// next attempt, on any instance, processes the delivery again.
 type Handler struct {
 	secrets    []string
 	tolerance  time.Duration
 	clock      func() time.Time
 	maxBody    int64
 	deliveries Deliveries
+	lease      time.Duration
 	apply      Applier
+	acceptUnsh bool
+	roles      *roleMemory
+	grace      time.Duration
 	hooks      map[fiefadmin.WebhookEvent]HookFunc
 	fallback   HookFunc
 	logger     *slog.Logger
 }
 
-// NewHandler validates cfg and returns a [Handler].
+// NewHandler validates cfg and returns a [Handler]. Errors are of type
+// [*fief.ConfigError]. With [Config.Admin] set, it starts reading the roles
+// in the background; a delivery that needs them waits for the read.
 func NewHandler(cfg Config) (*Handler, error) {
 	if len(cfg.Secrets) == 0 {
-		return nil, errors.New("fiefwebhook: Config.Secrets is empty")
+		return nil, &fief.ConfigError{Field: "fiefwebhook.Config.Secrets", Reason: "is empty"}
 	}
 	for i, s := range cfg.Secrets {
 		if s == "" {
-			return nil, fmt.Errorf("fiefwebhook: Config.Secrets[%d] is empty", i)
+			return nil, &fief.ConfigError{Field: fmt.Sprintf("fiefwebhook.Config.Secrets[%d]", i), Reason: "is empty"}
 		}
 	}
 	h := &Handler{
@@ -105,7 +150,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 		clock:      cfg.Clock,
 		maxBody:    cfg.MaxBodySize,
 		deliveries: cfg.Deliveries,
+		lease:      cfg.Lease,
 		apply:      cfg.Apply,
+		acceptUnsh: cfg.AcceptUnshared,
+		roles:      newRoleMemory(),
+		grace:      cfg.RoleRemovalGrace,
 		hooks:      make(map[fiefadmin.WebhookEvent]HookFunc, len(cfg.Hooks)),
 		fallback:   cfg.Default,
 		logger:     cfg.Logger,
@@ -115,7 +164,18 @@ func NewHandler(cfg Config) (*Handler, error) {
 			h.hooks[t] = f
 		}
 	}
-	if h.tolerance <= 0 {
+	if h.apply == nil && h.fallback == nil && len(h.hooks) == 0 {
+		return nil, &fief.ConfigError{Field: "fiefwebhook.Config.Apply", Reason: "is nil and there is no hook: the handler would do nothing"}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Tolerance", h.tolerance}, {"Lease", h.lease}, {"RoleRemovalGrace", h.grace}} {
+		if d.v < 0 {
+			return nil, &fief.ConfigError{Field: "fiefwebhook.Config." + d.name, Reason: fmt.Sprintf("%v is negative", d.v)}
+		}
+	}
+	if h.tolerance == 0 {
 		h.tolerance = DefaultTolerance
 	}
 	if h.clock == nil {
@@ -127,9 +187,16 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if h.deliveries == nil {
 		h.deliveries = NewMemoryDeliveries(0, 0)
 	}
-	if h.logger == nil {
-		h.logger = slog.New(slog.DiscardHandler)
+	if h.lease == 0 {
+		h.lease = DefaultDeliveryLease
 	}
+	if h.grace == 0 {
+		h.grace = DefaultRoleRemovalGrace
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	h.roles.load(cfg.Admin, h.logger)
 	return h, nil
 }
 
@@ -173,35 +240,75 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // process processes a verified, decoded event received at now, as ServeHTTP
-// does after checking the request: claim, apply, hook. It returns the status
-// to answer: 204, or 503 / 500 with the error.
+// does after checking the request: claim, apply, hook, done. It returns the
+// status to answer: 204, or 503 / 500 with the error.
 func (h *Handler) process(ctx context.Context, e *Event, now time.Time) (int, error) {
-	first, claimed, err := h.deliveries.Claim(ctx, e.ID, now)
+	first, claimed, err := h.deliveries.Claim(ctx, e.ID, now, h.lease)
 	if err != nil {
 		return http.StatusServiceUnavailable, fmt.Errorf("fiefwebhook: claiming the delivery: %w", err)
 	}
 	if !claimed {
-		h.logger.DebugContext(ctx, "fiefwebhook: delivery processed already", "type", e.Type, "id", e.ID)
+		h.logger.DebugContext(ctx, "fiefwebhook: delivery processed already, or being processed", "type", e.Type, "id", e.ID)
 		return http.StatusNoContent, nil
 	}
 	e.ReceivedAt = first
+	leased, cancel := context.WithTimeout(ctx, h.lease)
+	defer cancel()
 	if h.apply != nil {
-		if err := h.apply.Apply(ctx, EffectOf(e)); err != nil {
-			h.release(ctx, e)
-			return http.StatusServiceUnavailable, fmt.Errorf("fiefwebhook: applying %s: %w", e.Type, err)
+		if err := h.apply.Apply(leased, h.effect(leased, e)); err != nil {
+			if !h.acceptUnsh {
+				h.release(ctx, e)
+				return http.StatusServiceUnavailable, fmt.Errorf("fiefwebhook: applying %s: %w", e.Type, err)
+			}
+			h.logger.WarnContext(ctx, "fiefwebhook: effect not shared; accepted anyway (AcceptUnshared)", "type", e.Type, "id", e.ID, "error", err)
 		}
 	}
+	h.roles.record(e)
 	hook := h.hooks[e.Type]
 	if hook == nil {
 		hook = h.fallback
 	}
 	if hook != nil {
-		if err := hook(ctx, e); err != nil {
+		if err := hook(leased, e); err != nil {
 			h.release(ctx, e)
 			return http.StatusInternalServerError, fmt.Errorf("fiefwebhook: hook of %s: %w", e.Type, err)
 		}
 	}
+	if err := h.deliveries.Done(context.WithoutCancel(ctx), e.ID); err != nil {
+		// The effects are idempotent: Fief's retry processes it again.
+		return http.StatusServiceUnavailable, fmt.Errorf("fiefwebhook: recording the delivery done: %w", err)
+	}
 	return http.StatusNoContent, nil
+}
+
+// effect returns what e does to access, with what the handler remembers of
+// roles.
+func (h *Handler) effect(ctx context.Context, e *Event) Effect {
+	switch e.Type {
+	case fiefadmin.EventUserRoleDeleted:
+		ur, ok := e.UserRole()
+		if !ok {
+			break
+		}
+		h.roles.wait(ctx)
+		return effectOf(e, h.grace, h.roles.permissions(ur.RoleID))
+	case fiefadmin.EventRoleUpdated:
+		r, ok := e.Object.(*fiefadmin.Role)
+		if !ok {
+			break
+		}
+		h.roles.wait(ctx)
+		lost, known := h.roles.lostBy(r)
+		if !known {
+			h.logger.WarnContext(ctx, "fiefwebhook: role.updated of a role whose previous permissions are unknown: tokens keep the permissions it lost until they expire", "role", r.ID)
+		}
+		var f Effect
+		for _, p := range lost {
+			f.Revocations = append(f.Revocations, fief.Revocation{Kind: fief.RevokePermission, Permission: p, NotBefore: e.ReceivedAt})
+		}
+		return f
+	}
+	return effectOf(e, h.grace, nil)
 }
 
 func (h *Handler) release(ctx context.Context, e *Event) {

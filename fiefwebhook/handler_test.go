@@ -97,20 +97,15 @@ func TestHandlerAppliesRealDeliveries(t *testing.T) {
 		e, _ := fiefwebhook.Decode([]byte(d.Body))
 		userID := fiefwebhook.EffectOf(e).UserID
 		_ = cache.Set(ctx, userID, fief.UserInfo{"sub": userID})
-		before, _ := rev.NotBefore(userID)
-
 		if code := replay(t, h, d); code != http.StatusNoContent {
 			t.Fatalf("%s: status %d", e.Type, code)
 		}
 		if _, _, ok, _ := cache.Get(ctx, userID); ok {
 			t.Errorf("%s: the user's cached user info was not dropped", e.Type)
 		}
-		nb, _ := rev.NotBefore(userID)
-		if revoked := !nb.Equal(before); revoked != wantRevoked[e.Type] {
-			t.Errorf("%s: revoked = %v, want %v", e.Type, revoked, wantRevoked[e.Type])
-		}
-		if wantRevoked[e.Type] && !nb.Equal(clock.Now()) {
-			t.Errorf("%s: not before %v, want the time received %v", e.Type, nb, clock.Now())
+		_, refused := rev.Refuses(userID, clock.Now(), nil)
+		if revoked := refused && entryAt(rev, userID, clock.Now()); revoked != wantRevoked[e.Type] {
+			t.Errorf("%s: revoked at the time received = %v, want %v", e.Type, revoked, wantRevoked[e.Type])
 		}
 	}
 	if len(hooked) != len(ds) {
@@ -199,8 +194,9 @@ func TestHandlerProcessesEachDeliveryOnce(t *testing.T) {
 	if rec.count() != 1 || hooks != 1 {
 		t.Fatalf("10 deliveries of one event: %d effects, %d hooks, want 1 and 1", rec.count(), hooks)
 	}
-	if f := rec.effects[0]; !f.Revoke || f.UserID != "c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0" || !f.NotBefore.Equal(first.Add(10*time.Second)) {
-		t.Fatalf("effect %+v", f)
+	want := fief.Revocation{Kind: fief.RevokeTokens, UserID: "c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0", NotBefore: first.Add(10 * time.Second)}
+	if f := rec.effects[0]; len(f.Revocations) != 1 || f.Revocations[0] != want {
+		t.Fatalf("effect %+v, want the revocation %+v", f, want)
 	}
 }
 
@@ -239,7 +235,7 @@ func TestHandlerFailureMakesFiefRetry(t *testing.T) {
 	if len(hookTimes) != 2 || !hookTimes[1].Equal(received) {
 		t.Fatalf("hook ran with ReceivedAt %v, want twice with the first arrival %v", hookTimes, received)
 	}
-	if rec.count() != 2 || !rec.effects[1].NotBefore.Equal(received) {
+	if rec.count() != 2 || !rec.effects[1].Revocations[0].NotBefore.Equal(received.Add(fiefwebhook.DefaultRoleRemovalGrace)) {
 		t.Fatalf("effects %+v: the retry's not-before must be the first arrival", rec.effects)
 	}
 	if code := post(t, h, d.Secret, strconv.FormatInt(clock.Now().Unix(), 10), d.Body); code != http.StatusNoContent || len(hookTimes) != 2 {
@@ -272,8 +268,19 @@ func TestHandlerPassesUnknownTypesOn(t *testing.T) {
 
 func TestNewHandlerRefusesNoSecret(t *testing.T) {
 	for _, secrets := range [][]string{nil, {""}, {"a", ""}} {
-		if _, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: secrets}); err == nil {
+		if _, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: secrets, Apply: &recorder{}}); err == nil {
 			t.Errorf("NewHandler accepted secrets %q", secrets)
 		}
 	}
+}
+
+// entryAt reports whether rev holds an entry of the user whose "not
+// before" is at, or at plus the grace of a removed role.
+func entryAt(rev *fief.Revocations, userID string, at time.Time) bool {
+	for rv := range rev.All() {
+		if rv.UserID == userID && (rv.NotBefore.Equal(at) || rv.NotBefore.Equal(at.Add(fiefwebhook.DefaultRoleRemovalGrace))) {
+			return true
+		}
+	}
+	return false
 }
