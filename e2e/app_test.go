@@ -90,11 +90,11 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// launch starts bin with -addr addr and no FIEF_BASE_URL, so that it runs
-// its embedded Fief.
+// launch starts bin with -demo and -addr addr, and no FIEF_BASE_URL, so
+// that it runs on its embedded demo Fief.
 func launch(bin, addr string) (*app, error) {
 	out := new(syncBuffer)
-	cmd := exec.Command(bin, "-addr", addr)
+	cmd := exec.Command(bin, "-demo", "-addr", addr)
 	cmd.Env = withoutFiefEnv(os.Environ())
 	cmd.Stdout = out
 	cmd.Stderr = out

@@ -55,7 +55,7 @@ func TestPagesLook(t *testing.T) {
 	resp = navigate(t, tab, s.app.URL+"/protected")
 	s.requireLoginForm(t, tab, resp)
 	requireLook(t, tab, look{title: "Sign in", labelled: []string{"email", "password"}, visible: map[string]string{
-		"brand": "Fief demo", "submit": "Sign in",
+		"brand": "Fief web example", "submit": "Sign in",
 	}})
 	shot("2-login")
 	light := backgroundColor(t, tab)

@@ -1,61 +1,101 @@
 // Command admin manages the users of a Fief workspace and their
 // permissions through Fief's admin API, with the fiefadmin package.
 //
-//	go run ./examples/admin users list [QUERY]
-//	go run ./examples/admin users create EMAIL PASSWORD
-//	go run ./examples/admin users delete EMAIL
-//	go run ./examples/admin grant PERMISSION EMAIL
-//	go run ./examples/admin revoke PERMISSION EMAIL
+//	go run ./examples/admin [-demo] users list [QUERY]
+//	go run ./examples/admin [-demo] users create EMAIL PASSWORD
+//	go run ./examples/admin [-demo] users delete EMAIL
+//	go run ./examples/admin [-demo] grant PERMISSION EMAIL
+//	go run ./examples/admin [-demo] revoke PERMISSION EMAIL
 //
-// With FIEF_BASE_URL set, it works on that Fief (its root URL or a tenant's
-// base URL) with the admin API key FIEF_ADMIN_API_KEY, created in Fief's
+// It works on the Fief at FIEF_BASE_URL (its root URL or a tenant's base
+// URL) with the admin API key FIEF_ADMIN_API_KEY, created in Fief's
 // dashboard; users are created in the default tenant.
 //
-// Without FIEF_BASE_URL, it works on an embedded test Fief that holds the
-// demo user (anne@bretagne.duchy, permission castles:read) and a second
-// permission, castles:write. That Fief lives only as long as the process:
-// each run starts from the same demo state.
+// With -demo, it works on an embedded demo Fief that holds the demo user
+// (anne@bretagne.duchy, permission castles:read) and a second permission,
+// castles:write. That Fief lives only as long as the process: each run
+// starts from the same demo state. Without FIEF_BASE_URL and without -demo,
+// it stops.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/fief-dev/fief-go/fiefadmin"
-	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 )
 
 func main() {
-	demo.Main(func(ctx context.Context) error { return run(ctx, os.Args[1:], os.Getenv, os.Stdout) })
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
 }
 
 // usage is the command line the program takes.
 const usage = `usage:
-  admin users list [QUERY]
-  admin users create EMAIL PASSWORD
-  admin users delete EMAIL
-  admin grant PERMISSION EMAIL
-  admin revoke PERMISSION EMAIL`
+  admin [-demo] users list [QUERY]
+  admin [-demo] users create EMAIL PASSWORD
+  admin [-demo] users delete EMAIL
+  admin [-demo] grant PERMISSION EMAIL
+  admin [-demo] revoke PERMISSION EMAIL`
 
-// usageError is a mistake on the command line, followed by the usage.
-func usageError(mistake string) error { return demo.UsageError(mistake + "\n" + usage) }
+// usageError is a mistake on the command line: main prints it as it is and
+// exits with status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 // run carries out the command of args on the Fief that getenv names, or on
-// an embedded one.
+// a demo Fief with -demo.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cmd, err := parse(args)
+	flags := flag.NewFlagSet("admin", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	demo := flags.Bool("demo", false, "work on an embedded demo Fief")
+	if err := flags.Parse(args); err != nil {
+		return usageError(err.Error() + "\n" + usage)
+	}
+	cmd, err := parse(flags.Args())
 	if err != nil {
 		return err
 	}
-	admin, closeFief, err := connect(ctx, getenv, stdout)
+
+	// The admin client, configured from the environment.
+	cfg := fiefadmin.Config{
+		ServerURL: getenv("FIEF_BASE_URL"),
+		APIKey:    fiefadmin.APIKey(getenv("FIEF_ADMIN_API_KEY")), // created in Fief's dashboard
+	}
+	if *demo {
+		d := fiefdemo.Start(fiefdemo.Config{})
+		defer d.Close()
+		cfg = fiefadmin.Config{ServerURL: d.Server.URL, APIKey: fiefadmin.APIKey(d.Server.AdminAPIKey()), HTTPClient: d.Server.Client()}
+		fmt.Fprintf(stdout, "(demo Fief at %s: changes end with this run)\n", d.Server.URL)
+		if err := addDemoPermission(ctx, cfg); err != nil {
+			return err
+		}
+	} else if cfg.ServerURL == "" || cfg.APIKey == "" {
+		return errors.New("FIEF_BASE_URL or FIEF_ADMIN_API_KEY is not set: set them to your Fief's URL and an admin API key, " +
+			"or run with -demo to try the program on an embedded demo Fief")
+	}
+	admin, err := fiefadmin.New(cfg) // checks the settings; no I/O
 	if err != nil {
 		return err
 	}
-	defer closeFief()
 	return cmd(ctx, &app{admin: admin, out: stdout})
 }
 
@@ -79,32 +119,18 @@ func parse(args []string) (func(context.Context, *app) error, error) {
 	case arg(0) == "revoke" && len(args) == 3:
 		return func(ctx context.Context, a *app) error { return a.revoke(ctx, args[1], args[2]) }, nil
 	case len(args) == 0:
-		return nil, usageError("no command")
+		return nil, usageError("no command\n" + usage)
 	}
-	return nil, usageError(fmt.Sprintf("unknown command or wrong arguments: %q", args))
+	return nil, usageError(fmt.Sprintf("unknown command or wrong arguments: %q\n%s", args, usage))
 }
 
-// connect returns an admin client of the Fief at FIEF_BASE_URL, or of an
-// embedded demo Fief, and the function that stops the latter.
-func connect(ctx context.Context, getenv func(string) string, stdout io.Writer) (*fiefadmin.Client, func(), error) {
-	if base := getenv("FIEF_BASE_URL"); base != "" {
-		key := getenv("FIEF_ADMIN_API_KEY")
-		if key == "" {
-			return nil, nil, errors.New("FIEF_ADMIN_API_KEY is not set (FIEF_BASE_URL is)")
-		}
-		admin, err := fiefadmin.New(fiefadmin.Config{ServerURL: base, APIKey: fiefadmin.APIKey(key)})
-		return admin, func() {}, err
-	}
-	srv := fieftest.NewServer()
-	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{demo.Permission}})
-	fmt.Fprintf(stdout, "(embedded Fief at %s: changes end with this run)\n", srv.URL)
-	admin, err := fiefadmin.New(fiefadmin.Config{ServerURL: srv.URL, APIKey: fiefadmin.APIKey(srv.AdminAPIKey()), HTTPClient: srv.Client()})
-	if err == nil {
-		_, err = admin.Permissions.Create(ctx, fiefadmin.PermissionCreate{Name: "Castles write", Codename: "castles:write"})
-	}
+// addDemoPermission adds castles:write to the demo Fief, for grant and
+// revoke to try.
+func addDemoPermission(ctx context.Context, cfg fiefadmin.Config) error {
+	admin, err := fiefadmin.New(cfg)
 	if err != nil {
-		srv.Close()
-		return nil, nil, err
+		return err
 	}
-	return admin, srv.Close, nil
+	_, err = admin.Permissions.Create(ctx, fiefadmin.PermissionCreate{Name: "Castles write", Codename: "castles:write"})
+	return err
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
@@ -29,32 +29,32 @@ func runOut(t *testing.T, getenv func(string) string, args ...string) (string, e
 	return out.String(), err
 }
 
-// TestEmbedded runs each command on the embedded demo Fief.
-func TestEmbedded(t *testing.T) {
+// TestDemo runs each command on the demo Fief of -demo.
+func TestDemo(t *testing.T) {
 	noEnv := env(nil)
 	for _, tc := range []struct {
 		args    []string
 		want    string // a line of the output
 		wantErr string
 	}{
-		{args: []string{"users", "list"}, want: demo.Email + "\t"},
+		{args: []string{"users", "list"}, want: fiefdemo.Email + "\t"},
 		{args: []string{"users", "list", "nobody"}, want: "0 user(s)"},
 		{args: []string{"users", "create", "claude@france.kingdom", "Herm1ne-Tincture-Duchy!"}, want: "created claude@france.kingdom ("},
-		{args: []string{"users", "create", demo.Email, "Herm1ne-Tincture-Duchy!"}, wantErr: "already a user"},
+		{args: []string{"users", "create", fiefdemo.Email, "Herm1ne-Tincture-Duchy!"}, wantErr: "already a user"},
 		{args: []string{"users", "create", "weak@example.com", "abc"}, wantErr: "password refused: [Password must be at least 8 characters long."},
 		{args: []string{"users", "create", "not-an-email", "Herm1ne-Tincture-Duchy!"}, wantErr: "refused: body.email: "},
-		{args: []string{"users", "delete", strings.ToUpper(demo.Email)}, want: "deleted " + demo.Email},
+		{args: []string{"users", "delete", strings.ToUpper(fiefdemo.Email)}, want: "deleted " + fiefdemo.Email},
 		{args: []string{"users", "delete", "nobody@example.com"}, wantErr: "no user nobody@example.com"},
-		{args: []string{"grant", "castles:write", demo.Email}, want: "granted castles:write to " + demo.Email},
-		{args: []string{"grant", "castles:read", demo.Email}, want: demo.Email + " already holds castles:read"},
-		{args: []string{"grant", "castles", demo.Email}, wantErr: "no permission castles"},
-		{args: []string{"revoke", "castles:read", demo.Email}, want: "revoked castles:read from " + demo.Email},
-		{args: []string{"revoke", "castles:write", demo.Email}, wantErr: "does not hold castles:write directly"},
+		{args: []string{"grant", "castles:write", fiefdemo.Email}, want: "granted castles:write to " + fiefdemo.Email},
+		{args: []string{"grant", "castles:read", fiefdemo.Email}, want: fiefdemo.Email + " already holds castles:read"},
+		{args: []string{"grant", "castles", fiefdemo.Email}, wantErr: "no permission castles"},
+		{args: []string{"revoke", "castles:read", fiefdemo.Email}, want: "revoked castles:read from " + fiefdemo.Email},
+		{args: []string{"revoke", "castles:write", fiefdemo.Email}, wantErr: "does not hold castles:write directly"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			out, err := runOut(t, noEnv, tc.args...)
-			if !strings.Contains(out, "embedded Fief") {
-				t.Errorf("no word of the embedded Fief in %q", out)
+			out, err := runOut(t, noEnv, append([]string{"-demo"}, tc.args...)...)
+			if !strings.Contains(out, "demo Fief") {
+				t.Errorf("no word of the demo Fief in %q", out)
 			}
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -77,7 +77,7 @@ func TestEmbedded(t *testing.T) {
 func TestOnFief(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{"castles:read"}})
+	srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email, Password: fiefdemo.Password, Permissions: []string{"castles:read"}})
 	getenv := env(map[string]string{"FIEF_BASE_URL": srv.URL + "/", "FIEF_ADMIN_API_KEY": srv.AdminAPIKey()})
 	step := func(want string, args ...string) {
 		t.Helper()
@@ -145,13 +145,18 @@ func tokenClaims(t *testing.T, token string) string {
 
 // TestExitCodes runs the program: 2 for a usage mistake, 1 for an error.
 func TestExitCodes(t *testing.T) {
-	if _, stderr, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "users", "rename"); code != 2 || !strings.Contains(stderr, "usage:") {
+	if _, stderr, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "-demo", "users", "rename"); code != 2 || !strings.Contains(stderr, "usage:") {
 		t.Errorf("usage mistake: exit %d, stderr %q", code, stderr)
 	}
-	if _, stderr, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "users", "delete", "nobody@example.com"); code != 1 || !strings.Contains(stderr, "error: no user") {
+	if _, stderr, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "-demo", "users", "delete", "nobody@example.com"); code != 1 || !strings.Contains(stderr, "error: no user") {
 		t.Errorf("error: exit %d, stderr %q", code, stderr)
 	}
-	if stdout, _, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "users", "list"); code != 0 || !strings.Contains(stdout, demo.Email) {
+	if stdout, _, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "-demo", "users", "list"); code != 0 || !strings.Contains(stdout, fiefdemo.Email) {
 		t.Errorf("list: exit %d, stdout %q", code, stdout)
+	}
+	// Without FIEF_BASE_URL and without -demo: a clear stop, no demo Fief.
+	if stdout, stderr, code := demotest.RunMain(t, []string{"FIEF_BASE_URL="}, "users", "list"); code != 1 ||
+		!strings.Contains(stderr, "FIEF_BASE_URL") || !strings.Contains(stderr, "-demo") || strings.Contains(stdout, "demo Fief") {
+		t.Errorf("no Fief, no -demo: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

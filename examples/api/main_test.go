@@ -10,7 +10,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
@@ -19,22 +19,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var routeNames = strings.Fields(demo.APIRoutes)
+var routeNames = strings.Fields(demotest.APIRoutes)
 
-// TestRunEmbedded runs the program as a user would, without configuration:
-// the printed curl command works on every route.
-func TestRunEmbedded(t *testing.T) {
+// TestRunDemo runs the program as a user would, with -demo: the printed
+// curl command works on every route.
+func TestRunDemo(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
-	appURL, output := demotest.Start(t, run)
+	appURL, output := demotest.Start(t, run, "-demo")
 	demotest.CheckAPIEmbedded(t, appURL, output())
 }
+
+// TestNoFiefNoDemo: without FIEF_BASE_URL and without -demo, the program
+// stops with a message naming both, and starts no demo Fief.
+func TestNoFiefNoDemo(t *testing.T) { demotest.CheckNoFiefNoDemo(t, "-addr", "localhost:0") }
 
 // TestRoutes checks each route's requirements with tokens lacking them.
 func TestRoutes(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: demo.Email})
+	user := srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email})
 	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +86,9 @@ func TestBadConfiguration(t *testing.T) {
 		{"wrong tenant", []string{"FIEF_BASE_URL=" + srv.URL + "/nope", "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}, nil, true,
 			[]string{"FAILURE  discovery", "check the tenant slug"}},
 		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  reachable"}},
-		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  base_url"}},
-		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, true, []string{"FAILURE  client_id", "FIEF_CLIENT_ID"}},
-		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, false, []string{"-addr"}},
-		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, false, []string{"-port"}},
+		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, false, []string{"BaseURL", "has no scheme"}},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, false, []string{"ClientID: is empty"}},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-demo", "-addr", "nowhere"}, false, []string{"-addr"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 )
 
 func freePort(t *testing.T) string {
@@ -25,19 +25,21 @@ func freePort(t *testing.T) string {
 	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 }
 
-func TestDemoEmbedded(t *testing.T) {
+// TestDemo: -demo tours the commands on the demo Fief, renewing the
+// expired token with the refresh token.
+func TestDemo(t *testing.T) {
 	var out strings.Builder
-	err := run(t.Context(), []string{"-auto", "-port", freePort(t), "demo"}, demo.System{
-		Getenv: func(string) string { return "" },
-		Stdout: &out,
-		Stderr: io.Discard,
+	err := run(t.Context(), []string{"-demo", "-auto", "-port", freePort(t)}, system{
+		getenv: func(string) string { return "" },
+		stdout: &out,
+		stderr: io.Discard,
 	})
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
-		"Signed in as " + demo.Email,
-		"Permissions: " + demo.Permission,
+		"Signed in as " + fiefdemo.Email,
+		"Permissions: " + fiefdemo.Permission,
 		"Renewed with the refresh token: true",
 		"Signed out",
 	} {
@@ -72,11 +74,11 @@ func TestCommandsAgainstFief(t *testing.T) {
 	}
 	for i, s := range steps {
 		var out strings.Builder
-		err := run(context.Background(), []string{"-port", port, "-credentials", creds, s.cmd}, demo.System{
-			Getenv:      func(k string) string { return vars[k] },
-			Stdout:      &out,
-			Stderr:      io.Discard,
-			OpenBrowser: followWith(srv.Client()),
+		err := run(context.Background(), []string{"-port", port, "-credentials", creds, s.cmd}, system{
+			getenv:      func(k string) string { return vars[k] },
+			stdout:      &out,
+			stderr:      io.Discard,
+			openBrowser: followWith(srv.Client()),
 		})
 		if s.wantErr == nil && err != nil || s.wantErr != nil && !errors.Is(err, s.wantErr) {
 			t.Fatalf("step %d %s: err = %v, want %v", i, s.cmd, err, s.wantErr)
@@ -97,22 +99,34 @@ func TestUsageErrors(t *testing.T) {
 		{"two commands", []string{"login", "logout"}, nil},
 		{"unknown command", []string{"fly"}, nil},
 		{"bad flag", []string{"-nope", "demo"}, nil},
-		{"embedded whoami", []string{"whoami"}, nil},
-		{"embedded login", []string{"login"}, nil},
-		{"-auto with a real Fief", []string{"-auto", "demo"}, map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": "x"}},
+		{"-demo with a command", []string{"-demo", "whoami"}, nil},
+		{"-auto without -demo", []string{"-auto", "login"}, map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(t.Context(), tt.args, demo.System{
-				Getenv: func(k string) string { return tt.env[k] },
-				Stdout: io.Discard,
-				Stderr: io.Discard,
+			err := run(t.Context(), tt.args, system{
+				getenv: func(k string) string { return tt.env[k] },
+				stdout: io.Discard,
+				stderr: io.Discard,
 			})
-			var ue demo.UsageError
+			var ue usageError
 			if !errors.As(err, &ue) {
 				t.Errorf("err = %v, want a usage error", err)
 			}
 		})
+	}
+}
+
+// TestNoFiefNoDemo: without FIEF_BASE_URL and without -demo, a command
+// stops with a message naming both.
+func TestNoFiefNoDemo(t *testing.T) {
+	var out strings.Builder
+	err := run(t.Context(), []string{"whoami"}, system{getenv: func(string) string { return "" }, stdout: &out, stderr: &out})
+	if err == nil || !strings.Contains(err.Error(), "FIEF_BASE_URL is not set") || !strings.Contains(err.Error(), "-demo") {
+		t.Errorf("err = %v, want one naming FIEF_BASE_URL and -demo", err)
+	}
+	if strings.Contains(out.String(), "Demo Fief") {
+		t.Errorf("a demo Fief started:\n%s", out.String())
 	}
 }
 
@@ -141,10 +155,10 @@ func TestStartupCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, tt.cmd}, demo.System{
-				Getenv: func(k string) string { return tt.vars[k] },
-				Stdout: &out,
-				Stderr: io.Discard,
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, tt.cmd}, system{
+				getenv: func(k string) string { return tt.vars[k] },
+				stdout: &out,
+				stderr: io.Discard,
 			})
 			if tt.wants == nil {
 				if err != nil {
@@ -189,10 +203,10 @@ func TestDoctor(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, "doctor"}, demo.System{
-				Getenv: func(k string) string { return tt.vars[k] },
-				Stdout: &out,
-				Stderr: io.Discard,
+			err := run(t.Context(), []string{"-port", tt.port, "-credentials", creds, "doctor"}, system{
+				getenv: func(k string) string { return tt.vars[k] },
+				stdout: &out,
+				stderr: io.Discard,
 			})
 			if (err != nil) != tt.failed {
 				t.Errorf("err = %v, want failed %v", err, tt.failed)

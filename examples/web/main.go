@@ -2,36 +2,46 @@
 // Fief, the Go version of the "Web application example" of Fief's Flask
 // integration.
 //
-//	go run ./examples/web [-addr localhost:8000]
+//	go run ./examples/web -demo    # on an embedded demo Fief
+//	FIEF_BASE_URL=https://fief.example.com FIEF_CLIENT_ID=... FIEF_CLIENT_SECRET=... go run ./examples/web
 //
 // Open /protected: an anonymous browser is sent to Fief's login page, then
 // back to /protected, which says "You are authenticated. Your user email is
 // EMAIL". Its "Log out" button (a POST to /logout) signs out of the
-// application and of Fief.
+// application and of Fief; GET /logout shows a page asking to confirm.
 //
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
 // FIEF_CLIENT_SECRET (FIEF_ENCRYPTION_KEY is optional); the Fief client must
-// allow the redirect URI http://ADDR/auth-callback. Without FIEF_BASE_URL it
-// starts an embedded test Fief with a demo client and user, and prints their
-// credentials. At startup it checks the configuration with Fief: it prints
-// the report when something is not right, and exits with status 1 when
-// something does not work.
+// allow the redirect URI http://ADDR/auth-callback. At startup it checks the
+// configuration with Fief: it prints the report when something is not
+// right, and exits with status 1 when something does not work. With -demo it
+// starts an embedded demo Fief instead, and prints its demo account.
+// Without either, it stops.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"html/template"
 	"io"
+	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
+	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/internal/demo"
-	"github.com/fief-dev/fief-go/internal/page"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 )
+
+// appName names the application on its pages, and the demo Fief.
+const appName = "Fief web example"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -44,96 +54,174 @@ func main() {
 
 // run serves the web application until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	return demo.Run(ctx, "web", args, stdout, func(ctx context.Context, env *demo.Env, appURL string) (http.Handler, error) {
-		flow, err := fiefhttp.NewWebFlow(env.Client, fiefhttp.WebConfig{
-			// The external URL: the redirect URI is known at startup, and
-			// the check below tells whether Fief allows it.
-			BaseURL:      appURL,
-			CallbackPath: demo.CallbackPath,
-			// This example serves plain http. In production, serve https and
-			// leave the cookies Secure.
-			InsecureCookies: true,
-		})
-		if err != nil {
-			return nil, err
+	flags := flag.NewFlagSet("web", flag.ContinueOnError)
+	addr := flags.String("addr", "localhost:8000", "address to listen on")
+	demo := flags.Bool("demo", false, "run on an embedded demo Fief (anyone can sign in) instead of FIEF_BASE_URL")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
 		}
-		if err := demo.Check(ctx, env.Client, flow.CheckOptions(), stdout); err != nil {
-			return nil, err
-		}
-		app, err := url.Parse(appURL)
-		if err != nil {
-			return nil, err
-		}
-		printInstructions(stdout, env, appURL)
-		return canonicalHost(app, routes(flow)), nil
+		return err
+	}
+	// Listen first: the application's URL makes the redirect URI.
+	ln, appURL, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	callbackURL := appURL + fiefhttp.DefaultCallbackPath // http://localhost:8000/auth-callback
+
+	// The Fief client, configured from the environment.
+	cfg := fief.Config{
+		BaseURL:       os.Getenv("FIEF_BASE_URL"), // https://fief.example.com, or .../my-tenant
+		ClientID:      os.Getenv("FIEF_CLIENT_ID"),
+		ClientSecret:  os.Getenv("FIEF_CLIENT_SECRET"),
+		EncryptionKey: os.Getenv("FIEF_ENCRYPTION_KEY"), // optional
+	}
+	var d *fiefdemo.Demo
+	if *demo {
+		d = fiefdemo.Start(fiefdemo.Config{Name: appName, RedirectURIs: []string{callbackURL}})
+		defer d.Close()
+		cfg = d.Config
+	} else if cfg.BaseURL == "" {
+		return errors.New("FIEF_BASE_URL is not set: set FIEF_BASE_URL, FIEF_CLIENT_ID and FIEF_CLIENT_SECRET " +
+			"to those of your Fief client, or run with -demo to try the application on an embedded demo Fief")
+	}
+	client, err := fief.New(cfg) // checks the settings; no I/O
+	if err != nil {
+		return err
+	}
+
+	// The sign-in flow: sessions in cookies, the callback at /auth-callback.
+	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{
+		// The external URL: the redirect URI is known at startup, and the
+		// check below tells whether Fief allows it.
+		BaseURL: appURL,
+		// This example serves plain http. In production, serve https and
+		// leave the cookies Secure.
+		InsecureCookies: true,
 	})
+	if err != nil {
+		return err
+	}
+
+	// The startup check asks Fief whether this configuration works.
+	checkCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	report := client.Check(checkCtx, flow.CheckOptions())
+	cancel()
+	if report.Failed() {
+		return fmt.Errorf("the Fief configuration does not work:\n%s", strings.TrimSuffix(report.String(), "\n"))
+	}
+	if !report.OK() {
+		fmt.Fprint(stdout, report) // warnings
+	}
+
+	fmt.Fprintf(stdout, "Listening on %s\nOpen %s/protected in a browser and sign in.\n", appURL, appURL)
+	if d != nil {
+		d.PrintAccount(stdout)
+	} else {
+		fmt.Fprintf(stdout, "Fief: %s (its client must allow the redirect URI %s)\n", client.BaseURL(), callbackURL)
+	}
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+	return serve(ctx, ln, sameHost(appURL, routes(flow)))
 }
 
-// canonicalHost sends requests for another host (127.0.0.1 for
-// localhost, say) to the same path on app, the application's URL: the
-// sign-in comes back to app's host, where the browser must hold its
-// cookies.
-func canonicalHost(app *url.URL, h http.Handler) http.Handler {
+// routes returns the application's routes.
+func routes(flow *fiefhttp.WebFlow) http.Handler {
+	auth := flow.Auth() // reads the session cookie; sends anonymous browsers to Fief
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", home)
+	mux.Handle("GET /protected", auth.CurrentUser()(http.HandlerFunc(protected)))
+	mux.HandleFunc("GET "+fiefhttp.DefaultCallbackPath, flow.Callback)
+	// GET shows a page whose button confirms; a same-origin POST signs out.
+	mux.HandleFunc("GET /logout", flow.Logout)
+	mux.HandleFunc("POST /logout", flow.Logout)
+	return mux
+}
+
+func home(w http.ResponseWriter, r *http.Request) {
+	render(w, "home", page{Title: "Welcome"})
+}
+
+func protected(w http.ResponseWriter, r *http.Request) {
+	user, _ := fiefhttp.UserInfoFrom(r.Context()) // set by auth.CurrentUser
+	render(w, "protected", page{Title: "Protected page", Email: user.Email()})
+}
+
+// page is what the templates show.
+type page struct {
+	Title, Email string
+}
+
+// pages are the application's pages. html/template escapes every value.
+var pages = template.Must(template.New("").Parse(`
+{{define "head"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><link rel="icon" href="data:,">
+<title>{{.Title}} · ` + appName + `</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
+.button,button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid;cursor:pointer}</style>
+</head><body><header id="brand">` + appName + `</header><main><h1>{{.Title}}</h1>{{end}}
+{{define "home"}}{{template "head" .}}
+<p id="message">This page is public. The protected page asks you to sign in with Fief first.</p>
+<p><a class="button" id="protected" href="/protected">Go to the protected page</a></p>
+</main></body></html>{{end}}
+{{define "protected"}}{{template "head" .}}
+<p id="message">You are authenticated. Your user email is {{.Email}}</p>
+<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+<p><a href="/">Home</a></p>
+</main></body></html>{{end}}`))
+
+func render(w http.ResponseWriter, name string, p page) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := pages.ExecuteTemplate(w, name, p); err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	}
+}
+
+// sameHost sends a request for another host (127.0.0.1 for localhost,
+// say) to the same path on appURL's host: the sign-in comes back there,
+// where the browser must hold its cookies.
+func sameHost(appURL string, h http.Handler) http.Handler {
+	host := strings.TrimPrefix(appURL, "http://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != app.Host {
-			http.Redirect(w, r, app.Scheme+"://"+app.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		if r.Host != host {
+			http.Redirect(w, r, appURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// routes returns the application's routes.
-func routes(flow *fiefhttp.WebFlow) http.Handler {
-	auth := flow.Auth()
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", home)
-	mux.Handle("GET /protected", auth.CurrentUser()(http.HandlerFunc(protected)))
-	mux.HandleFunc("GET "+demo.CallbackPath, flow.Callback)
-	mux.HandleFunc("POST /logout", flow.Logout)
-	return mux
-}
-
-// brand names the application above each page.
-const brand = "Fief web example"
-
-// pages are the application's pages, in the style of fief-go's own pages
-// (the sign-in error pages of fiefhttp).
-var pages = page.Parse(`
-{{define "home"}}{{template "head" .}}
-<p id="message">This page is public. The protected page asks you to sign in with Fief first.</p>
-<div class="actions"><a class="button" id="protected" href="/protected">Go to the protected page</a></div>
-{{template "foot" .}}{{end}}
-{{define "protected"}}{{template "head" .}}
-<p id="message">You are authenticated. Your user email is {{.Email}}</p>
-<div class="actions">
-<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
-<a class="button secondary" href="/">Home</a>
-</div>
-{{template "foot" .}}{{end}}
-`)
-
-func home(w http.ResponseWriter, r *http.Request) {
-	page.Write(w, http.StatusOK, pages, "home", page.Frame{Title: "Welcome", Brand: brand})
-}
-
-func protected(w http.ResponseWriter, r *http.Request) {
-	user, _ := fiefhttp.UserInfoFrom(r.Context())
-	page.Write(w, http.StatusOK, pages, "protected", struct {
-		page.Frame
-		Email string
-	}{page.Frame{Title: "Protected page", Brand: brand}, user.Email()})
-}
-
-func printInstructions(w io.Writer, env *demo.Env, appURL string) {
-	fmt.Fprintf(w, "Listening on %s\n", appURL)
-	fmt.Fprintf(w, "Open %s/protected in a browser", appURL)
-	if env.Server == nil {
-		fmt.Fprintf(w, " and sign in with a user of the Fief at %s\n", env.Client.BaseURL())
-		fmt.Fprintf(w, "(its client must allow the redirect URI %s%s).\n", appURL, demo.CallbackPath)
-	} else {
-		fmt.Fprintf(w, " and sign in as:\n  email:    %s\n  password: %s\n", demo.Email, demo.Password)
-		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", env.Client.BaseURL())
+// listen listens on addr and returns the URL to reach it, with the port
+// actually bound (addr may say port 0).
+func listen(addr string) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("-addr: %w", err)
 	}
-	fmt.Fprintln(w, demo.Ready)
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	return ln, "http://" + net.JoinHostPort(host, port), nil
+}
+
+// serve serves h on ln until ctx is done, then gives the requests in
+// flight five seconds to finish.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
 }

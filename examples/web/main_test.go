@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/browsertest"
-	"github.com/fief-dev/fief-go/internal/demo"
 	"github.com/fief-dev/fief-go/internal/demotest"
 )
 
@@ -19,15 +19,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const wantMessage = "You are authenticated. Your user email is " + demo.Email
+const wantMessage = "You are authenticated. Your user email is " + fiefdemo.Email
 
-// TestRunEmbedded signs in to the program as a user would, with the printed
-// credentials, on both of the hosts a local browser may use: 127.0.0.1 is
-// sent to the application's URL, on localhost, where the sign-in ends.
-func TestRunEmbedded(t *testing.T) {
+// TestRunDemo signs in to the program started with -demo as a user would,
+// with the printed credentials, on both of the hosts a local browser may
+// use: 127.0.0.1 is sent to the application's URL, on localhost, where the
+// sign-in ends. GET /logout shows the confirmation page; its POST signs
+// out.
+func TestRunDemo(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
-	appURL, output := demotest.Start(t, run)
-	for _, want := range []string{appURL + "/protected", "email:    " + demo.Email, "password: " + demo.Password} {
+	appURL, output := demotest.Start(t, run, "-demo")
+	for _, want := range []string{appURL + "/protected", "email:    " + fiefdemo.Email, "password: " + fiefdemo.Password} {
 		if !strings.Contains(output(), want) {
 			t.Errorf("output lacks %q:\n%s", want, output())
 		}
@@ -39,7 +41,7 @@ func TestRunEmbedded(t *testing.T) {
 		t.Run(base, func(t *testing.T) {
 			b := browsertest.New(t)
 			resp, page := browsertest.Get(t, b, base+"/protected")
-			resp, page = browsertest.LogIn(t, b, resp, page, demo.Email, demo.Password)
+			resp, page = browsertest.LogIn(t, b, resp, page, fiefdemo.Email, fiefdemo.Password)
 			if resp.StatusCode != 200 || resp.Request.URL.String() != appURL+"/protected" || !strings.Contains(page, wantMessage) {
 				t.Fatalf("after login: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 			}
@@ -54,6 +56,11 @@ func TestRunEmbedded(t *testing.T) {
 				t.Fatal("no session cookie")
 			}
 
+			// GET /logout: the page whose button posts to /logout.
+			resp, page = browsertest.Get(t, b, appURL+"/logout")
+			if resp.StatusCode != 200 || !strings.Contains(page, `method="post"`) {
+				t.Fatalf("GET /logout: %d:\n%s", resp.StatusCode, page)
+			}
 			// Log out: back home, and /protected asks for the login form again.
 			resp, err := b.Post(appURL+"/logout", "", nil)
 			if err != nil {
@@ -84,7 +91,7 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	port := freePort(t)
 	fc.AddRedirectURI("http://localhost:" + port + "/auth-callback") // checked at startup
 	appURL, output := demotest.Start(t, run, "-addr", "localhost:"+port)
-	if strings.Contains(output(), demo.Password) || !strings.Contains(output(), appURL+"/auth-callback") {
+	if strings.Contains(output(), fiefdemo.Password) || !strings.Contains(output(), appURL+"/auth-callback") {
 		t.Errorf("output:\n%s", output())
 	}
 	b := browsertest.New(t)
@@ -95,9 +102,13 @@ func TestRunWithFiefFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestNoFiefNoDemo: without FIEF_BASE_URL and without -demo, the program
+// stops with a message naming both, and starts no demo Fief.
+func TestNoFiefNoDemo(t *testing.T) { demotest.CheckNoFiefNoDemo(t, "-addr", "localhost:0") }
+
 func TestHomeAndUnknownPaths(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
-	appURL, _ := demotest.Start(t, run)
+	appURL, _ := demotest.Start(t, run, "-demo")
 	c := browsertest.New(t)
 	if resp, page := browsertest.Get(t, c, appURL+"/"); resp.StatusCode != 200 || !strings.Contains(page, `href="/protected"`) {
 		t.Errorf("home: %d %s", resp.StatusCode, page)
@@ -120,19 +131,22 @@ func TestBadConfiguration(t *testing.T) {
 		env   []string
 		addr  string
 		wants []string // in stderr
+		// report: stderr starts with the startup check's report (an
+		// invalid setting is refused before, by fief.New).
+		report bool
 	}{
 		{"wrong secret", append(good[:2:2], "FIEF_CLIENT_SECRET=wrong-secret-1234"), "localhost:" + port,
-			[]string{"FAILURE  client_credentials", "the secret is wrong", "FIEF_CLIENT_SECRET"}},
+			[]string{"FAILURE  client_credentials", "the secret is wrong", "FIEF_CLIENT_SECRET"}, true},
 		{"redirect URI not registered", good, "localhost:0",
-			[]string{"FAILURE  redirect_uri", "/auth-callback\" is not a redirect URI of the client", "to the client's redirect URIs in Fief"}},
+			[]string{"FAILURE  redirect_uri", "/auth-callback\" is not a redirect URI of the client", "to the client's redirect URIs in Fief"}, true},
 		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, "localhost:0",
-			[]string{"FAILURE  reachable", "connection refused", "FIEF_BASE_URL"}},
+			[]string{"FAILURE  reachable", "connection refused", "FIEF_BASE_URL"}, true},
 		{"malformed URL", []string{"FIEF_BASE_URL=http://exa mple", "FIEF_CLIENT_ID=x"}, "localhost:0",
-			[]string{"FAILURE  base_url", "FIEF_BASE_URL"}},
+			[]string{"invalid config: BaseURL"}, false},
 		{"URL without scheme", []string{"FIEF_BASE_URL=localhost:8000", "FIEF_CLIENT_ID=x"}, "localhost:0",
-			[]string{"FAILURE  base_url", `write "https://localhost:8000"`}},
+			[]string{"invalid config: BaseURL", `write "https://localhost:8000"`}, false},
 		{"bad encryption key", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x", "FIEF_ENCRYPTION_KEY={"}, "localhost:0",
-			[]string{"FAILURE  encryption_key", "FIEF_ENCRYPTION_KEY"}},
+			[]string{"invalid config: EncryptionKey"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,8 +154,8 @@ func TestBadConfiguration(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit code %d, want 1", code)
 			}
-			if !strings.HasPrefix(stderr, "the Fief configuration does not work:\nFief check of ") {
-				t.Errorf("stderr does not start with the report:\n%s", stderr)
+			if tt.report != strings.HasPrefix(stderr, "the Fief configuration does not work:\nFief check of ") {
+				t.Errorf("stderr, report %t:\n%s", tt.report, stderr)
 			}
 			for _, want := range tt.wants {
 				if !strings.Contains(stderr, want) {

@@ -13,7 +13,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/demotest"
 	"github.com/gin-gonic/gin"
 )
@@ -24,14 +24,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var routeNames = strings.Fields(demo.APIRoutes)
+var routeNames = strings.Fields(demotest.APIRoutes)
 
-// TestRunEmbedded runs the program as a user would, without configuration:
-// the printed curl command works on every route, and an anonymous request
-// gets examples/api's answer.
-func TestRunEmbedded(t *testing.T) {
+// TestRunDemo runs the program as a user would, with -demo: the printed
+// curl command works on every route, and an anonymous request gets
+// examples/api's answer.
+func TestRunDemo(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
-	appURL, output := demotest.Start(t, run)
+	appURL, output := demotest.Start(t, run, "-demo")
 	demotest.CheckAPIEmbedded(t, appURL, output())
 }
 
@@ -50,7 +50,7 @@ func apiRoutes(auth *fiefhttp.Auth) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /authenticated", auth.Authenticated()(tokenInfo))
 	mux.Handle("GET /authenticated-scope", auth.Authenticated(fiefhttp.Scopes("openid", "required_scope"))(tokenInfo))
-	mux.Handle("GET /authenticated-permissions", auth.Authenticated(fiefhttp.Permissions(demo.Permission))(tokenInfo))
+	mux.Handle("GET /authenticated-permissions", auth.Authenticated(fiefhttp.Permissions(fiefdemo.Permission))(tokenInfo))
 	mux.Handle("GET /authenticated-acr", auth.Authenticated(fiefhttp.MinACR(fief.ACRLevel1))(tokenInfo))
 	mux.Handle("GET /authenticated-optional", auth.Authenticated(fiefhttp.Optional())(tokenInfo))
 	return mux
@@ -64,7 +64,7 @@ func TestSameAnswersAsAPI(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: demo.Email})
+	user := srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email})
 	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestSameAnswersAsAPI(t *testing.T) {
 		"plain":     srv.MintAccessToken(user.ID, fieftest.TokenOptions{}), // openid, ACR 0, no permission
 		"full": srv.MintAccessToken(user.ID, fieftest.TokenOptions{
 			Scopes:      []string{"openid", "required_scope"},
-			Permissions: []string{demo.Permission},
+			Permissions: []string{fiefdemo.Permission},
 			ACR:         string(fief.ACRLevel1),
 		}),
 	}
@@ -114,6 +114,10 @@ func TestSameAnswersAsAPI(t *testing.T) {
 
 // TestRunWithFiefFromEnvironment points the program at a Fief through the
 // environment variables.
+// TestNoFiefNoDemo: without FIEF_BASE_URL and without -demo, the program
+// stops with a message naming both, and starts no demo Fief.
+func TestNoFiefNoDemo(t *testing.T) { demotest.CheckNoFiefNoDemo(t, "-addr", "localhost:0") }
+
 func TestRunWithFiefFromEnvironment(t *testing.T) { demotest.CheckAPIFromEnvironment(t, run) }
 
 // TestBadConfiguration: the program stops with status 1 and says what is
@@ -126,8 +130,8 @@ func TestBadConfiguration(t *testing.T) {
 		wantErr string
 	}{
 		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, "http://127.0.0.1:1"},
-		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "FIEF_CLIENT_ID"},
-		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-addr", "nowhere"}, "-addr"},
+		{"missing client ID", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID="}, nil, "ClientID: is empty"},
+		{"bad address", []string{"FIEF_BASE_URL="}, []string{"-demo", "-addr", "nowhere"}, "-addr"},
 		{"unknown flag", []string{"FIEF_BASE_URL="}, []string{"-port", "1"}, "-port"},
 	}
 	for _, tt := range tests {

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefcli"
-	"github.com/fief-dev/fief-go/internal/demo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/local"
 	"google.golang.org/grpc/credentials/oauth"
@@ -22,18 +22,18 @@ const appName = "fief-go-grpc-example"
 
 // call calls one method of the service, signing in first for a protected
 // one.
-func call(ctx context.Context, args []string, sys demo.System) error {
+func call(ctx context.Context, args []string, sys system) error {
 	fs := flag.NewFlagSet("call", flag.ContinueOnError)
 	socket := fs.String("socket", defaultSocket(), "Unix socket of the service")
 	port := fs.Int("port", fiefcli.DefaultPort, "loopback port of the sign-in callback")
 	credentials := fs.String("credentials", "", "credentials file (default: in the user's configuration directory)")
-	if err := parse(fs, args, 1, sys.Stdout); err != nil {
+	if err := parse(fs, args, 1, sys.stdout); err != nil {
 		return ignoreHelp(err)
 	}
 	name := fs.Arg(0)
 	fullMethod, ok := methods[name]
 	if !ok {
-		return demo.UsageError(fmt.Sprintf("unknown method %q: Ping, WhoAmI or ListCastles", name))
+		return usageError(fmt.Sprintf("unknown method %q: Ping, WhoAmI or ListCastles", name))
 	}
 	auth, err := cliAuth(sys, *port, *credentials)
 	if err != nil {
@@ -64,16 +64,17 @@ func call(ctx context.Context, args []string, sys demo.System) error {
 	if err := conn.Invoke(ctx, fullMethod, new(emptypb.Empty), out); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	fmt.Fprintf(sys.Stdout, "%s: %s\n", name, out.GetValue())
+	fmt.Fprintf(sys.stdout, "%s: %s\n", name, out.GetValue())
 	return nil
 }
 
 // cliAuth returns the fiefcli Auth of the Fief at FIEF_BASE_URL.
-func cliAuth(sys demo.System, port int, credentials string) (*fiefcli.Auth, error) {
-	if sys.Getenv("FIEF_BASE_URL") == "" {
-		return nil, demo.UsageError("FIEF_BASE_URL and FIEF_CLIENT_ID are not set: serve prints them for its embedded Fief")
+func cliAuth(sys system, port int, credentials string) (*fiefcli.Auth, error) {
+	cfg := configFromEnv(sys.getenv)
+	if cfg.BaseURL == "" {
+		return nil, errNoFief
 	}
-	client, err := demo.ClientFromEnv(sys.Getenv)
+	client, err := fief.New(cfg) // checks the settings; no I/O
 	if err != nil {
 		return nil, err
 	}
@@ -81,14 +82,14 @@ func cliAuth(sys demo.System, port int, credentials string) (*fiefcli.Auth, erro
 		AppName:         appName,
 		CredentialsPath: credentials,
 		Port:            port,
-		OpenBrowser:     sys.OpenBrowser,
-		Output:          sys.Stderr,
+		OpenBrowser:     sys.openBrowser,
+		Output:          sys.stderr,
 	})
 }
 
 // signIn signs the user in through the browser unless the stored
 // credentials are still good.
-func signIn(ctx context.Context, auth *fiefcli.Auth, sys demo.System) error {
+func signIn(ctx context.Context, auth *fiefcli.Auth, sys system) error {
 	_, err := auth.AccessTokenInfo(ctx)
 	if !errors.Is(err, fiefcli.ErrNotSignedIn) {
 		return err // signed in, or a failure to report
@@ -97,15 +98,15 @@ func signIn(ctx context.Context, auth *fiefcli.Auth, sys demo.System) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(sys.Stdout, "Signed in as %s. Credentials saved in %s\n", user.Email(), auth.CredentialsPath())
+	fmt.Fprintf(sys.stdout, "Signed in as %s. Credentials saved in %s\n", user.Email(), auth.CredentialsPath())
 	return nil
 }
 
 // logout deletes the stored credentials.
-func logout(ctx context.Context, args []string, sys demo.System) error {
+func logout(ctx context.Context, args []string, sys system) error {
 	fs := flag.NewFlagSet("logout", flag.ContinueOnError)
 	credentials := fs.String("credentials", "", "credentials file (default: in the user's configuration directory)")
-	if err := parse(fs, args, 0, sys.Stdout); err != nil {
+	if err := parse(fs, args, 0, sys.stdout); err != nil {
 		return ignoreHelp(err)
 	}
 	auth, err := cliAuth(sys, fiefcli.DefaultPort, *credentials)
@@ -115,6 +116,6 @@ func logout(ctx context.Context, args []string, sys demo.System) error {
 	if err := auth.Logout(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(sys.Stdout, "Signed out: the stored credentials are deleted.")
+	fmt.Fprintln(sys.stdout, "Signed out: the stored credentials are deleted.")
 	return nil
 }

@@ -3,7 +3,8 @@
 // through the browser and sends the access token with gRPC's own
 // credentials/oauth.TokenSource.
 //
-//	go run ./example serve [-socket PATH] [-port N]
+//	go run ./example serve -demo [-socket PATH] [-port N]   # on an embedded demo Fief
+//	go run ./example serve [-socket PATH]
 //	go run ./example call [-socket PATH] [-port N] [-credentials FILE] Ping|WhoAmI|ListCastles
 //	go run ./example logout [-credentials FILE]
 //
@@ -16,12 +17,12 @@
 //	ListCastles  permission castles:read: answers the castles
 //
 // serve listens on a Unix socket (PATH, by default fief-grpc-example.sock in
-// the temporary directory) until Ctrl-C. With FIEF_BASE_URL set, it trusts
-// the tokens of that Fief issued to FIEF_CLIENT_ID. Without FIEF_BASE_URL
-// it starts an embedded test Fief with a public demo client allowing
-// fiefcli's redirect URI http://127.0.0.1:N/callback (N is -port, 51562 by
-// default), a user with the permission and one without, and prints the call
-// command with the environment pointing at it.
+// the temporary directory) until Ctrl-C. It trusts the tokens of the Fief at
+// FIEF_BASE_URL issued to FIEF_CLIENT_ID. With -demo it starts an embedded
+// demo Fief instead, with a public demo client allowing fiefcli's redirect
+// URI http://127.0.0.1:N/callback (N is -port, 51562 by default), a user
+// with the permission and one without, and prints the call command with the
+// environment pointing at it. Without either, it stops.
 //
 // call and logout need FIEF_BASE_URL and FIEF_CLIENT_ID (a public Fief client
 // allowing the redirect URI above). For a protected method, it signs the
@@ -43,31 +44,73 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
-	"github.com/fief-dev/fief-go/internal/demo"
+	fief "github.com/fief-dev/fief-go"
 )
 
 func main() {
-	demo.Main(func(ctx context.Context) error {
-		return run(ctx, os.Args[1:], demo.OS())
-	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], system{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
 }
 
+// configFromEnv is the configuration of the Fief client, from the
+// environment: a public client (FIEF_CLIENT_SECRET only for a confidential
+// one), so that no secret ships with the call command.
+func configFromEnv(getenv func(string) string) fief.Config {
+	return fief.Config{
+		BaseURL:      getenv("FIEF_BASE_URL"), // https://fief.example.com, or .../my-tenant
+		ClientID:     getenv("FIEF_CLIENT_ID"),
+		ClientSecret: getenv("FIEF_CLIENT_SECRET"),
+	}
+}
+
+// errNoFief stops a command without FIEF_BASE_URL.
+var errNoFief = errors.New("FIEF_BASE_URL is not set: set FIEF_BASE_URL and FIEF_CLIENT_ID to those of your Fief client, " +
+	"or run \"serve -demo\" to try the service on an embedded demo Fief (it prints them)")
+
+// system is what the program takes from the outside world, so that its
+// tests can give it another environment, other outputs and a browser.
+type system struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer              // stderr receives the sign-in's progress
+	openBrowser    func(url string) error // nil: the system browser
+}
+
+// usageError is a mistake on the command line: main prints it as it is and
+// exits with status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
 const usage = `usage:
-  example serve [-socket PATH] [-port N]
+  example serve [-demo] [-socket PATH] [-port N]
   example call [-socket PATH] [-port N] [-credentials FILE] Ping|WhoAmI|ListCastles
   example logout [-credentials FILE]
 
-serve runs the service (with an embedded test Fief when FIEF_BASE_URL is
-unset) and prints how to call it; call signs in through the browser if
+serve runs the service (with -demo, on an embedded demo Fief) and prints
+how to call it; call signs in through the browser if
 needed and calls a method; logout deletes the stored credentials.`
 
 // run runs one command until it is done, or until ctx is done for serve.
-func run(ctx context.Context, args []string, sys demo.System) error {
+func run(ctx context.Context, args []string, sys system) error {
 	if len(args) == 0 {
-		return demo.UsageError(usage)
+		return usageError(usage)
 	}
 	switch args[0] {
 	case "serve":
@@ -77,8 +120,8 @@ func run(ctx context.Context, args []string, sys demo.System) error {
 	case "logout":
 		return logout(ctx, args[1:], sys)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(sys.Stdout, usage)
+		fmt.Fprintln(sys.stdout, usage)
 		return nil
 	}
-	return demo.UsageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
+	return usageError(fmt.Sprintf("unknown command %q\n%s", args[0], usage))
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/browsertest"
-	"github.com/fief-dev/fief-go/internal/demo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/local"
@@ -43,7 +43,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) string {
 			mu.Lock()
 			out.WriteString(sc.Text() + "\n")
 			mu.Unlock()
-			if sc.Text() == demo.Ready {
+			if sc.Text() == "Press Ctrl-C to stop." {
 				close(ready)
 			}
 		}
@@ -52,7 +52,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) string {
 	output := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"serve"}, args...), demo.System{Getenv: getenv(vars), Stdout: pw, Stderr: pw})
+		err := run(ctx, append([]string{"serve"}, args...), system{getenv: getenv(vars), stdout: pw, stderr: pw})
 		pw.Close()
 		done <- err
 	}()
@@ -92,11 +92,11 @@ func callAs(t *testing.T, vars map[string]string, open func(string) error, args 
 		out    strings.Builder
 		opened int
 	)
-	err := run(t.Context(), append([]string{"call"}, args...), demo.System{
-		Getenv: getenv(vars),
-		Stdout: &out,
-		Stderr: io.Discard,
-		OpenBrowser: func(u string) error {
+	err := run(t.Context(), append([]string{"call"}, args...), system{
+		getenv: getenv(vars),
+		stdout: &out,
+		stderr: io.Discard,
+		openBrowser: func(u string) error {
 			opened++
 			return open(u)
 		},
@@ -130,20 +130,20 @@ var callCommand = regexp.MustCompile(`\n  FIEF_BASE_URL=(\S+) FIEF_CLIENT_ID=(\S
 
 var userID = regexp.MustCompile(`^WhoAmI: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$`)
 
-// TestEmbedded runs the service as a user would, without configuration,
+// TestDemo runs the service as a user would, with -demo,
 // and calls it with the printed command, signing in on the embedded
 // Fief's form with the printed credentials: Ping needs no sign-in, WhoAmI
 // and ListCastles sign in once, ListCastles is refused to the user without
 // the permission.
-func TestEmbedded(t *testing.T) {
+func TestDemo(t *testing.T) {
 	port := freePort(t)
 	socket := filepath.Join(t.TempDir(), "castles.sock")
-	output := startServe(t, nil, "-socket", socket, "-port", port)
+	output := startServe(t, nil, "-demo", "-socket", socket, "-port", port)
 	m := callCommand.FindStringSubmatch(output)
-	if m == nil || m[3] != socket || m[4] != port || m[2] != demo.ClientID {
+	if m == nil || m[3] != socket || m[4] != port || m[2] != fiefdemo.ClientID {
 		t.Fatalf("no call command for %s and port %s in the output:\n%s", socket, port, output)
 	}
-	for _, want := range []string{demo.Email, squireEmail, demo.Password} {
+	for _, want := range []string{fiefdemo.Email, squireEmail, fiefdemo.Password} {
 		if !strings.Contains(output, want) {
 			t.Errorf("the output lacks %q:\n%s", want, output)
 		}
@@ -159,8 +159,8 @@ func TestEmbedded(t *testing.T) {
 		t.Fatalf("Ping: %q, %v", r.out, r.err)
 	}
 
-	r = callAs(t, vars, formBrowser(t, demo.Email, demo.Password), args(anne, "WhoAmI")...)
-	whoAmI, _ := strings.CutPrefix(r.out, "Signed in as "+demo.Email+". Credentials saved in "+anne+"\n")
+	r = callAs(t, vars, formBrowser(t, fiefdemo.Email, fiefdemo.Password), args(anne, "WhoAmI")...)
+	whoAmI, _ := strings.CutPrefix(r.out, "Signed in as "+fiefdemo.Email+". Credentials saved in "+anne+"\n")
 	if r.err != nil || r.openedURLs != 1 || !userID.MatchString(whoAmI) {
 		t.Fatalf("WhoAmI: %q, %v, browser opened %d times", r.out, r.err, r.openedURLs)
 	}
@@ -169,7 +169,7 @@ func TestEmbedded(t *testing.T) {
 		t.Fatalf("ListCastles: %q, %v", r.out, r.err)
 	}
 
-	r = callAs(t, vars, formBrowser(t, squireEmail, demo.Password), args(squire, "ListCastles")...)
+	r = callAs(t, vars, formBrowser(t, squireEmail, fiefdemo.Password), args(squire, "ListCastles")...)
 	if status.Code(r.err) != codes.PermissionDenied || r.openedURLs != 1 {
 		t.Fatalf("ListCastles without the permission: %q, %v, browser opened %d times", r.out, r.err, r.openedURLs)
 	}
@@ -180,10 +180,10 @@ func TestEmbedded(t *testing.T) {
 
 	// logout forgets the credentials: the next call signs in again.
 	var out strings.Builder
-	if err := run(t.Context(), []string{"logout", "-credentials", anne}, demo.System{Getenv: getenv(vars), Stdout: &out, Stderr: io.Discard}); err != nil {
+	if err := run(t.Context(), []string{"logout", "-credentials", anne}, system{getenv: getenv(vars), stdout: &out, stderr: io.Discard}); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
-	r = callAs(t, vars, formBrowser(t, demo.Email, demo.Password), args(anne, "WhoAmI")...)
+	r = callAs(t, vars, formBrowser(t, fiefdemo.Email, fiefdemo.Password), args(anne, "WhoAmI")...)
 	if r.err != nil || r.openedURLs != 1 || !strings.HasSuffix(r.out, whoAmI) {
 		t.Fatalf("WhoAmI after logout: %q, %v, browser opened %d times", r.out, r.err, r.openedURLs)
 	}
@@ -197,12 +197,12 @@ func TestFiefFromEnvironment(t *testing.T) {
 	defer srv.Close()
 	port := freePort(t)
 	fc := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
-	reader := srv.AddUser(fieftest.UserConfig{Email: "reader@example.com", Permissions: []string{demo.Permission}})
+	reader := srv.AddUser(fieftest.UserConfig{Email: "reader@example.com", Permissions: []string{fiefdemo.Permission}})
 	visitor := srv.AddUser(fieftest.UserConfig{Email: "visitor@example.com"})
 	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": fc.ID}
 	socket := filepath.Join(t.TempDir(), "castles.sock")
 	output := startServe(t, vars, "-socket", socket, "-port", port)
-	if strings.Contains(output, demo.Email) || !strings.Contains(output, srv.URL) || !strings.Contains(output, "/callback") {
+	if strings.Contains(output, fiefdemo.Email) || !strings.Contains(output, srv.URL) || !strings.Contains(output, "/callback") {
 		t.Errorf("output:\n%s", output)
 	}
 
@@ -271,20 +271,26 @@ func TestUsage(t *testing.T) {
 		{[]string{"fly"}, nil, `unknown command "fly"`},
 		{[]string{"call"}, env, "usage:"},
 		{[]string{"call", "Storm"}, env, `unknown method "Storm"`},
-		{[]string{"call", "WhoAmI"}, nil, "FIEF_BASE_URL"},
 		{[]string{"serve", "-addr", "x"}, nil, "-addr"},
 	}
 	for _, tt := range tests {
-		err := run(t.Context(), tt.args, demo.System{Getenv: getenv(tt.vars), Stdout: io.Discard, Stderr: io.Discard})
-		var ue demo.UsageError
+		err := run(t.Context(), tt.args, system{getenv: getenv(tt.vars), stdout: io.Discard, stderr: io.Discard})
+		var ue usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: %v, want a usage error with %q", tt.args, err, tt.want)
 		}
 	}
 
+	// Without FIEF_BASE_URL and without -demo: a clear stop.
+	for _, args := range [][]string{{"call", "WhoAmI"}, {"serve"}} {
+		if err := run(t.Context(), args, system{getenv: getenv(nil), stdout: io.Discard, stderr: io.Discard}); !errors.Is(err, errNoFief) {
+			t.Errorf("%q without FIEF_BASE_URL: %v, want %v", args, err, errNoFief)
+		}
+	}
+
 	socket := filepath.Join(t.TempDir(), "castles.sock")
-	startServe(t, nil, "-socket", socket, "-port", freePort(t))
-	err := run(t.Context(), []string{"serve", "-socket", socket}, demo.System{Getenv: getenv(nil), Stdout: io.Discard, Stderr: io.Discard})
+	startServe(t, nil, "-demo", "-socket", socket, "-port", freePort(t))
+	err := run(t.Context(), []string{"serve", "-demo", "-socket", socket}, system{getenv: getenv(nil), stdout: io.Discard, stderr: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "another server listens on") {
 		t.Errorf("second server on the socket: %v", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/local"
 )
@@ -29,23 +29,33 @@ const squireEmail = "squire@bretagne.duchy"
 func defaultSocket() string { return filepath.Join(os.TempDir(), "fief-grpc-example.sock") }
 
 // serve runs the service until ctx is done.
-func serve(ctx context.Context, args []string, sys demo.System) error {
+func serve(ctx context.Context, args []string, sys system) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	socket := fs.String("socket", defaultSocket(), "Unix socket to listen on")
-	port := fs.Int("port", fiefcli.DefaultPort, "embedded Fief only: loopback port of the client's sign-in callback to allow")
-	if err := parse(fs, args, 0, sys.Stdout); err != nil {
+	demo := fs.Bool("demo", false, "run on an embedded demo Fief (anyone can sign in) instead of FIEF_BASE_URL")
+	port := fs.Int("port", fiefcli.DefaultPort, "with -demo: loopback port of the client's sign-in callback to allow")
+	if err := parse(fs, args, 0, sys.stdout); err != nil {
 		return ignoreHelp(err)
 	}
 	socketPath, err := filepath.Abs(*socket)
 	if err != nil {
 		return err
 	}
-	client, server, err := fiefFor(sys.Getenv, *port)
+
+	cfg := configFromEnv(sys.getenv)
+	var d *fiefdemo.Demo
+	if *demo {
+		redirectURI := fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath)
+		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief gRPC example", Public: true, RedirectURIs: []string{redirectURI}})
+		defer d.Close()
+		d.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: fiefdemo.Password})
+		cfg = d.Config
+	} else if cfg.BaseURL == "" {
+		return errNoFief
+	}
+	client, err := fief.New(cfg) // checks the settings; no I/O
 	if err != nil {
 		return err
-	}
-	if server != nil {
-		defer server.Close()
 	}
 	ln, err := listenUnix(socketPath)
 	if err != nil {
@@ -56,7 +66,7 @@ func serve(ctx context.Context, args []string, sys demo.System) error {
 	ic := interceptor(fiefhttp.New(client, fiefhttp.Config{}))
 	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
 	gs.RegisterService(&serviceDesc, nil)
-	printInstructions(sys.Stdout, client, server, socketPath, *port)
+	printInstructions(sys.stdout, client, d, socketPath, *port)
 
 	errc := make(chan error, 1)
 	go func() { errc <- gs.Serve(ln) }()
@@ -76,21 +86,6 @@ func serve(ctx context.Context, args []string, sys demo.System) error {
 	return nil
 }
 
-// fiefFor returns the client of the Fief at FIEF_BASE_URL, or of an
-// embedded test Fief (returned too) with a public demo client allowing
-// fiefcli's redirect URI on port, the demo user and a user without the
-// permission.
-func fiefFor(getenv func(string) string, port int) (*fief.Client, *fieftest.Server, error) {
-	env, err := demo.SetupPublic(getenv, fmt.Sprintf("http://127.0.0.1:%d%s", port, fiefcli.DefaultRedirectPath))
-	if err != nil {
-		return nil, nil, err
-	}
-	if env.Server != nil {
-		env.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: demo.Password})
-	}
-	return env.Client, env.Server, nil
-}
-
 // listenUnix listens on the Unix socket at path, replacing the socket file
 // a server that did not stop cleanly left there, but not a live one.
 func listenUnix(path string) (net.Listener, error) {
@@ -106,9 +101,9 @@ func listenUnix(path string) (net.Listener, error) {
 	return net.Listen("unix", path)
 }
 
-// printInstructions tells how to call the service; it ends with
-// demo.Ready.
-func printInstructions(w io.Writer, client *fief.Client, server *fieftest.Server, socket string, port int) {
+// printInstructions tells how to call the service: the call command, with
+// the demo Fief's environment and accounts when d is not nil.
+func printInstructions(w io.Writer, client *fief.Client, d *fiefdemo.Demo, socket string, port int) {
 	fmt.Fprintf(w, "Listening on unix://%s\n", socket)
 	args := ""
 	if socket != defaultSocket() {
@@ -117,18 +112,18 @@ func printInstructions(w io.Writer, client *fief.Client, server *fieftest.Server
 	if port != fiefcli.DefaultPort {
 		args += " -port " + strconv.Itoa(port)
 	}
-	if server == nil {
+	if d == nil {
 		fmt.Fprintf(w, "Fief: %s\nCall it from another terminal in this directory, with the same FIEF_BASE_URL and FIEF_CLIENT_ID\n", client.BaseURL())
 		fmt.Fprintf(w, "(a public client allowing the redirect URI http://127.0.0.1:%d%s), signing in as a user of this Fief:\n\n", port, fiefcli.DefaultRedirectPath)
 		fmt.Fprintf(w, "  go run ./example call%s WhoAmI\n\n", args)
 	} else {
-		fmt.Fprintf(w, "Embedded test Fief: %s (set FIEF_BASE_URL to use your own)\n", client.BaseURL())
-		fmt.Fprintf(w, "Call it from another terminal in this directory, and sign in as %s (permission %s)\n", demo.Email, demo.Permission)
-		fmt.Fprintf(w, "or %s (no permission), password %s:\n\n", squireEmail, demo.Password)
-		fmt.Fprintf(w, "  FIEF_BASE_URL=%s FIEF_CLIENT_ID=%s go run ./example call%s WhoAmI\n\n", client.BaseURL(), demo.ClientID, args)
+		d.PrintAccount(w)
+		fmt.Fprintf(w, "(permission %s), or %s without it, same password.\n", fiefdemo.Permission, squireEmail)
+		fmt.Fprintf(w, "Call it from another terminal in this directory:\n\n")
+		fmt.Fprintf(w, "  FIEF_BASE_URL=%s FIEF_CLIENT_ID=%s go run ./example call%s WhoAmI\n\n", client.BaseURL(), d.Config.ClientID, args)
 	}
-	fmt.Fprintln(w, "Methods: Ping (public), WhoAmI (any signed-in user), ListCastles (permission "+demo.Permission+")")
-	fmt.Fprintln(w, demo.Ready)
+	fmt.Fprintln(w, "Methods: Ping (public), WhoAmI (any signed-in user), ListCastles (permission castles:read)")
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
 
 // parse parses args into fs, and wants nargs arguments after the flags.
@@ -142,10 +137,10 @@ func parse(fs *flag.FlagSet, args []string, nargs int, stdout io.Writer) error {
 			fs.PrintDefaults()
 			return err
 		}
-		return demo.UsageError(err.Error() + "\n" + usage)
+		return usageError(err.Error() + "\n" + usage)
 	}
 	if fs.NArg() != nargs {
-		return demo.UsageError(usage)
+		return usageError(usage)
 	}
 	return nil
 }

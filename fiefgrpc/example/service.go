@@ -6,7 +6,6 @@ import (
 
 	"github.com/fief-dev/fief-go/fiefgrpc"
 	"github.com/fief-dev/fief-go/fiefhttp"
-	"github.com/fief-dev/fief-go/internal/demo"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -31,7 +30,7 @@ var methods = map[string]string{
 func interceptor(auth *fiefhttp.Auth) *fiefgrpc.Interceptor {
 	return fiefgrpc.New(auth, fiefgrpc.Config{
 		Public:  []string{methodPing},
-		Methods: map[string][]fiefhttp.RouteOption{methodListCastles: {fiefhttp.Permissions(demo.Permission)}},
+		Methods: map[string][]fiefhttp.RouteOption{methodListCastles: {fiefhttp.Permissions("castles:read")}},
 	})
 }
 

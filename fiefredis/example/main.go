@@ -2,7 +2,8 @@
 // several instances: the same routes, plus Fief's webhooks, with the state
 // that must be shared kept in Redis.
 //
-//	go run . [-addr localhost:8000] [-redis redis://localhost:6379/0]
+//	go run ./example -demo [-redis redis://localhost:6379/0]   # from the fiefredis directory, on an embedded demo Fief
+//	go run ./example [-addr localhost:8000] [-redis redis://localhost:6379/0]
 //
 // Routes (Authorization: Bearer <access token>):
 //
@@ -24,9 +25,9 @@
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
 // FIEF_CLIENT_SECRET, and checks webhooks with FIEF_WEBHOOK_SECRET (the
 // secret Fief gave when the webhook was created; register
-// <this URL>/webhooks/fief in Fief's admin). Without FIEF_BASE_URL it starts
-// an embedded test Fief with a demo user, registers its own webhook there,
-// and prints a curl command carrying a fresh token.
+// <this URL>/webhooks/fief in Fief's admin). With -demo it starts an
+// embedded demo Fief instead, registers its own webhook there, and prints a
+// curl command carrying a token of the demo user. Without either, it stops.
 package main
 
 import (
@@ -35,15 +36,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fieftest"
-	"github.com/fief-dev/fief-go/internal/demo"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 )
 
 func main() {
@@ -61,6 +65,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "localhost:8000", "address to listen on")
 	redisURL := fs.String("redis", "", "Redis URL shared by the instances, such as redis://localhost:6379/0 (empty: a single instance)")
+	demo := fs.Bool("demo", false, "run on an embedded demo Fief (anyone can sign in) instead of FIEF_BASE_URL")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -70,34 +75,37 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	ln, appURL, err := demo.Listen(*addr)
+	// Listen first: the application's URL makes the demo's webhook URL.
+	ln, appURL, err := listen(*addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
 
-	cfg := config{RedisURL: *redisURL}
-	var (
-		srv   *fieftest.Server
-		token string
-	)
-	if getenv("FIEF_BASE_URL") != "" {
-		cfg.Fief = demo.ConfigFromEnv(getenv)
-		if getenv("FIEF_WEBHOOK_SECRET") == "" {
-			return errNoSecret
-		}
-		cfg.WebhookSecrets = strings.Split(getenv("FIEF_WEBHOOK_SECRET"), ",")
-	} else {
-		srv = fieftest.NewServer()
-		defer srv.Close()
-		c := srv.AddClient(fieftest.ClientConfig{ID: demo.ClientID})
-		u := srv.AddUser(fieftest.UserConfig{Email: demo.Email, Password: demo.Password, Permissions: []string{Permission}})
-		hook := srv.AddWebhook(fieftest.WebhookConfig{URL: appURL + WebhookPath, Events: WebhookEvents})
-		cfg.Fief = fief.Config{BaseURL: srv.URL, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: srv.Client()}
-		cfg.WebhookSecrets = []string{hook.Secret}
-		token = srv.MintAccessToken(u.ID, fieftest.TokenOptions{
-			ClientID: c.ID, Scopes: []string{"openid", "required_scope"}, Permissions: []string{Permission}, ACR: "1", Lifetime: time.Hour,
-		})
+	// The Fief client and the webhook's secrets, configured from the
+	// environment.
+	cfg := config{
+		RedisURL: *redisURL,
+		Fief: fief.Config{
+			BaseURL:       getenv("FIEF_BASE_URL"), // https://fief.example.com, or .../my-tenant
+			ClientID:      getenv("FIEF_CLIENT_ID"),
+			ClientSecret:  getenv("FIEF_CLIENT_SECRET"),
+			EncryptionKey: getenv("FIEF_ENCRYPTION_KEY"), // optional
+		},
+	}
+	if s := getenv("FIEF_WEBHOOK_SECRET"); s != "" {
+		cfg.WebhookSecrets = strings.Split(s, ",") // old and new during a rotation
+	}
+	var d *fiefdemo.Demo
+	if *demo {
+		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief Redis example"})
+		defer d.Close()
+		hook := d.Server.AddWebhook(fieftest.WebhookConfig{URL: appURL + WebhookPath, Events: WebhookEvents})
+		cfg.Fief, cfg.WebhookSecrets = d.Config, []string{hook.Secret}
+	} else if cfg.Fief.BaseURL == "" {
+		return errNoFief
+	} else if len(cfg.WebhookSecrets) == 0 {
+		return errNoSecret
 	}
 	a, err := newApp(ctx, cfg)
 	if err != nil {
@@ -114,12 +122,48 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	} else {
 		fmt.Fprintf(stdout, "Sharing revocations, user info and webhook deliveries through %s\n", redactURL(*redisURL))
 	}
-	if srv != nil {
-		fmt.Fprintf(stdout, "Embedded test Fief: %s, its webhook registered at %s%s\n", srv.URL, appURL, WebhookPath)
-		fmt.Fprintf(stdout, "A token of %s, valid for an hour:\n\n  curl -H 'Authorization: Bearer %s' %s/authenticated-permissions\n\n", demo.Email, token, appURL)
+	if d != nil {
+		d.PrintAccount(stdout)
+		fmt.Fprintf(stdout, "Its webhook is registered at %s%s\n", appURL, WebhookPath)
+		fmt.Fprintf(stdout, "A token of %s, valid for an hour:\n\n  curl -H 'Authorization: Bearer %s' %s/authenticated-permissions\n\n",
+			fiefdemo.Email, d.AccessToken("openid", "required_scope"), appURL)
 	}
-	fmt.Fprintln(stdout, demo.Ready)
-	return demo.Serve(ctx, ln, a.handler)
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+	return serve(ctx, ln, a.handler)
+}
+
+var errNoFief = errors.New("FIEF_BASE_URL is not set: set FIEF_BASE_URL, FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and FIEF_WEBHOOK_SECRET " +
+	"to those of your Fief client and webhook, or run with -demo to try the API on an embedded demo Fief")
+
+// listen listens on addr and returns the URL to reach it, with the port
+// actually bound (addr may say port 0).
+func listen(addr string) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("-addr: %w", err)
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	return ln, "http://" + net.JoinHostPort(host, port), nil
+}
+
+// serve serves h on ln until ctx is done, then gives the requests in
+// flight five seconds to finish.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
 }
 
 // redactURL hides the password of a Redis URL.

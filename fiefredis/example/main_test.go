@@ -11,20 +11,19 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
-	"github.com/fief-dev/fief-go/internal/demo"
 )
 
 var curlLine = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated-permissions`)
 
-// TestRunEmbedded runs the program as a user would, with the embedded Fief
-// and a Redis: the printed command works, and /healthz reports Redis.
-func TestRunEmbedded(t *testing.T) {
+// TestRunDemo runs the program as a user would, with -demo and a Redis:
+// the printed command works, and /healthz reports Redis.
+func TestRunDemo(t *testing.T) {
 	rs := redisserver.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-redis", rs.URL()}, pw, func(string) string { return "" })
+		err := run(ctx, []string{"-demo", "-addr", "127.0.0.1:0", "-redis", rs.URL()}, pw, func(string) string { return "" })
 		pw.Close()
 		done <- err
 	}()
@@ -38,7 +37,7 @@ func TestRunEmbedded(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
-		if sc.Text() == demo.Ready {
+		if sc.Text() == "Press Ctrl-C to stop." {
 			break
 		}
 	}
@@ -47,7 +46,7 @@ func TestRunEmbedded(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no curl command in the output:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), "its webhook registered at "+m[2]+WebhookPath) {
+	if !strings.Contains(out.String(), "Its webhook is registered at "+m[2]+WebhookPath) {
 		t.Fatalf("the embedded Fief's webhook is not announced:\n%s", out.String())
 	}
 	c := &http.Client{Timeout: 5 * time.Second}
@@ -73,7 +72,7 @@ func TestRunEmbedded(t *testing.T) {
 }
 
 func TestRunRefusesBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"extra"}, {"-redis", "not a url"}} {
+	for _, args := range [][]string{{"-demo", "extra"}, {"-demo", "-redis", "not a url"}} {
 		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, func(string) string { return "" })
 		if err == nil {
 			t.Errorf("run %q succeeded", args)
@@ -82,6 +81,10 @@ func TestRunRefusesBadArguments(t *testing.T) {
 	env := map[string]string{"FIEF_BASE_URL": "http://fief.invalid", "FIEF_CLIENT_ID": "x"}
 	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, io.Discard, func(k string) string { return env[k] }); err != errNoSecret {
 		t.Errorf("without FIEF_WEBHOOK_SECRET: %v", err)
+	}
+	// Without FIEF_BASE_URL and without -demo: a clear stop.
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, io.Discard, func(string) string { return "" }); err != errNoFief {
+		t.Errorf("without FIEF_BASE_URL nor -demo: %v, want %v", err, errNoFief)
 	}
 }
 
@@ -95,7 +98,7 @@ func TestRunReportsRedisDown(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, []string{"-addr", "127.0.0.1:0", "-redis", url}, pw, func(string) string { return "" })
+		err := run(ctx, []string{"-demo", "-addr", "127.0.0.1:0", "-redis", url}, pw, func(string) string { return "" })
 		pw.Close()
 		done <- err
 	}()
@@ -103,7 +106,7 @@ func TestRunReportsRedisDown(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		out.WriteString(sc.Text() + "\n")
-		if sc.Text() == demo.Ready {
+		if sc.Text() == "Press Ctrl-C to stop." {
 			break
 		}
 	}
@@ -115,7 +118,7 @@ func TestRunReportsRedisDown(t *testing.T) {
 	if !strings.Contains(out.String(), "redis") || !strings.Contains(out.String(), "check the Redis URL") {
 		t.Fatalf("the startup output does not report Redis down:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), demo.Ready) {
+	if !strings.Contains(out.String(), "Press Ctrl-C to stop.") {
 		t.Fatalf("the program did not start:\n%s", out.String())
 	}
 }

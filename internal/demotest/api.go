@@ -9,15 +9,19 @@ import (
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/internal/browsertest"
-	"github.com/fief-dev/fief-go/internal/demo"
 )
+
+// APIRoutes are the routes of the API examples (examples/api, and its gin
+// twin), each asking more of the token than the one before.
+const APIRoutes = "/authenticated /authenticated-scope /authenticated-permissions /authenticated-acr /authenticated-optional"
 
 var curlToken = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+)/authenticated\n`)
 
-// CheckAPIEmbedded checks an API example (the routes [demo.APIRoutes])
-// started by [Start] with its embedded Fief, as a user would: the curl
-// command of [demo.PrintAPIInstructions] in output works on every route,
+// CheckAPIEmbedded checks an API example (the routes [APIRoutes])
+// started by [Start] with -demo, as a user would: the printed curl
+// command works on every route,
 // which answers the token's info as JSON; an anonymous request gets 401
 // "Unauthorized", or {} on /authenticated-optional.
 func CheckAPIEmbedded(t *testing.T, appURL, output string) {
@@ -28,7 +32,7 @@ func CheckAPIEmbedded(t *testing.T, appURL, output string) {
 	}
 	token := m[1]
 	c := browsertest.New(t)
-	for _, route := range strings.Fields(demo.APIRoutes) {
+	for _, route := range strings.Fields(APIRoutes) {
 		t.Run(route, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", appURL+route, nil)
 			req.Header.Set("Authorization", "Bearer "+token)
@@ -79,7 +83,7 @@ func CheckAPIFromEnvironment(t *testing.T, run RunFunc) {
 	t.Setenv("FIEF_CLIENT_ID", fc.ID)
 	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
 	appURL, output := Start(t, run)
-	if strings.Contains(output(), demo.Email) || !strings.Contains(output(), srv.URL) {
+	if strings.Contains(output(), fiefdemo.Email) || !strings.Contains(output(), srv.URL) {
 		t.Errorf("output:\n%s", output())
 	}
 	req, _ := http.NewRequest("GET", appURL+"/authenticated", nil)

@@ -13,15 +13,16 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fief-dev/fief-go/internal/demo"
 )
+
+// Ready is the last line the example servers print before serving.
+const Ready = "Press Ctrl-C to stop."
 
 // RunFunc is the signature of the examples' run functions.
 type RunFunc func(ctx context.Context, args []string, stdout io.Writer) error
 
 // Start calls run in a goroutine with "-addr localhost:0" and args, waits
-// for its "Listening on URL" line and then its [demo.Ready] line, and
+// for its "Listening on URL" line and then its [Ready] line, and
 // returns the URL and a function
 // returning the output so far. At the end of the test, run's context is
 // canceled and run must return nil.
@@ -45,7 +46,7 @@ func Start(t *testing.T, run RunFunc, args ...string) (appURL string, output fun
 			if u, ok := strings.CutPrefix(line, "Listening on "); ok {
 				appURLSeen = u
 			}
-			if line == demo.Ready {
+			if line == Ready {
 				urls <- appURLSeen
 			}
 		}
@@ -114,4 +115,24 @@ func RunMain(t *testing.T, env []string, args ...string) (stdout, stderr string,
 		t.Fatal(err)
 	}
 	return so.String(), se.String(), 0
+}
+
+// CheckNoFiefNoDemo runs the test binary as the program (see [RunMain])
+// with args, without FIEF_BASE_URL and without -demo: it must exit with
+// status 1 before starting anything, with a message naming FIEF_BASE_URL
+// and -demo on stderr.
+func CheckNoFiefNoDemo(t *testing.T, args ...string) {
+	t.Helper()
+	stdout, stderr, code := RunMain(t, []string{"FIEF_BASE_URL="}, args...)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	for _, want := range []string{"FIEF_BASE_URL is not set", "-demo"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stdout+stderr, "Demo Fief") || strings.Contains(stdout, "Listening") {
+		t.Errorf("started anyway:\n%s%s", stdout, stderr)
+	}
 }
