@@ -20,6 +20,6 @@ func main() {
 	e := echo.New()
 	e.GET("/me", func(c echo.Context) error {
 		info, _ := fiefecho.AccessTokenInfo(c)
-		return c.String(http.StatusOK, info.UserID)
+		return c.String(http.StatusOK, info.ID)
 	}, fiefecho.New(auth, fiefecho.Config{}).Authenticated())
 }

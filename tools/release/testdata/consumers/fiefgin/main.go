@@ -20,6 +20,6 @@ func main() {
 	r := gin.New()
 	r.GET("/me", fiefgin.Authenticated(auth), func(c *gin.Context) {
 		info, _ := fiefgin.AccessTokenInfo(c)
-		c.String(http.StatusOK, info.UserID)
+		c.String(http.StatusOK, info.ID)
 	})
 }

@@ -21,10 +21,10 @@ func main() {
 		log.Fatal(err)
 	}
 	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{
-		RedirectURL:  "https://app.example/callback",
-		Storage:      fiefhttp.StorageServer,
-		SessionStore: store,
-		CookieKeys:   [][]byte{make([]byte, 32)},
+		BaseURL:    "https://app.example",
+		Storage:    fiefhttp.StorageServer,
+		Store:      store,
+		CookieKeys: [][]byte{make([]byte, 32)},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -18,7 +18,7 @@ func main() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /me", auth.Authenticated(fiefhttp.Scopes("openid"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := fiefhttp.AccessTokenInfoFrom(r.Context())
-		w.Write([]byte(info.UserID))
+		w.Write([]byte(info.ID))
 	})))
 	_ = mux
 }
