@@ -1,13 +1,14 @@
 package main
 
 import (
-	"errors"
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -170,11 +171,35 @@ func last(vs []string) string {
 }
 
 // consumeAll installs each module alone in a fresh module, and cmd/fieftest.
+// The modules are consumed side by side (the go command locks its module
+// cache); each one's log is printed whole, in order.
 func (c checker) consumeAll(s sandbox, version string) error {
+	type result struct {
+		log bytes.Buffer
+		err error
+	}
+	results := make([]*result, len(c.modules))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 3)
+	for i, dir := range c.modules {
+		res := &result{}
+		results[i] = res
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			own := s
+			own.log = &res.log
+			res.err = own.consume(dir, version)
+		}()
+	}
+	wg.Wait()
 	var failed []string
-	for _, dir := range c.modules {
+	for i, dir := range c.modules {
 		fmt.Fprintf(c.log, "  %s@%s, alone in a fresh module:\n", modulePath(dir), version)
-		if err := s.consume(dir, version); err != nil {
+		c.log.Write(results[i].log.Bytes())
+		if err := results[i].err; err != nil {
 			fmt.Fprintf(c.log, "  FAIL %v\n", err)
 			failed = append(failed, modulePath(dir))
 			continue
@@ -194,5 +219,3 @@ func (c checker) consumeAll(s sandbox, version string) error {
 	fmt.Fprintf(c.log, "every module installs alone at %s\n", version)
 	return nil
 }
-
-var errUsage = errors.New("usage")
