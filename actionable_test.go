@@ -34,7 +34,7 @@ func TestErrorsNameTheFix(t *testing.T) {
 			secrets = append(secrets, cfg.ClientSecret)
 		})
 		verifier := fief.GenerateCodeVerifier()
-		challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+		challenge := fief.CodeChallenge(verifier)
 		u, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI, CodeChallenge: challenge})
 		if err != nil {
 			t.Fatal(err)

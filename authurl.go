@@ -19,10 +19,11 @@ type AuthURLParams struct {
 	// Scopes requested; nil means just "openid", which Fief requires (it is
 	// added when missing). Add "offline_access" to get a refresh token.
 	Scopes []string
-	// CodeChallenge and CodeChallengeMethod are the PKCE challenge (see
-	// [GenerateCodeVerifier] and [CodeChallenge]); method defaults to S256.
-	CodeChallenge       string
-	CodeChallengeMethod string
+	// CodeChallenge is the PKCE challenge of the S256 method, made by
+	// [CodeChallenge] from a [GenerateCodeVerifier] (or by x/oauth2's
+	// S256ChallengeFromVerifier). AuthURL sends it with
+	// code_challenge_method=S256.
+	CodeChallenge string
 	// Nonce, when set, is put in the ID token; give it to
 	// [Client.ExchangeCode] to check it.
 	Nonce string
@@ -57,15 +58,8 @@ func (c *Client) AuthURL(ctx context.Context, p AuthURLParams) (string, error) {
 	q.Set("scope", strings.Join(scopes, " "))
 	setIf(q, "state", p.State)
 	if p.CodeChallenge != "" {
-		method := p.CodeChallengeMethod
-		if method == "" {
-			method = PKCEMethodS256
-		}
-		if method != PKCEMethodS256 && method != PKCEMethodPlain {
-			return "", errors.New("fief: AuthURL: code challenge method must be S256 or plain")
-		}
 		q.Set("code_challenge", p.CodeChallenge)
-		q.Set("code_challenge_method", method)
+		q.Set("code_challenge_method", "S256")
 	}
 	setIf(q, "nonce", p.Nonce)
 	setIf(q, "lang", p.Lang)

@@ -86,7 +86,7 @@ func ExampleClient_ExchangeCode() {
 
 	// 1. Send the browser to Fief.
 	verifier := fief.GenerateCodeVerifier()
-	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge(verifier)
 	state, nonce := fief.GenerateState(), fief.GenerateState()
 	authURL, err := client.AuthURL(ctx, fief.AuthURLParams{
 		RedirectURI:   callback,
@@ -144,7 +144,7 @@ func ExampleResponseError() {
 }
 
 func ExampleCodeChallenge() {
-	challenge, _ := fief.CodeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
 	fmt.Println(challenge)
 	// Output: E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
 }

@@ -106,7 +106,7 @@ func checkHash(name string, claim *string, value string) error {
 	if value == "" {
 		return invalidID("%s is present but there is nothing to check it against", name)
 	}
-	if subtle.ConstantTimeCompare([]byte(*claim), []byte(ValidationHash(value))) != 1 {
+	if subtle.ConstantTimeCompare([]byte(*claim), []byte(validationHash(value))) != 1 {
 		return invalidID("%s does not match", name)
 	}
 	return nil

@@ -83,7 +83,7 @@ func (tn *tenant) signIn(t *testing.T, c *fief.Client, scopes ...string) (*fief.
 	t.Helper()
 	ctx := context.Background()
 	verifier := fief.GenerateCodeVerifier()
-	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge(verifier)
 	state, nonce := fief.GenerateState(), fief.GenerateState()
 	authURL, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI, State: state, Scopes: scopes, CodeChallenge: challenge, Nonce: nonce})
 	if err != nil {
@@ -147,7 +147,7 @@ func TestExchangeErrors(t *testing.T) {
 	ctx := context.Background()
 	start := func(t *testing.T) (code, verifier string) {
 		verifier = fief.GenerateCodeVerifier()
-		challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+		challenge := fief.CodeChallenge(verifier)
 		u, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI, CodeChallenge: challenge, Nonce: "n-1"})
 		if err != nil {
 			t.Fatal(err)

@@ -4,13 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
-)
-
-// PKCE code challenge methods.
-const (
-	PKCEMethodS256  = "S256"
-	PKCEMethodPlain = "plain"
 )
 
 // GenerateCodeVerifier returns a fresh PKCE code verifier: 96 random bytes,
@@ -19,23 +12,20 @@ func GenerateCodeVerifier() string {
 	return randomString(96)
 }
 
-// CodeChallenge returns the PKCE challenge of verifier for method
-// ([PKCEMethodS256] or [PKCEMethodPlain]).
-func CodeChallenge(verifier, method string) (string, error) {
-	switch method {
-	case PKCEMethodS256:
-		sum := sha256.Sum256([]byte(verifier))
-		return base64.RawURLEncoding.EncodeToString(sum[:]), nil
-	case PKCEMethodPlain:
-		return verifier, nil
-	}
-	return "", fmt.Errorf("fief: unknown PKCE method %q", method)
+// CodeChallenge returns the PKCE challenge of verifier with the S256
+// method, the only one this package sends (RFC 7636 §4.2 and RFC 9700
+// §2.1.1 steer clients away from "plain"): the SHA-256 of verifier,
+// base64url-encoded without padding. It equals x/oauth2's
+// S256ChallengeFromVerifier.
+func CodeChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// ValidationHash returns the hash Fief puts in an ID token's c_hash (of the
+// validationHash returns the hash Fief puts in an ID token's c_hash (of the
 // authorization code) and at_hash (of the access token): the left half of
 // the SHA-256 of value, base64url-encoded without padding.
-func ValidationHash(value string) string {
+func validationHash(value string) string {
 	sum := sha256.Sum256([]byte(value))
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }

@@ -50,10 +50,7 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 	}()
 
 	verifier := fief.GenerateCodeVerifier()
-	challenge, err := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
-	if err != nil {
-		return nil, err
-	}
+	challenge := fief.CodeChallenge(verifier)
 	cb := &callback{
 		auth:     a,
 		host:     a.redirectHost,
@@ -63,13 +60,12 @@ func (a *Auth) Authorize(ctx context.Context) (fief.UserInfo, error) {
 		done:     make(chan result, 1),
 	}
 	authURL, err := a.client.AuthURL(ctx, fief.AuthURLParams{
-		RedirectURI:         a.redirectURI,
-		State:               cb.state,
-		Scopes:              a.scopes,
-		CodeChallenge:       challenge,
-		CodeChallengeMethod: fief.PKCEMethodS256,
-		Lang:                a.lang,
-		Extra:               a.extra,
+		RedirectURI:   a.redirectURI,
+		State:         cb.state,
+		Scopes:        a.scopes,
+		CodeChallenge: challenge,
+		Lang:          a.lang,
+		Extra:         a.extra,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fiefcli: building the authorization URL: %w", err)

@@ -48,7 +48,7 @@ func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(cb.state)) != 1 {
 		cb.auth.logger.WarnContext(r.Context(), "fiefcli: a request to the sign-in callback without this sign-in's state; ignored")
-		cb.auth.page(w, r, failurePage(ErrStateMismatch))
+		cb.auth.page(w, r, failurePage(errStateMismatch))
 		return
 	}
 	if !cb.taken.CompareAndSwap(false, true) {

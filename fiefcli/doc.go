@@ -56,8 +56,8 @@
 //
 // Sentinels for [errors.Is]: [ErrNotSignedIn] (and [ErrMissingRefreshToken],
 // one of its kinds), [ErrCorruptCredentials], [ErrMissingCode],
-// [ErrTimeout]. ([ErrStateMismatch] names the refusal of a callback request
-// with another state, which leaves the sign-in waiting.) An error Fief sent to the callback is an
+// [ErrTimeout]. (A callback request with another state is refused with a
+// [PageExpired] page and leaves the sign-in waiting.) An error Fief sent to the callback is an
 // [*AuthorizationError]; errors of Fief's back channel pass through as the
 // fief package reports them ([*fief.ResponseError], [fief.ErrUnavailable],
 // ...). When Fief refuses the refresh token, the stale credentials are

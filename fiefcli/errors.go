@@ -29,12 +29,6 @@ var (
 	// authorization code (and without an error).
 	ErrMissingCode = errors.New("fiefcli: the sign-in callback has no authorization code")
 
-	// ErrStateMismatch: the callback's state parameter is not the one this
-	// sign-in sent; the request did not come from this sign-in. Such a
-	// request gets a 400 page and [Auth.Authorize] keeps waiting for the
-	// genuine callback: Authorize does not return this error.
-	ErrStateMismatch = errors.New("fiefcli: the sign-in callback's state does not match")
-
 	// ErrTimeout: the sign-in did not complete in the browser within
 	// [Config.Timeout].
 	ErrTimeout = errors.New("fiefcli: timed out waiting for the sign-in in the browser")
@@ -57,3 +51,9 @@ func (e *AuthorizationError) Error() string {
 	}
 	return fmt.Sprintf("fiefcli: sign-in refused: %q: %q", e.Code, e.Description)
 }
+
+// errStateMismatch: the callback's state parameter is not the one this
+// sign-in sent; the request did not come from this sign-in. Such a request
+// gets a 400 page ([PageExpired]) and [Auth.Authorize] keeps waiting for the
+// genuine callback: Authorize never returns this error.
+var errStateMismatch = errors.New("fiefcli: the sign-in callback's state does not match")

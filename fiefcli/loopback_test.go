@@ -23,7 +23,7 @@ import (
 // host or port (a web page's blind GET, DNS rebinding, another local
 // program), get a 400 page and do not end the sign-in; the genuine callback
 // that follows completes it. Before, the first request to the callback path
-// ended the sign-in (with ErrStateMismatch), and the genuine callback got
+// ended the sign-in (with errStateMismatch), and the genuine callback got
 // 409.
 func TestBlindRequestDoesNotEndCLISignIn(t *testing.T) {
 	e := newEnv(t, envOptions{})

@@ -25,7 +25,7 @@ const (
 	PageRefused
 
 	// PageExpired: the callback's state is not this sign-in's: an old link,
-	// or one of another sign-in ([ErrStateMismatch]). Status 400.
+	// or one of another sign-in. Status 400.
 	PageExpired
 
 	// PageIncomplete: the callback has neither a code nor an error
@@ -136,7 +136,7 @@ func failurePage(err error) Page {
 			kind = PageCancelled
 		}
 		return Page{Kind: kind, Status: http.StatusBadRequest, Code: ae.Code, Description: ae.Description}
-	case errors.Is(err, ErrStateMismatch):
+	case errors.Is(err, errStateMismatch):
 		return Page{Kind: PageExpired, Status: http.StatusBadRequest}
 	case errors.Is(err, ErrMissingCode):
 		return Page{Kind: PageIncomplete, Status: http.StatusBadRequest}

@@ -42,7 +42,7 @@ func signIn(t *testing.T) *signedIn {
 	}
 	ctx := context.Background()
 	verifier := fief.GenerateCodeVerifier()
-	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge(verifier)
 	authURL, err := c.AuthURL(ctx, fief.AuthURLParams{RedirectURI: redirectURI, State: "st", Scopes: []string{"openid", "offline_access"}, CodeChallenge: challenge})
 	if err != nil {
 		t.Fatal(err)

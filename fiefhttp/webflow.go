@@ -481,11 +481,7 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 	}
 	state := fief.GenerateState()
 	verifier := fief.GenerateCodeVerifier()
-	challenge, err := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
-	if err != nil { // cannot happen with S256
-		f.page(w, r, http.StatusInternalServerError, SignInInternal, "", err)
-		return
-	}
+	challenge := fief.CodeChallenge(verifier)
 	nonce := fief.GenerateState()
 	extra := url.Values{}
 	if acr != "" && acr != fief.ACRLevel0 {
@@ -495,13 +491,12 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 		extra.Set("max_age", strconv.FormatInt(int64(maxAge/time.Second), 10))
 	}
 	authURL, err := f.client.AuthURL(r.Context(), fief.AuthURLParams{
-		RedirectURI:         f.callbackURL(r),
-		State:               state,
-		Scopes:              f.scopes,
-		CodeChallenge:       challenge,
-		CodeChallengeMethod: fief.PKCEMethodS256,
-		Nonce:               nonce,
-		Extra:               extra,
+		RedirectURI:   f.callbackURL(r),
+		State:         state,
+		Scopes:        f.scopes,
+		CodeChallenge: challenge,
+		Nonce:         nonce,
+		Extra:         extra,
 	})
 	if err != nil {
 		f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", err)

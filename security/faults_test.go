@@ -390,7 +390,7 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 func (e *env) authCode(t *testing.T, client *fief.Client, redirectURI, verifier string) string {
 	t.Helper()
 	e.srv.SetAutoLogin(e.user.Email)
-	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge(verifier)
 	authURL, err := client.AuthURL(context.Background(), fief.AuthURLParams{RedirectURI: redirectURI, State: "s", CodeChallenge: challenge})
 	if err != nil {
 		t.Fatal(err)

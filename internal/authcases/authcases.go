@@ -265,7 +265,7 @@ func (e *Env) SignIn(t testing.TB, scopes ...string) *fief.TokenResponse {
 	t.Helper()
 	ctx := context.Background()
 	verifier := fief.GenerateCodeVerifier()
-	challenge, _ := fief.CodeChallenge(verifier, fief.PKCEMethodS256)
+	challenge := fief.CodeChallenge(verifier)
 	state := fief.GenerateState()
 	authURL, err := e.Client.AuthURL(ctx, fief.AuthURLParams{RedirectURI: RedirectURI, State: state, Scopes: scopes, CodeChallenge: challenge})
 	if err != nil {
