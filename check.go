@@ -22,6 +22,11 @@ type CheckOptions struct {
 	// RedirectURISkipped says why RedirectURI is empty, for the report.
 	// Empty means it was not given.
 	RedirectURISkipped string
+
+	// Findings are the application's own, added to the report after
+	// Fief's: fiefhttp.WebFlow's CheckOptions gives the finding of its
+	// session store, for instance.
+	Findings []Finding
 }
 
 // checkResponseType is the response_type of the authorization probe: not
@@ -84,6 +89,7 @@ func (c *Client) Check(ctx context.Context, opts CheckOptions) *Report {
 	}
 	p.encryptionKey()
 	p.keySetAge()
+	r.Findings = append(r.Findings, opts.Findings...)
 	return r
 }
 

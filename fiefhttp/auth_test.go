@@ -308,6 +308,7 @@ func TestCurrentUser(t *testing.T) {
 	}{
 		{name: "cache miss", wantStatus: 200, wantBody: testEmail, wantCalls: 1, wantCached: testEmail},
 		{name: "cache hit", prime: cached, wantStatus: 200, wantBody: "cached@bretagne.duchy", wantCalls: 0, wantCached: "cached@bretagne.duchy"},
+		{name: "cache hit of another user", prime: fief.UserInfo{"sub": "0b2e8f4e-5e1c-4e8a-9d67-3f1d2c4b5a69", "email": "mallory@example.com"}, wantStatus: 200, wantBody: testEmail, wantCalls: 1, wantCached: testEmail},
 		{name: "refresh", prime: cached, opts: []fiefhttp.RouteOption{fiefhttp.RefreshUserInfo()}, wantStatus: 200, wantBody: testEmail, wantCalls: 1, wantCached: testEmail},
 		{name: "userinfo 401", inactive: true, wantStatus: 401, wantBody: "Unauthorized\n", wantCalls: 1, wantAuthHead: `Bearer error="invalid_token"`},
 		{name: "userinfo 401, optional", inactive: true, opts: []fiefhttp.RouteOption{fiefhttp.Optional()}, wantStatus: 200, wantBody: "anonymous", wantCalls: 1},

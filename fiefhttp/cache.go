@@ -59,6 +59,13 @@ type memoryEntry struct {
 // Zero or negative values mean [DefaultUserInfoCacheSize] and
 // [DefaultUserInfoCacheTTL].
 func NewMemoryUserInfoCache(maxEntries int, ttl time.Duration) *MemoryUserInfoCache {
+	return newMemoryUserInfoCache(maxEntries, ttl, time.Now)
+}
+
+// newMemoryUserInfoCache is NewMemoryUserInfoCache on the clock now: the
+// default cache of a [WebFlow] runs on its client's clock, the clock of
+// its revocations.
+func newMemoryUserInfoCache(maxEntries int, ttl time.Duration, now func() time.Time) *MemoryUserInfoCache {
 	if maxEntries <= 0 {
 		maxEntries = DefaultUserInfoCacheSize
 	}
@@ -70,7 +77,7 @@ func NewMemoryUserInfoCache(maxEntries int, ttl time.Duration) *MemoryUserInfoCa
 		order: list.New(),
 		max:   maxEntries,
 		ttl:   ttl,
-		now:   time.Now,
+		now:   now,
 	}
 }
 

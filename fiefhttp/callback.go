@@ -31,7 +31,8 @@ var idTokenOnlyClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time",
 //     browsers keep (4 KB) gives a 500 page, a session store that fails a
 //     503 page; the error is logged.
 //
-// The flow cookie is deleted in every case where it was found. Failures are
+// The flow cookie is deleted in every case where it opened as a valid flow
+// cookie (a cookie that does not is left as it is). Failures are
 // logged (never with a token, a code or a cookie value) to WebConfig.Logger,
 // which defaults to the client's logger.
 func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
@@ -48,12 +49,14 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, http.StatusBadRequest, SignInExpired, "", nil)
 		return
 	}
-	f.deleteCookie(w, name, f.flowCookiePath())
 	flow, err := openFlow(f.seal.flow, name, c.Value, f.client.Now())
 	if err != nil {
+		// Not a flow cookie of this application: left alone, so that a
+		// link to the callback cannot delete another cookie.
 		f.page(w, r, http.StatusBadRequest, SignInExpired, "", err)
 		return
 	}
+	f.deleteCookie(w, name, f.flowCookiePath())
 	if code := q.Get("error"); code != "" || q.Has("error") {
 		status, failure := http.StatusBadRequest, SignInRefused
 		if code == "access_denied" {

@@ -26,15 +26,17 @@ func sealFlow(s *sealer, name string, d flowData) string {
 }
 
 // openFlow checks and decodes a sealed value; it fails on a value that is
-// not authentic, a bad encoding or an expired flow.
+// not authentic, a bad encoding, a flow without PKCE verifier or nonce
+// (which [WebFlow.Login] always sets: a flow without them would accept a
+// code obtained without PKCE, an attacker's) or an expired flow.
 func openFlow(s *sealer, name, value string, now time.Time) (flowData, error) {
 	var d flowData
 	payload, err := s.open(name, value)
-	if err != nil || json.Unmarshal(payload, &d) != nil {
-		return d, errBadFlowCookie
+	if err != nil || json.Unmarshal(payload, &d) != nil || d.Verifier == "" || d.Nonce == "" {
+		return flowData{}, errBadFlowCookie
 	}
 	if now.Unix() >= d.Expires {
-		return d, errBadFlowCookie
+		return flowData{}, errBadFlowCookie
 	}
 	return d, nil
 }

@@ -189,3 +189,27 @@ func TestCrossSiteLogoutRefused(t *testing.T) {
 		t.Errorf("the logged-out session ID still works: %d", resp.StatusCode)
 	}
 }
+
+// TestNewWebFlowRefusesOverlappingCookieNames: a session cookie whose name
+// starts with the flow-cookie prefix can be named by a link to the callback
+// (state = the rest of the name), and a prefix that starts with the
+// session cookie's name is as confusing: NewWebFlow refuses both.
+func TestNewWebFlowRefusesOverlappingCookieNames(t *testing.T) {
+	e := newFiefEnv(t)
+	for _, tt := range []struct {
+		session, prefix string
+		ok              bool
+	}{
+		{"myapp_session", "myapp_", false},
+		{"__Host-myapp_session", "__Host-myapp_", false},
+		{"myapp", "myapp_flow_", false},
+		{"same", "same", false},
+		{"myapp_session", "myapp_flow_", true},
+		{"session", "flow_", true},
+	} {
+		_, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{InsecureCookies: !strings.HasPrefix(tt.session, fiefhttp.HostPrefix), SessionCookieName: tt.session, FlowCookiePrefix: tt.prefix})
+		if (err == nil) != tt.ok {
+			t.Errorf("session cookie %q, flow prefix %q: error %v, want ok=%v", tt.session, tt.prefix, err, tt.ok)
+		}
+	}
+}

@@ -233,4 +233,40 @@ func TestWebFlowCheckOptions(t *testing.T) {
 	if f, _ := r.Finding(fief.FindingRedirectURI); f.Verdict != fief.VerdictSkipped || !strings.Contains(f.Detail, "WebConfig.BaseURL is not set") {
 		t.Errorf("without BaseURL: %+v", f)
 	}
+	if f, ok := r.Finding(fiefhttp.FindingSessionStore); ok {
+		t.Errorf("sessions in cookies: %+v, want no session store finding", f)
+	}
 }
+
+// TestWebFlowCheckWarnsOfTheMemoryStore: server-side sessions in the
+// memory of the process are a warning of the startup check (lost on
+// restart, not shared, bounded); a shared store is not.
+func TestWebFlowCheckWarnsOfTheMemoryStore(t *testing.T) {
+	e := newFiefEnv(t)
+	for _, tt := range []struct {
+		name  string
+		store fiefhttp.SessionStore
+		want  fief.Verdict
+	}{
+		{"default store", nil, fief.VerdictWarning},
+		{"memory store", fiefhttp.NewMemorySessionStore(fiefhttp.MemorySessionStoreConfig{}), fief.VerdictWarning},
+		{"another store", otherStore{fiefhttp.NewMemorySessionStore(fiefhttp.MemorySessionStoreConfig{})}, fief.VerdictOK},
+	} {
+		flow, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{Storage: fiefhttp.StorageServer, Store: tt.store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.client.Check(t.Context(), flow.CheckOptions())
+		f, ok := r.Finding(fiefhttp.FindingSessionStore)
+		if !ok || f.Verdict != tt.want || (tt.want == fief.VerdictWarning && !strings.Contains(f.Fix, "fiefredis")) {
+			t.Errorf("%s: finding %+v (found %v), want %v", tt.name, f, ok, tt.want)
+		}
+		if tt.want == fief.VerdictWarning && !strings.Contains(r.String(), "WARNING  session_store") {
+			t.Errorf("%s: report\n%s", tt.name, r)
+		}
+	}
+}
+
+// otherStore is a SessionStore that is not the memory store, as the
+// check sees it (a shared store, such as fiefredis's, in a real setup).
+type otherStore struct{ fiefhttp.SessionStore }

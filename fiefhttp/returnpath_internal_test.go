@@ -103,6 +103,8 @@ func TestFlowCookieRoundTrip(t *testing.T) {
 		{"not base64", key, "flow_s", v[:10] + "." + v[11:], now, false},
 		{"empty", key, "flow_s", "", now, false},
 		{"truncated", key, "flow_s", v[:len(v)-2], now, false},
+		{"no PKCE verifier", key, "flow_s", sealFlow(key, "flow_s", flowData{Nonce: "n", Expires: d.Expires}), now, false},
+		{"no nonce", key, "flow_s", sealFlow(key, "flow_s", flowData{Verifier: "v", Expires: d.Expires}), now, false},
 	}
 	for _, tt := range tests {
 		got, err := openFlow(tt.key, tt.cname, tt.value, tt.at)
@@ -120,13 +122,13 @@ func TestFlowCookieRoundTrip(t *testing.T) {
 
 func FuzzOpenFlow(f *testing.F) {
 	key := mustSealer(f, testKeyA)
-	f.Add(sealFlow(key, "n", flowData{Verifier: "v", Expires: 1 << 40}))
+	f.Add(sealFlow(key, "n", flowData{Verifier: "v", Nonce: "n", Expires: 1 << 40}))
 	f.Add("a.b")
 	f.Add(".")
 	f.Fuzz(func(t *testing.T, v string) {
 		d, err := openFlow(key, "n", v, time.Unix(0, 0))
-		if err == nil && d.Expires <= 0 {
-			t.Fatalf("opened %q into an expired flow %+v", v, d)
+		if err == nil && (d.Expires <= 0 || d.Verifier == "" || d.Nonce == "") {
+			t.Fatalf("opened %q into an expired or incomplete flow %+v", v, d)
 		}
 	})
 }

@@ -89,3 +89,35 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 		t.Fatalf("new token: %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestCachedUserInfoDoesNotOutliveARevocation: claims cached before a
+// user's revocation are not served to a token issued after it (a new
+// sign-in after a password reset, say): they are fetched from Fief again.
+func TestCachedUserInfoDoesNotOutliveARevocation(t *testing.T) {
+	e := newFiefEnv(t)
+	revocations := fief.NewRevocations(fief.RevocationsConfig{})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Revocations: revocations, Clock: e.srv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := fiefhttp.NewMemoryUserInfoCache(0, time.Hour)
+	auth := fiefhttp.New(client, nil, fiefhttp.WithUserInfoCache(cache))
+	if err := cache.Set(t.Context(), e.user.ID, fief.UserInfo{"sub": e.user.ID, "email": "before@bretagne.duchy"}); err != nil {
+		t.Fatal(err)
+	}
+	revocations.Revoke(e.user.ID, e.srv.Now())
+	e.srv.Advance(2 * time.Second)
+	before := e.srv.RequestCount(fieftest.EndpointUserinfo)
+	w := serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
+	if w.Code != http.StatusOK || w.Body.String() != testEmail {
+		t.Fatalf("got %d %q, want 200 %q: claims cached before the revocation were served", w.Code, w.Body, testEmail)
+	}
+	if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; calls != 1 {
+		t.Errorf("%d userinfo calls, want 1", calls)
+	}
+	// The claims fetched after the revocation are cached and used.
+	w = serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
+	if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; w.Code != http.StatusOK || calls != 1 {
+		t.Errorf("second request: %d, %d userinfo calls in all, want 200 and 1", w.Code, calls)
+	}
+}

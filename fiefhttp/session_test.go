@@ -30,6 +30,7 @@ type sessionEnv struct {
 	user        *fieftest.User
 	keys        [][]byte
 	revocations *fief.Revocations // nil: none
+	httpClient  *http.Client      // the clients' way to Fief; nil: srv.Client()
 }
 
 func newSessionEnv(t *testing.T) *sessionEnv {
@@ -58,7 +59,11 @@ type sessionApp struct {
 // instances of a load-balanced application.
 func (e *sessionEnv) newApp(t *testing.T, cfg fiefhttp.WebConfig) *sessionApp {
 	t.Helper()
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now, Revocations: e.revocations})
+	hc := e.httpClient
+	if hc == nil {
+		hc = e.srv.Client()
+	}
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: hc, Clock: e.srv.Now, Revocations: e.revocations})
 	if err != nil {
 		t.Fatal(err)
 	}

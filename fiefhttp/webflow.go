@@ -79,6 +79,8 @@ type WebConfig struct {
 	// those named with the [HostPrefix], which must have Path=/. A prefix
 	// without the [HostPrefix] lets a sibling subdomain plant a flow cookie
 	// and sign the user in to the attacker's account (login CSRF).
+	// [NewWebFlow] refuses a prefix that starts the session cookie's name,
+	// or that the name starts.
 	FlowCookiePrefix string
 
 	// FlowMaxAge is how long a user has to sign in once sent to Fief. Zero
@@ -254,6 +256,9 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 			return nil, fmt.Errorf("fiefhttp: cookie name %q needs Secure cookies, but InsecureCookies is set", name)
 		}
 	}
+	if strings.HasPrefix(f.sessionName, f.flowPrefix) || strings.HasPrefix(f.flowPrefix, f.sessionName) {
+		return nil, fmt.Errorf("fiefhttp: the session cookie name %q and the flow cookie prefix %q overlap: a link to the callback could name the session cookie as a flow cookie; choose names neither of which starts with the other", f.sessionName, f.flowPrefix)
+	}
 	switch f.storage {
 	case StorageAccessToken:
 	case StorageSealedCookie, StorageServer:
@@ -295,7 +300,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		return nil, err
 	}
 	if f.cache == nil {
-		f.cache = NewMemoryUserInfoCache(0, 0)
+		f.cache = newMemoryUserInfoCache(0, 0, client.Now)
 	}
 	if f.errorPage == nil {
 		f.errorPage = DefaultErrorPage
@@ -377,17 +382,42 @@ func (f *WebFlow) Auth() *Auth {
 	return a
 }
 
+// FindingSessionStore names the finding of [WebFlow.CheckOptions] on the
+// store of [StorageServer] sessions.
+const FindingSessionStore = "session_store"
+
 // CheckOptions returns the options of [fief.Client.Check] for this flow:
 // its redirect URI, WebConfig.BaseURL+CallbackPath, when WebConfig.BaseURL
 // is set; otherwise the redirect URI comes from each request's Host header,
-// and the options say why the check of the redirect URI is skipped.
+// and the options say why the check of the redirect URI is skipped. With
+// [StorageServer], they add the finding [FindingSessionStore]: a warning
+// when the sessions live in a [MemorySessionStore].
 //
 //	report := client.Check(ctx, flow.CheckOptions())
 func (f *WebFlow) CheckOptions() fief.CheckOptions {
+	var opts fief.CheckOptions
 	if f.baseURL == "" {
-		return fief.CheckOptions{RedirectURISkipped: "unknown at startup: WebConfig.BaseURL is not set, so the redirect URI comes from each request's Host header"}
+		opts.RedirectURISkipped = "unknown at startup: WebConfig.BaseURL is not set, so the redirect URI comes from each request's Host header"
+	} else {
+		opts.RedirectURI = f.baseURL + f.callbackPath
 	}
-	return fief.CheckOptions{RedirectURI: f.baseURL + f.callbackPath}
+	if f.storage == StorageServer {
+		opts.Findings = append(opts.Findings, f.storeFinding())
+	}
+	return opts
+}
+
+// storeFinding judges the store of server-side sessions.
+func (f *WebFlow) storeFinding() fief.Finding {
+	if _, inMemory := f.store.(*MemorySessionStore); inMemory {
+		return fief.Finding{
+			Name:    FindingSessionStore,
+			Verdict: fief.VerdictWarning,
+			Detail:  "server-side sessions live in the memory of this process: a restart signs every user out, other instances do not see them, and when the store is full the least recently used sessions are dropped",
+			Fix:     "give WebConfig.Store a store shared by the instances (such as fiefredis.NewSessionStore), or use StorageSealedCookie",
+		}
+	}
+	return fief.Finding{Name: FindingSessionStore, Verdict: fief.VerdictOK, Detail: fmt.Sprintf("server-side sessions in a %T", f.store)}
 }
 
 // SessionCookieName returns the name of the session cookie.
