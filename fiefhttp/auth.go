@@ -75,7 +75,7 @@ func New(client *fief.Client, cfg Config) *Auth {
 		a.unavailable = Unavailable
 	}
 	if a.cache == nil {
-		a.cache = NewMemoryUserInfoCache(0, 0)
+		a.cache = newMemoryUserInfoCache(0, 0, client.Now)
 	}
 	if a.logger == nil {
 		a.logger = client.Logger()

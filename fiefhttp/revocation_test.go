@@ -101,7 +101,7 @@ func TestCachedUserInfoDoesNotOutliveARevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := fiefhttp.NewMemoryUserInfoCache(0, time.Hour)
-	auth := fiefhttp.New(client, nil, fiefhttp.WithUserInfoCache(cache))
+	auth := fiefhttp.New(client, fiefhttp.Config{UserInfoCache: cache})
 	if err := cache.Set(t.Context(), e.user.ID, fief.UserInfo{"sub": e.user.ID, "email": "before@bretagne.duchy"}); err != nil {
 		t.Fatal(err)
 	}
