@@ -1,8 +1,13 @@
 package fief
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -161,5 +166,92 @@ func TestRevocationsConcurrent(t *testing.T) {
 	wg.Wait()
 	if _, refused := rev.Refuses(revokedUser, time.Now().Add(-time.Second), nil); !refused {
 		t.Fatal("not revoked after concurrent revocations")
+	}
+}
+
+// TestRevocationsBound: at the bound, the entries that expire soonest are
+// forgotten, standing blocks last, with a warning; the latest stay.
+func TestRevocationsBound(t *testing.T) {
+	clock := newClock()
+	var logs bytes.Buffer
+	rev := NewRevocations(RevocationsConfig{Clock: clock.Now, MaxUsers: 128, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	user := func(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+	for i := range 10 {
+		rev.Apply(Revocation{Kind: BlockUser, UserID: user(i), NotBefore: clock.Now()})
+	}
+	for i := 10; i < 1000; i++ {
+		clock.Advance(time.Second)
+		rev.Revoke(user(i), clock.Now())
+	}
+	if n := rev.n.Load(); n > 128 {
+		t.Fatalf("%d users held, bound 128", n)
+	}
+	for i := range 10 {
+		if _, ok := rev.Refuses(user(i), clock.Now(), nil); !ok {
+			t.Fatalf("standing block of user %d forgotten at the bound", i)
+		}
+	}
+	if _, ok := rev.Refuses(user(999), clock.Now(), nil); !ok {
+		t.Fatal("the latest revocation forgotten at the bound")
+	}
+	if _, ok := rev.Refuses(user(10), time.Time{}, nil); ok {
+		t.Fatal("the oldest revocation kept beyond the bound")
+	}
+	if !strings.Contains(logs.String(), "revocations at their bound") {
+		t.Fatalf("no warning at the bound: %q", logs.String())
+	}
+}
+
+// TestRevocationKinds: a standing block refuses whatever the iat until
+// lifted; a stale block (delivered late) does not undo a later lifting; a
+// permission revocation refuses only the tokens carrying it.
+func TestRevocationKinds(t *testing.T) {
+	clock := newClock()
+	rev := NewRevocations(RevocationsConfig{Clock: clock.Now})
+	t0 := clock.Now()
+	if !rev.Apply(Revocation{Kind: BlockUser, UserID: revokedUser, NotBefore: t0}) {
+		t.Fatal("block: no change")
+	}
+	clock.Advance(90 * 24 * time.Hour)
+	if _, ok := rev.Refuses(revokedUser, clock.Now(), nil); !ok {
+		t.Fatal("a standing block expired")
+	}
+	lift := clock.Now()
+	if !rev.Apply(Revocation{Kind: UnblockUser, UserID: revokedUser, NotBefore: lift}) {
+		t.Fatal("unblock: no change")
+	}
+	if rev.Apply(Revocation{Kind: BlockUser, UserID: revokedUser, NotBefore: t0}) {
+		t.Fatal("a block older than its lifting applied again")
+	}
+	if _, ok := rev.Refuses(revokedUser, clock.Now().Add(time.Second), nil); ok {
+		t.Fatal("a lifted block still refuses")
+	}
+	if rev.Apply(Revocation{Kind: UnblockUser, UserID: "other", NotBefore: lift}) {
+		t.Fatal("lifting no block changed the set")
+	}
+	rev.Apply(Revocation{Kind: RevokePermission, Permission: "castles:siege", NotBefore: lift})
+	if _, ok := rev.Refuses("anyone", lift, []string{"castles:read", "castles:siege"}); !ok {
+		t.Fatal("a token carrying the revoked permission is accepted")
+	}
+	if _, ok := rev.Refuses("anyone", lift, []string{"castles:read"}); ok {
+		t.Fatal("a token without the revoked permission is refused")
+	}
+	if _, ok := rev.Refuses("anyone", lift, nil); ok {
+		t.Fatal("a session is refused for a revoked permission")
+	}
+	for _, bad := range []Revocation{
+		{Kind: RevokeTokens, NotBefore: lift},
+		{Kind: RevokePermission, UserID: revokedUser, NotBefore: lift},
+		{Kind: 0, UserID: revokedUser, NotBefore: lift},
+		{Kind: RevokeTokens, UserID: revokedUser},
+	} {
+		if rev.Apply(bad) {
+			t.Fatalf("a malformed revocation %+v applied", bad)
+		}
+	}
+	b, err := json.Marshal(Revocation{Kind: RevokePermission, Permission: "castles:siege", NotBefore: lift})
+	var back Revocation
+	if err != nil || json.Unmarshal(b, &back) != nil || back.Kind != RevokePermission || !strings.Contains(string(b), `"revoke_permission"`) {
+		t.Fatalf("JSON round trip: %s %v %+v", b, err, back)
 	}
 }

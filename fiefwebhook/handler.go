@@ -68,7 +68,8 @@ type Config struct {
 	// minutes) until it is shared.
 	AcceptUnshared bool
 
-	// Admin, when set, is used once at start to read every role's
+	// Admin, when set, is used once at start (in the background from
+	// NewHandler on; see [Handler.RolesLoaded]) to read every role's
 	// permissions from Fief's admin API. A role.updated carries the role
 	// after the change only: the permissions it removed are known when the
 	// handler saw the role before, in a role.* event it processed or in
@@ -198,6 +199,20 @@ func NewHandler(cfg Config) (*Handler, error) {
 	}
 	h.roles.load(cfg.Admin, h.logger)
 	return h, nil
+}
+
+// RolesLoaded waits until the handler has read the roles from Fief's admin
+// API ([Config.Admin]), and returns the read's error; nil at once without
+// Admin. The handler reads them in the background from [NewHandler] on, and
+// a delivery that needs them waits for the read: call RolesLoaded at start
+// to know that the read succeeded, before the first change to a role.
+func (h *Handler) RolesLoaded(ctx context.Context) error {
+	select {
+	case <-h.roles.loaded:
+		return h.roles.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ServeHTTP implements [http.Handler].

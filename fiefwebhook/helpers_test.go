@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// delivery is one delivery captured from a real Fief server (v0.26.3).
+// delivery is one delivery captured from a real Fief server.
 type delivery struct {
 	Secret  string            `json:"secret"`
 	Headers map[string]string `json:"headers"`
@@ -29,7 +29,13 @@ func (d delivery) sentAt(t testing.TB) time.Time {
 
 func loadDeliveries(t testing.TB) []delivery {
 	t.Helper()
-	b, err := os.ReadFile("testdata/deliveries-v0.26.3.json")
+	return loadDeliveriesFrom(t, "testdata/deliveries-v0.26.3.json")
+}
+
+// loadDeliveriesFrom reads a file of deliveries captured from a real Fief.
+func loadDeliveriesFrom(t testing.TB, path string) []delivery {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

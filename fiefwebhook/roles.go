@@ -2,6 +2,7 @@ package fiefwebhook
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -22,6 +23,7 @@ type roleMemory struct {
 	mu     sync.Mutex
 	roles  map[fiefadmin.UUID][]fiefadmin.Permission
 	loaded chan struct{} // closed when the load from the admin API ended
+	err    error         // the load's failure; read after loaded is closed
 }
 
 func newRoleMemory() *roleMemory {
@@ -43,6 +45,7 @@ func (m *roleMemory) load(admin *fiefadmin.Client, logger *slog.Logger) {
 		read := make(map[fiefadmin.UUID][]fiefadmin.Permission)
 		for r, err := range admin.Roles.List(ctx, nil) {
 			if err != nil {
+				m.err = fmt.Errorf("fiefwebhook: reading the roles from Fief's admin API: %w", err)
 				logger.WarnContext(ctx, "fiefwebhook: reading the roles from Fief's admin API failed: the permissions a role.updated removes are known only for the roles seen in events", "error", err)
 				return
 			}
