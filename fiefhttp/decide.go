@@ -89,11 +89,11 @@ func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context
 		return r.Context(), nil
 	}
 	if a.sessions != nil {
-		token, authTime, err := a.sessions.session(w, r)
+		s, err := a.sessions.session(w, r)
 		if err != nil {
 			return a.anonymous(r.Context(), rt, err)
 		}
-		return a.check(r.Context(), token, authTime, rt)
+		return a.check(r.Context(), s.token, s.authTime, rt, s.end)
 	}
 	token, err := a.getter(r)
 	if err != nil {
@@ -108,7 +108,7 @@ func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context
 	if rt.public {
 		return ctx, nil
 	}
-	return a.check(ctx, token, time.Time{}, rt)
+	return a.check(ctx, token, time.Time{}, rt, nil)
 }
 
 // ErrSignInTooOld: the route asks for a recent sign-in ([MaxAge]) and the
@@ -129,12 +129,18 @@ func (e *stepUpError) Error() string { return e.err.Error() }
 func (e *stepUpError) Unwrap() error { return e.err }
 
 // check is the decision, with the time of sign-in when the request's
-// session knows it (zero otherwise).
-func (a *Auth) check(ctx context.Context, token string, authTime time.Time, rt *Route) (context.Context, error) {
+// session knows it (zero otherwise). endSession, when not nil, ends the
+// request's session: a session whose token is refused as revoked (a
+// revoked permission it carries, say) ends, rather than answer with it
+// until it expires.
+func (a *Auth) check(ctx context.Context, token string, authTime time.Time, rt *Route, endSession func()) (context.Context, error) {
 	if token == "" {
 		return a.anonymous(ctx, rt, ErrNoToken)
 	}
 	info, err := a.client.ValidateAccessToken(ctx, token, rt.req)
+	if endSession != nil && errors.Is(err, fief.ErrTokenRevoked) {
+		endSession()
+	}
 	if err == nil && rt.maxAge > 0 {
 		if authTime.IsZero() {
 			err = fmt.Errorf("%w: the sign-in time is unknown", ErrSignInTooOld)

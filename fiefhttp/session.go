@@ -80,10 +80,16 @@ type sessionRecord struct {
 // sessionSource is how an [Auth] made by [WebFlow.Auth] reads (and
 // refreshes) the request's session, inside [Auth.Check].
 type sessionSource interface {
-	// session returns the request's valid-now access token and the time of
-	// sign-in, writing a renewed cookie on w (when not nil) after a
-	// refresh.
-	session(w http.ResponseWriter, r *http.Request) (token string, authTime time.Time, err error)
+	// session returns the request's session, with a valid-now access
+	// token, writing a renewed cookie on w (when not nil) after a refresh.
+	session(w http.ResponseWriter, r *http.Request) (requestSession, error)
+}
+
+// requestSession is the session of a request.
+type requestSession struct {
+	token    string    // the access token, valid now
+	authTime time.Time // when the user typed their credentials
+	end      func()    // ends the session: its token was refused as revoked
 }
 
 // Store key namespaces.
@@ -99,10 +105,10 @@ func errNoSession(why string) error { return fmt.Errorf("%w: %s", ErrNoToken, wh
 
 // session implements sessionSource for the sealed-cookie and server
 // storages.
-func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.Time, error) {
+func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (requestSession, error) {
 	c, err := r.Cookie(f.sessionName)
 	if err != nil || c.Value == "" {
-		return "", time.Time{}, ErrNoToken
+		return requestSession{}, ErrNoToken
 	}
 	ctx := r.Context()
 	rec, id, err := f.readSession(ctx, c.Value)
@@ -110,11 +116,11 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 		if errors.Is(err, ErrNoToken) {
 			f.deleteCookie(w, f.sessionName, "/")
 		}
-		return "", time.Time{}, err
+		return requestSession{}, err
 	}
 	if err := f.revoked(rec); err != nil {
 		f.endSession(ctx, w, rec, id)
-		return "", time.Time{}, err
+		return requestSession{}, err
 	}
 	now := f.client.Now()
 	changed, oldRefresh := false, rec.RefreshToken
@@ -124,7 +130,7 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 			if errors.Is(err, ErrSessionEnded) {
 				f.endSession(ctx, w, rec, id)
 			}
-			return "", time.Time{}, err
+			return requestSession{}, err
 		}
 		rec, changed = fresh, true
 	}
@@ -139,17 +145,21 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (string, time.
 					f.forgetRotation(ctx, refreshKey(oldRefresh))
 				}
 				f.deleteCookie(w, f.sessionName, "/")
-				return "", time.Time{}, errNoSession("session ended meanwhile")
+				return requestSession{}, errNoSession("session ended meanwhile")
 			}
-			return "", time.Time{}, err
+			return requestSession{}, err
 		}
 	}
 	if changed && f.storage == StorageSealedCookie {
 		if err := f.setSessionCookie(w, rec, ""); err != nil {
-			return "", time.Time{}, err
+			return requestSession{}, err
 		}
 	}
-	return rec.AccessToken, time.Unix(rec.AuthTime, 0), nil
+	return requestSession{
+		token:    rec.AccessToken,
+		authTime: time.Unix(rec.AuthTime, 0),
+		end:      func() { f.endSession(ctx, w, rec, id) },
+	}, nil
 }
 
 // revoked ends a session begun at or before its user's revocation, or of a

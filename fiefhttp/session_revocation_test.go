@@ -101,3 +101,64 @@ func TestRevokedSessionPageSignsInAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionEndsOnABlockOrARevokedPermission: a standing block of the
+// user, or a revoked permission that the session's token carries, ends the
+// session (cookie dropped, record deleted): a server-side session is not
+// refreshed afterwards, and lifting the block does not bring it back.
+func TestSessionEndsOnABlockOrARevokedPermission(t *testing.T) {
+	for _, st := range storages {
+		for _, kind := range []fief.RevocationKind{fief.RevokePermission, fief.BlockUser} {
+			t.Run(st.name+"/"+kind.String(), func(t *testing.T) {
+				e := newSessionEnv(t)
+				e.user.SetPermissions([]string{"castles:read"})
+				e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
+				store := fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)
+				cfg := st.cfg()
+				cfg.Store = store
+				a := e.newApp(t, cfg)
+				c := a.cookie(t, a.signIn(t))
+				if w := a.get("/token", c); w.Code != http.StatusOK {
+					t.Fatalf("before: %d", w.Code)
+				}
+
+				e.srv.Advance(2 * time.Second)
+				e.revocations.Apply(fief.Revocation{Kind: kind, UserID: e.user.ID, Permission: "castles:read", NotBefore: e.srv.Now()})
+				w := a.get("/token", c)
+				if w.Code != http.StatusUnauthorized {
+					t.Fatalf("after the %v: %d, want 401", kind, w.Code)
+				}
+				if gone := renewed(w, a.flow.SessionCookieName()); gone == nil || gone.MaxAge >= 0 {
+					t.Errorf("after the %v, the session cookie was not dropped: %v", kind, gone)
+				}
+				if st.name == "server-side store" && store.Len() != 0 {
+					t.Errorf("after the %v, %d records left", kind, store.Len())
+				}
+				// A copy of the cookie, replayed when a refresh is due: a
+				// server-side session is gone; a sealed one cannot be
+				// recalled, but a blocked user's is refused before any
+				// refresh.
+				e.srv.Advance(tokenLifetime)
+				replay := func(when string) {
+					t.Helper()
+					before := e.srv.RequestCount(fieftest.EndpointToken)
+					if w := a.get("/token", c); w.Code != http.StatusUnauthorized {
+						t.Fatalf("the ended session, %s: %d, want 401", when, w.Code)
+					}
+					if n := e.srv.RequestCount(fieftest.EndpointToken) - before; n != 0 {
+						t.Fatalf("the ended session, %s, was refreshed (%d token requests)", when, n)
+					}
+				}
+				serverSide := st.name == "server-side store"
+				if serverSide || kind == fief.BlockUser {
+					replay("later")
+				}
+				if kind == fief.BlockUser && serverSide {
+					e.srv.Advance(time.Second)
+					e.revocations.Apply(fief.Revocation{Kind: fief.UnblockUser, UserID: e.user.ID, NotBefore: e.srv.Now()})
+					replay("once the block is lifted")
+				}
+			})
+		}
+	}
+}
