@@ -82,6 +82,7 @@ var exportedTypes = map[string]reflect.Type{
 	"fief.Revocations":                  reflect.TypeFor[fief.Revocations](),
 	"fief.RevocationsConfig":            reflect.TypeFor[fief.RevocationsConfig](),
 	"fiefhttp.MemorySessionStore":       reflect.TypeFor[fiefhttp.MemorySessionStore](),
+	"fiefhttp.MemorySessionStoreConfig": reflect.TypeFor[fiefhttp.MemorySessionStoreConfig](),
 	"fiefhttp.RouteTable":               reflect.TypeFor[fiefhttp.RouteTable](),
 	"fiefhttp.SessionLocker":            reflect.TypeFor[fiefhttp.SessionLocker](),
 	"fiefhttp.SessionStore":             reflect.TypeFor[fiefhttp.SessionStore](),
