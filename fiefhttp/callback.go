@@ -40,27 +40,27 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if !isState(state) {
-		f.page(w, r, http.StatusBadRequest, SignInExpired, "", nil)
+		f.page(w, r, http.StatusBadRequest, PageExpired, "", nil)
 		return
 	}
 	name := f.flowPrefix + state
 	c, err := r.Cookie(name)
 	if err != nil {
-		f.page(w, r, http.StatusBadRequest, SignInExpired, "", nil)
+		f.page(w, r, http.StatusBadRequest, PageExpired, "", nil)
 		return
 	}
 	flow, err := openFlow(f.seal.flow, name, c.Value, f.client.Now())
 	if err != nil {
 		// Not a flow cookie of this application: left alone, so that a
 		// link to the callback cannot delete another cookie.
-		f.page(w, r, http.StatusBadRequest, SignInExpired, "", err)
+		f.page(w, r, http.StatusBadRequest, PageExpired, "", err)
 		return
 	}
 	f.deleteCookie(w, name, f.flowCookiePath())
 	if code := q.Get("error"); code != "" || q.Has("error") {
-		status, failure := http.StatusBadRequest, SignInRefused
+		status, failure := http.StatusBadRequest, PageRefused
 		if code == "access_denied" {
-			status, failure = http.StatusForbidden, SignInCancelled
+			status, failure = http.StatusForbidden, PageCancelled
 			f.logger.InfoContext(r.Context(), "fiefhttp: sign-in refused by the user (access_denied)")
 		} else {
 			f.logger.WarnContext(r.Context(), "fiefhttp: Fief answered the sign-in with an error", "error", truncateCode(code))
@@ -70,7 +70,7 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	code := q.Get("code")
 	if code == "" {
-		f.page(w, r, http.StatusBadRequest, SignInIncomplete, "", nil)
+		f.page(w, r, http.StatusBadRequest, PageIncomplete, "", nil)
 		return
 	}
 	tok, claims, err := f.client.ExchangeCode(r.Context(), fief.ExchangeParams{
@@ -81,18 +81,18 @@ func (f *WebFlow) Callback(w http.ResponseWriter, r *http.Request) {
 	})
 	if errors.Is(err, fief.ErrEncryptionMismatch) {
 		// A configuration error of this application, not a failure of Fief.
-		f.page(w, r, http.StatusInternalServerError, SignInMisconfigured, "", err)
+		f.page(w, r, http.StatusInternalServerError, PageMisconfigured, "", err)
 		return
 	}
 	if err != nil {
-		f.page(w, r, http.StatusBadGateway, SignInExchangeFailed, "", err)
+		f.page(w, r, http.StatusBadGateway, PageExchangeFailed, "", err)
 		return
 	}
 	if err := f.startSession(w, r, tok, claims); err != nil {
 		if errors.Is(err, errSessionTooLarge) {
-			f.page(w, r, http.StatusInternalServerError, SignInInternal, "", err)
+			f.page(w, r, http.StatusInternalServerError, PageInternal, "", err)
 		} else { // the session store failed
-			f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", err)
+			f.page(w, r, http.StatusServiceUnavailable, PageUnavailable, "", err)
 		}
 		return
 	}

@@ -85,9 +85,9 @@
 //
 // A failure the user sees (an expired sign-in link, a cancelled sign-in, Fief
 // unreachable, a page the session has no access to, ...) gets a small page
-// in words, with a button to start again ([DefaultErrorPage]);
-// [WebConfig].ErrorPage replaces it with the application's own, told the
-// kind of failure ([PageError]). The sign-out page of [WebFlow.Logout] has
+// in words, with a button to start again ([DefaultPage]);
+// [WebConfig].Page replaces it with the application's own, told the
+// kind of failure ([Page]). The sign-out page of [WebFlow.Logout] has
 // the same style.
 //
 // At startup, [fief.Client.Check] with [WebFlow.CheckOptions] tells whether

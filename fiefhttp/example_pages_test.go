@@ -15,19 +15,19 @@ import (
 var expiredPage = template.Must(template.New("expired").Parse(
 	`<p>This link is too old. <a href="{{.RetryPath}}">Sign in again</a></p>`))
 
-func ExampleWebConfig_errorPage() {
+func ExampleWebConfig_page() {
 	srv, _, _, client := exampleFief()
 	defer srv.Close()
 
 	flow, err := fiefhttp.NewWebFlow(client, fiefhttp.WebConfig{
-		ErrorPage: func(w http.ResponseWriter, r *http.Request, e fiefhttp.PageError) {
-			if e.Failure != fiefhttp.SignInExpired {
-				fiefhttp.DefaultErrorPage(w, r, e)
+		Page: func(w http.ResponseWriter, r *http.Request, p fiefhttp.Page) {
+			if p.Kind != fiefhttp.PageExpired {
+				fiefhttp.DefaultPage(w, r, p)
 				return
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(e.Status)
-			expiredPage.Execute(w, e)
+			w.WriteHeader(p.Status)
+			expiredPage.Execute(w, p)
 		},
 	})
 	if err != nil {

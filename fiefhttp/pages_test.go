@@ -14,32 +14,32 @@ import (
 	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
-// TestDefaultErrorPage: each failure has a page in words, a button to start
+// TestDefaultPage: each failure has a page in words, a button to start
 // again, Fief's code escaped, and nothing loaded from elsewhere.
-func TestDefaultErrorPage(t *testing.T) {
+func TestDefaultPage(t *testing.T) {
 	tests := []struct {
-		failure   fiefhttp.SignInFailure
+		failure   fiefhttp.PageKind
 		status    int
 		code      string
 		wantTitle string
 		wantText  string
 		wantLabel string
 	}{
-		{fiefhttp.SignInExpired, 400, "", "This sign-in link has expired", "opened in another browser", "Start again"},
-		{fiefhttp.SignInCancelled, 403, "access_denied", "Sign-in was cancelled", "Nothing was shared", "Start again"},
-		{fiefhttp.SignInRefused, 400, `<b onclick="x">`, "Sign-in was refused", "did not complete the sign-in", "Start again"},
-		{fiefhttp.SignInIncomplete, 400, "", "Sign-in did not complete", "incomplete", "Start again"},
-		{fiefhttp.SignInExchangeFailed, 502, "", "Sign-in could not be completed", "did not answer as expected", "Try again"},
-		{fiefhttp.SignInUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
-		{fiefhttp.SignInInternal, 500, "", "Something went wrong", "could not start", "Try again"},
-		{fiefhttp.SignInMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
-		{fiefhttp.SignInForbidden, 403, "", "You do not have access to this page", "does not have the access this page requires", "Go to the home page"},
+		{fiefhttp.PageExpired, 400, "", "This sign-in link has expired", "opened in another browser", "Start again"},
+		{fiefhttp.PageCancelled, 403, "access_denied", "Sign-in was cancelled", "Nothing was shared", "Start again"},
+		{fiefhttp.PageRefused, 400, `<b onclick="x">`, "Sign-in was refused", "did not complete the sign-in", "Start again"},
+		{fiefhttp.PageIncomplete, 400, "", "Sign-in did not complete", "incomplete", "Start again"},
+		{fiefhttp.PageExchangeFailed, 502, "", "Sign-in could not be completed", "did not answer as expected", "Try again"},
+		{fiefhttp.PageUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
+		{fiefhttp.PageInternal, 500, "", "Something went wrong", "could not start", "Try again"},
+		{fiefhttp.PageMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
+		{fiefhttp.PageForbidden, 403, "", "You do not have access to this page", "does not have the access this page requires", "Go to the home page"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.failure.String(), func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			fiefhttp.DefaultErrorPage(rec, httptest.NewRequest("GET", "/auth-callback", nil),
-				fiefhttp.PageError{Failure: tt.failure, Status: tt.status, Code: tt.code, RetryPath: "/home?x=1&y=2"})
+			fiefhttp.DefaultPage(rec, httptest.NewRequest("GET", "/auth-callback", nil),
+				fiefhttp.Page{Kind: tt.failure, Status: tt.status, Code: tt.code, RetryPath: "/home?x=1&y=2"})
 			body := rec.Body.String()
 			if rec.Code != tt.status {
 				t.Errorf("status %d, want %d", rec.Code, tt.status)
@@ -77,41 +77,41 @@ func htmlEscape(s string) string {
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;", `"`, "&#34;", "&", "&amp;").Replace(s)
 }
 
-// TestWebFlowErrorPage: WebConfig.ErrorPage answers each failure a user can
+// TestWebFlowPage: WebConfig.Page answers each failure a user can
 // meet, in place of the default page, and receives what it needs.
-func TestWebFlowErrorPage(t *testing.T) {
+func TestWebFlowPage(t *testing.T) {
 	var (
 		mu   sync.Mutex
-		seen []fiefhttp.PageError
+		seen []fiefhttp.Page
 	)
-	custom := func(w http.ResponseWriter, r *http.Request, e fiefhttp.PageError) {
+	custom := func(w http.ResponseWriter, r *http.Request, e fiefhttp.Page) {
 		mu.Lock()
 		seen = append(seen, e)
 		mu.Unlock()
 		w.WriteHeader(e.Status)
-		fmt.Fprintf(w, "custom page: %s", e.Failure)
+		fmt.Fprintf(w, "custom page: %s", e.Kind)
 	}
-	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", ErrorPage: custom}})
+	w := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", Page: custom}})
 	w.srv.SetAutoLogin(testEmail)
 
 	tests := []struct {
 		name   string
 		edit   func(cb *url.URL)
 		fault  *fieftest.Fault
-		want   fiefhttp.SignInFailure
+		want   fiefhttp.PageKind
 		status int
 		code   string
 	}{
 		{name: "expired", edit: func(cb *url.URL) { setQuery(cb, "state", "bm90LWEtZmxvdy1vZi10aGlzLWJyb3dzZXI") },
-			want: fiefhttp.SignInExpired, status: 400},
+			want: fiefhttp.PageExpired, status: 400},
 		{name: "cancelled", edit: func(cb *url.URL) { setQuery(cb, "code", ""); setQuery(cb, "error", "access_denied") },
-			want: fiefhttp.SignInCancelled, status: 403, code: "access_denied"},
+			want: fiefhttp.PageCancelled, status: 403, code: "access_denied"},
 		{name: "refused", edit: func(cb *url.URL) { setQuery(cb, "error", strings.Repeat("x", 100)) },
-			want: fiefhttp.SignInRefused, status: 400, code: strings.Repeat("x", 64)},
+			want: fiefhttp.PageRefused, status: 400, code: strings.Repeat("x", 64)},
 		{name: "incomplete", edit: func(cb *url.URL) { setQuery(cb, "code", "") },
-			want: fiefhttp.SignInIncomplete, status: 400},
+			want: fiefhttp.PageIncomplete, status: 400},
 		{name: "exchange failed", fault: &fieftest.Fault{Status: 400, Body: `{"error":"invalid_grant"}`},
-			want: fiefhttp.SignInExchangeFailed, status: 502},
+			want: fiefhttp.PageExchangeFailed, status: 502},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,15 +132,15 @@ func TestWebFlowErrorPage(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			want := fiefhttp.PageError{Failure: tt.want, Status: tt.status, Code: tt.code, RetryPath: "/home"}
+			want := fiefhttp.Page{Kind: tt.want, Status: tt.status, Code: tt.code, RetryPath: "/home"}
 			if len(seen) != 1 || seen[0] != want {
-				t.Errorf("ErrorPage received %+v, want once %+v", seen, want)
+				t.Errorf("Page received %+v, want once %+v", seen, want)
 			}
 		})
 	}
 
 	t.Run("unavailable", func(t *testing.T) {
-		fresh := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, ErrorPage: custom}})
+		fresh := newWebApp(t, appOptions{cfg: fiefhttp.WebConfig{InsecureCookies: true, Page: custom}})
 		fresh.srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Status: 503})
 		resp, body := browsertest.Get(t, browsertest.NoRedirect(browsertest.New(t)), fresh.app.URL+"/protected")
 		if resp.StatusCode != 503 || body != "custom page: unavailable" {
@@ -197,11 +197,11 @@ func TestLogoutPage(t *testing.T) {
 // flow's error page; other requests keep the plain answers of an API.
 func TestWebFlowForbiddenAndUnavailablePages(t *testing.T) {
 	e := newFiefEnv(t)
-	var seen []fiefhttp.PageError
-	custom := func(w http.ResponseWriter, r *http.Request, pe fiefhttp.PageError) {
+	var seen []fiefhttp.Page
+	custom := func(w http.ResponseWriter, r *http.Request, pe fiefhttp.Page) {
 		seen = append(seen, pe)
 		w.WriteHeader(pe.Status)
-		fmt.Fprintf(w, "custom page: %s", pe.Failure)
+		fmt.Fprintf(w, "custom page: %s", pe.Kind)
 	}
 	token := e.token(fieftest.TokenOptions{})
 	for _, tt := range []struct {
@@ -211,16 +211,16 @@ func TestWebFlowForbiddenAndUnavailablePages(t *testing.T) {
 		navigation bool
 		status     int
 		want       string // in the default page's body
-		failure    fiefhttp.SignInFailure
+		failure    fiefhttp.PageKind
 	}{
-		{"missing permission, navigation", []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, false, true, 403, `<h1 id="title">You do not have access to this page</h1>`, fiefhttp.SignInForbidden},
+		{"missing permission, navigation", []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, false, true, 403, `<h1 id="title">You do not have access to this page</h1>`, fiefhttp.PageForbidden},
 		{"missing permission, fetch", []fiefhttp.RouteOption{fiefhttp.Permissions("castles:write")}, false, false, 403, "Forbidden\n", 0},
-		{"Fief down, navigation", nil, true, true, 503, `<h1 id="title">Sign-in is unavailable</h1>`, fiefhttp.SignInUnavailable},
+		{"Fief down, navigation", nil, true, true, 503, `<h1 id="title">Sign-in is unavailable</h1>`, fiefhttp.PageUnavailable},
 		{"Fief down, fetch", nil, true, false, 503, "Service Unavailable\n", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, page := range []fiefhttp.ErrorPageFunc{nil, custom} {
-				flow, err := fiefhttp.NewWebFlow(e.newClient(t), fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", ErrorPage: page})
+			for _, page := range []fiefhttp.PageFunc{nil, custom} {
+				flow, err := fiefhttp.NewWebFlow(e.newClient(t), fiefhttp.WebConfig{InsecureCookies: true, DefaultReturnPath: "/home", Page: page})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -256,13 +256,13 @@ func TestWebFlowForbiddenAndUnavailablePages(t *testing.T) {
 						t.Errorf("body %q, want %q", body, tt.want)
 					}
 				case tt.navigation:
-					want := fiefhttp.PageError{Failure: tt.failure, Status: tt.status, RetryPath: "/home"}
+					want := fiefhttp.Page{Kind: tt.failure, Status: tt.status, RetryPath: "/home"}
 					if len(seen) != 1 || seen[0] != want {
-						t.Errorf("ErrorPage received %+v, want once %+v", seen, want)
+						t.Errorf("Page received %+v, want once %+v", seen, want)
 					}
 				default:
 					if len(seen) != 0 {
-						t.Errorf("ErrorPage called for a fetch: %+v", seen)
+						t.Errorf("Page called for a fetch: %+v", seen)
 					}
 				}
 			}

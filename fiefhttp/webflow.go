@@ -154,11 +154,11 @@ type WebConfig struct {
 	// Nil means the client's, [fief.Client.Logger].
 	Logger *slog.Logger
 
-	// ErrorPage answers the failures of the flow that the user sees (an
+	// Page answers the failures of the flow that the user sees (an
 	// expired link, a cancelled sign-in, Fief unreachable, ...) in place of
-	// [DefaultErrorPage], for pages in the application's words and style.
-	// Nil means DefaultErrorPage.
-	ErrorPage ErrorPageFunc
+	// [DefaultPage], for pages in the application's words and style.
+	// Nil means DefaultPage.
+	Page PageFunc
 }
 
 // WebFlow is the sign-in flow of a server-rendered web application: it sends
@@ -181,7 +181,7 @@ type WebFlow struct {
 	postLogout   string
 	cache        UserInfoCache
 	logger       *slog.Logger
-	errorPage    ErrorPageFunc
+	pageFunc     PageFunc
 	crossOrigin  *http.CrossOriginProtection
 
 	storage        Storage
@@ -214,7 +214,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		postLogout:   orString(cfg.PostLogoutRedirect, "/"),
 		cache:        cfg.UserInfoCache,
 		logger:       cfg.Logger,
-		errorPage:    cfg.ErrorPage,
+		pageFunc:     cfg.Page,
 		crossOrigin:  http.NewCrossOriginProtection(),
 
 		storage:        cfg.Storage,
@@ -302,8 +302,8 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	if f.cache == nil {
 		f.cache = newMemoryUserInfoCache(0, 0, client.Now)
 	}
-	if f.errorPage == nil {
-		f.errorPage = DefaultErrorPage
+	if f.pageFunc == nil {
+		f.pageFunc = DefaultPage
 	}
 	if f.logger == nil {
 		f.logger = client.Logger()
@@ -442,8 +442,8 @@ func (f *WebFlow) Unauthorized(w http.ResponseWriter, r *http.Request, err error
 // route's [MinACR], or its sign-in is older than the route's [MaxAge], the
 // browser is sent to Fief's login form (a fresh flow with acr_values and
 // max_age) and comes back to the same page. Another page navigation gets
-// the flow's error page for [SignInForbidden] (403, see
-// WebConfig.ErrorPage). Everything else, API requests included, gets the
+// the flow's error page for [PageForbidden] (403, see
+// WebConfig.Page). Everything else, API requests included, gets the
 // default [Forbidden] answer (403).
 func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	if !IsNavigation(r) {
@@ -456,7 +456,7 @@ func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", c)
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		f.errorPage(w, r, PageError{Failure: SignInForbidden, Status: http.StatusForbidden, RetryPath: f.defaultPath})
+		f.pageFunc(w, r, Page{Kind: PageForbidden, Status: http.StatusForbidden, RetryPath: f.defaultPath})
 		return
 	}
 	f.login(w, r, r.URL.RequestURI(), su.acr, su.maxAge)
@@ -465,7 +465,7 @@ func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 // Unavailable is an [ErrorHandler] for the requests that Fief's absence
 // stops (the user info or a session refresh cannot be fetched): a page
 // navigation (see [IsNavigation]) gets the flow's error page for
-// [SignInUnavailable] (503, see WebConfig.ErrorPage); everything else gets
+// [PageUnavailable] (503, see WebConfig.Page); everything else gets
 // the default [Unavailable] answer (503). The [Auth] has logged err.
 func (f *WebFlow) Unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	if !IsNavigation(r) {
@@ -473,7 +473,7 @@ func (f *WebFlow) Unavailable(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	f.errorPage(w, r, PageError{Failure: SignInUnavailable, Status: http.StatusServiceUnavailable, RetryPath: f.defaultPath})
+	f.pageFunc(w, r, Page{Kind: PageUnavailable, Status: http.StatusServiceUnavailable, RetryPath: f.defaultPath})
 }
 
 // IsNavigation reports whether r is a browser's page navigation, which a
@@ -529,7 +529,7 @@ func (f *WebFlow) login(w http.ResponseWriter, r *http.Request, returnTo string,
 		Extra:         extra,
 	})
 	if err != nil {
-		f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", err)
+		f.page(w, r, http.StatusServiceUnavailable, PageUnavailable, "", err)
 		return
 	}
 	name := f.flowPrefix + state
@@ -596,7 +596,7 @@ func (f *WebFlow) logout(w http.ResponseWriter, r *http.Request, everywhere bool
 		if f.storage == StorageServer && isSessionID(c.Value) {
 			if err := f.store.Delete(ctx, sessionKeyPrefix+c.Value); err != nil {
 				f.logger.ErrorContext(ctx, "fiefhttp: session delete failed", "error", err)
-				f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", nil)
+				f.page(w, r, http.StatusServiceUnavailable, PageUnavailable, "", nil)
 				return
 			}
 		}
@@ -604,7 +604,7 @@ func (f *WebFlow) logout(w http.ResponseWriter, r *http.Request, everywhere bool
 			if everywhere && f.storage == StorageServer {
 				if err := f.store.DeleteUser(ctx, userID); err != nil {
 					f.logger.ErrorContext(ctx, "fiefhttp: deleting the user's sessions failed", "user", userID, "error", err)
-					f.page(w, r, http.StatusServiceUnavailable, SignInUnavailable, "", nil)
+					f.page(w, r, http.StatusServiceUnavailable, PageUnavailable, "", nil)
 					return
 				}
 			}
