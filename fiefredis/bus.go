@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefwebhook"
+	"github.com/fief-dev/fief-go/internal/seal"
 )
 
 // Why pub/sub and not streams: what every instance must know is a small
@@ -30,6 +32,10 @@ import (
 // messages, at the cost of that bookkeeping, and still need the set for an
 // instance that starts after the messages were trimmed.
 
+// DefaultMaxEntries bounds each set the bus keeps in Redis (revocations,
+// user-info drops) when [BusConfig.MaxEntries] is zero.
+const DefaultMaxEntries = 100_000
+
 // busMessage is what the bus publishes: an effect to apply, or a request to
 // reload the revocations from Redis.
 type busMessage struct {
@@ -39,7 +45,11 @@ type busMessage struct {
 
 // BusConfig configures [NewBus].
 type BusConfig struct {
-	Options
+	// Config is the Redis client, the prefix, the Keys that authenticate
+	// what the bus shares (required: the same secrets as fiefhttp's
+	// CookieKeys), and the timeout of each call (zero means
+	// [DefaultTimeout]).
+	Config
 	// Revocations is this instance's set, the one given to
 	// [fief.Config.Revocations]. Required.
 	Revocations *fief.Revocations
@@ -55,14 +65,25 @@ type BusConfig struct {
 	// which a missed drop no longer matters. Zero means
 	// fiefhttp.DefaultUserInfoCacheTTL.
 	UserInfoTTL time.Duration
+	// MaxEntries bounds each set kept in Redis (the revocations, the
+	// user-info drops). At the bound, the entries with the earliest times
+	// are dropped from Redis, with a warning: the instances that hold
+	// them keep applying them, but an instance that starts afterwards does
+	// not learn them. Zero means [DefaultMaxEntries].
+	MaxEntries int
 }
 
 // Bus is the [fiefwebhook.Applier] of a service with several instances: the
 // instance that receives a webhook applies its effect at once, stores a
-// revocation in Redis (a sorted set of user IDs scored by their "not
+// revocation in Redis (a sorted set of entries scored by their "not
 // before", each kept for [fief.Revocations.Keep]) and publishes the effect;
 // every instance applies what it receives to its own Revocations and
 // user-info cache.
+//
+// What the bus shares is authenticated with the [Config.Keys] and checked
+// (a user ID in Fief's form, a time within the retention and not in the
+// future): a message or stored entry that fails is refused and logged, never
+// applied. Each set in Redis is bounded ([BusConfig.MaxEntries]).
 //
 // Each time it (re)subscribes (at start, after Redis restarted or the
 // network failed), an instance writes its own revocations to Redis (Redis
@@ -73,11 +94,14 @@ type BusConfig struct {
 //
 // Make it with [NewBus], then [Bus.Start]; [Bus.Close] stops it.
 type Bus struct {
-	o     Options
-	rev   *fief.Revocations
-	local fiefwebhook.Local
-	retry time.Duration
-	brk   *breaker
+	o       Config
+	rev     *fief.Revocations
+	local   fiefwebhook.Local
+	retry   time.Duration
+	brk     *breaker
+	mac     *macer
+	refused *refusals
+	max     int
 
 	channel  string
 	setKey   string
@@ -97,32 +121,45 @@ type Bus struct {
 	startOnce sync.Once
 	cancel    context.CancelFunc
 	done      chan struct{}
-	applied   atomic.Int64
 }
 
 var _ fiefwebhook.Applier = (*Bus)(nil)
 
 // NewBus validates cfg and returns a stopped [Bus]. It does no I/O.
 func NewBus(cfg BusConfig) (*Bus, error) {
-	o, err := cfg.Options.resolve(DefaultTimeout)
+	o, err := cfg.Config.resolve("BusConfig", DefaultTimeout)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.checkKeys("BusConfig"); err != nil {
 		return nil, err
 	}
 	if cfg.Revocations == nil {
 		return nil, errors.New("fiefredis: BusConfig.Revocations is nil")
 	}
+	keys, err := seal.DeriveKeys(o.Keys, infoBus)
+	if err != nil {
+		return nil, fmt.Errorf("fiefredis: BusConfig.Keys: %w", err)
+	}
 	if cfg.RetryInterval <= 0 {
 		cfg.RetryInterval = DefaultRetryInterval
 	}
+	if cfg.MaxEntries <= 0 {
+		cfg.MaxEntries = DefaultMaxEntries
+	}
 	b := &Bus{
-		o:        o,
-		rev:      cfg.Revocations,
-		local:    fiefwebhook.Local{Revocations: cfg.Revocations, UserInfo: cfg.UserInfo},
-		retry:    cfg.RetryInterval,
-		brk:      &breaker{what: "event bus", interval: cfg.RetryInterval, clock: o.Clock, logger: o.Logger},
+		o:       o,
+		rev:     cfg.Revocations,
+		local:   fiefwebhook.Local{Revocations: cfg.Revocations, UserInfo: cfg.UserInfo},
+		retry:   cfg.RetryInterval,
+		brk:     &breaker{what: "event bus", interval: cfg.RetryInterval, clock: o.Clock, logger: o.Logger},
+		mac:     &macer{keys: keys},
+		refused: &refusals{logger: o.Logger, clock: o.Clock},
+		max:     cfg.MaxEntries,
+		// The two sets share a hash tag: one slot of a Redis Cluster.
 		channel:  o.Prefix + "events",
-		setKey:   o.Prefix + "revocations",
-		dropsKey: o.Prefix + "userinfo-drops",
+		setKey:   o.Prefix + "{bus}:revocations",
+		dropsKey: o.Prefix + "{bus}:userinfo-drops",
 		dropKeep: cfg.UserInfoTTL,
 		syncedCh: make(chan struct{}),
 		done:     make(chan struct{}),
@@ -132,8 +169,6 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 	if b.dropKeep <= 0 {
 		b.dropKeep = fiefhttp.DefaultUserInfoCacheTTL
 	}
-	b.brk.down = true // until the first sync
-	b.brk.cause = errors.New("not synchronised yet")
 	return b, nil
 }
 
@@ -181,48 +216,40 @@ func (b *Bus) Check(context.Context) error {
 	return fmt.Errorf("%w: event bus: not synchronised yet", ErrUnavailable)
 }
 
-// Applied returns the number of effects received from the bus and applied.
-func (b *Bus) Applied() int64 { return b.applied.Load() }
-
 // Apply implements [fiefwebhook.Applier] on the instance that received the
-// webhook: it applies f to this instance at once, then stores it in Redis
-// and publishes it to every instance. When Redis cannot be reached, f stays
-// applied here and is shared when Redis returns (the revocation with the
-// instance's whole set, the user-info drop as a message), and Apply returns
-// an [ErrUnavailable]: the webhook handler answers 503 so that Fief retries
-// the delivery, unless fiefwebhook.Config.AcceptUnshared is set.
+// webhook: it applies f to this instance at once, then stores its
+// revocations in Redis and publishes it to every instance. When Redis
+// cannot be reached, f stays applied here and is shared when Redis returns
+// (the revocations with the instance's whole set, the user-info drop as a
+// message), and Apply returns an [ErrUnavailable] (a [fief.ErrUnavailable]):
+// fiefwebhook then answers 503 and Fief retries the delivery, so that the
+// effect is not lost if this instance stops before Redis returns (unless
+// fiefwebhook.Config.AcceptUnshared is set). An effect whose user ID is
+// not a UUID in Fief's form, or whose times lie outside the retention, is
+// refused with an error (not an ErrUnavailable) and not applied.
 func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 	if f.None() {
 		return nil
 	}
 	f.Revocations = slices.Clone(f.Revocations)
-	var zs []redis.Z
 	for i := range f.Revocations {
 		rv := &f.Revocations[i]
-		rv.NotBefore = rv.NotBefore.Truncate(time.Microsecond) // the precision stored in Redis
-		if rv.Kind == fief.RevokeTokens {
-			zs = append(zs, redis.Z{Score: float64(rv.NotBefore.UnixMicro()), Member: rv.UserID})
-		}
+		// The precision stored in Redis.
+		rv.NotBefore, rv.Until = rv.NotBefore.Truncate(time.Microsecond), rv.Until.Truncate(time.Microsecond)
+	}
+	if err := checkEffect(f, b.o.Clock(), b.rev.Keep()); err != nil {
+		return fmt.Errorf("fiefredis: effect refused: %w", err)
 	}
 	if err := b.local.Apply(ctx, f); err != nil {
-		b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info", "user", f.UserID, "error", err)
+		b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info failed", "user", f.UserID, "error", err)
 	}
-	msg, err := json.Marshal(busMessage{Effect: &f})
+	payload, err := json.Marshal(busMessage{Effect: &f})
 	if err != nil {
 		return fmt.Errorf("fiefredis: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
-	_, err = b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if len(zs) > 0 {
-			b.storeRevocations(ctx, p, zs)
-		}
-		if f.DropUserInfo {
-			b.storeDrops(ctx, p, []redis.Z{{Score: float64(b.o.Clock().UnixMicro()), Member: f.UserID}})
-		}
-		p.Publish(ctx, b.channel, msg)
-		return nil
-	})
+	err = b.share(ctx, f, payload)
 	if err != nil {
 		b.needSync.Store(true) // write this instance's revocations when Redis returns
 		b.synced.Store(false)
@@ -233,35 +260,167 @@ func (b *Bus) Apply(ctx context.Context, f fiefwebhook.Effect) error {
 			}
 			b.pendingMu.Unlock()
 		}
-		b.o.Logger.WarnContext(ctx, "fiefredis: effect applied here only until Redis returns", "user", f.UserID, "error", err)
-		return b.brk.fail(ctx, err)
+		err = b.brk.fail(ctx, err)
+		b.o.Logger.WarnContext(ctx, "fiefredis: effect applied here only until Redis returns", "user", f.UserID, "revocations", len(f.Revocations), "error", err)
+		return err
 	}
 	return nil
 }
 
-// The writes are pipelined, not transactions: each is idempotent (ZADD GT
-// keeps the later time), and with Redis Cluster the keys may live on
-// different nodes.
-
-// storeRevocations queues the commands that add zs to the set, keeping the
-// later "not before" of a user, forget the entries older than Keep, and
-// make the whole set expire Keep after its last change.
-func (b *Bus) storeRevocations(ctx context.Context, p redis.Pipeliner, zs []redis.Z) *redis.IntCmd {
-	keep := b.rev.Keep()
-	added := p.ZAddArgs(ctx, b.setKey, redis.ZAddArgs{GT: true, Ch: true, Members: zs})
-	p.ZRemRangeByScore(ctx, b.setKey, "-inf", "("+strconv.FormatInt(b.o.Clock().Add(-keep).UnixMicro(), 10))
-	p.PExpire(ctx, b.setKey, keep)
-	return added
+// share stores f in Redis and publishes it.
+func (b *Bus) share(ctx context.Context, f fiefwebhook.Effect, payload []byte) error {
+	if len(f.Revocations) > 0 {
+		if _, err := b.storeRevocations(ctx, f.Revocations); err != nil {
+			return err
+		}
+	}
+	if f.DropUserInfo {
+		if _, err := b.storeDrops(ctx, []string{f.UserID}); err != nil {
+			return err
+		}
+	}
+	return b.o.Client.Publish(ctx, b.channel, b.mac.signed(b.channel, payload)).Err()
 }
 
-// storeDrops queues the commands that record user-info drops, for the
-// instances cut off when they were published, and forget those older than
-// the user-info TTL.
-func (b *Bus) storeDrops(ctx context.Context, p redis.Pipeliner, zs []redis.Z) *redis.IntCmd {
-	added := p.ZAddArgs(ctx, b.dropsKey, redis.ZAddArgs{GT: true, Ch: true, Members: zs})
-	p.ZRemRangeByScore(ctx, b.dropsKey, "-inf", "("+strconv.FormatInt(b.o.Clock().Add(-b.dropKeep).UnixMicro(), 10))
-	p.PExpire(ctx, b.dropsKey, b.dropKeep)
-	return added
+// publishReload asks every instance to reload the sets.
+func (b *Bus) publishReload(ctx context.Context) error {
+	payload, _ := json.Marshal(busMessage{Reload: true})
+	return b.o.Client.Publish(ctx, b.channel, b.mac.signed(b.channel, payload)).Err()
+}
+
+// storeScript adds members to a bounded sorted set. KEYS[1] is the set;
+// ARGV: the score below which members are forgotten, the set's TTL in ms
+// (0: none), the bound, then score and member of each. It returns the
+// number of members added, and the number dropped at the bound (the lowest
+// scores).
+var storeScript = redis.NewScript(`
+local added = 0
+for i = 4, #ARGV, 2 do
+  added = added + redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i+1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+local dropped = 0
+if over > 0 then
+  dropped = redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return {added, dropped}
+`)
+
+// member is an element to store: its score, and its content, authenticated
+// by store.
+type member struct {
+	score   string
+	payload []byte
+}
+
+// store adds ms to the set at key, forgets the members scored below
+// forget, and bounds the set; ttl (0: none) is the set's expiry. It
+// reports how many members were added.
+func (b *Bus) store(ctx context.Context, key string, forget int64, ttl time.Duration, ms []member) (int64, error) {
+	args := make([]any, 0, 3+2*len(ms))
+	args = append(args, forget, ttl.Milliseconds(), b.max)
+	for _, m := range ms {
+		args = append(args, m.score, b.mac.signed(key, m.payload))
+	}
+	res, err := storeScript.Run(ctx, b.o.Client, []string{key}, args...).Int64Slice()
+	if err != nil {
+		return 0, err
+	}
+	if len(res) != 2 {
+		return 0, fmt.Errorf("store script answered %d values", len(res))
+	}
+	if res[1] > 0 {
+		b.o.Logger.WarnContext(ctx, "fiefredis: a set of the bus is full: the entries that expire soonest were dropped from Redis (instances that hold them keep them; instances started later do not learn them)",
+			"key", key, "dropped", res[1], "max_entries", b.max)
+	}
+	return res[0], nil
+}
+
+// expiryScore is the score of a revocation in the set: when it may be
+// forgotten (µs since the epoch), "+inf" for a standing block.
+func (b *Bus) expiryScore(rv fief.Revocation) string {
+	switch {
+	case !rv.Until.IsZero():
+		return strconv.FormatInt(rv.Until.UnixMicro(), 10)
+	case rv.Kind == fief.BlockUser:
+		return "+inf"
+	}
+	return strconv.FormatInt(rv.NotBefore.Add(b.rev.Keep()).UnixMicro(), 10)
+}
+
+// storeRevocations adds rvs to the revocation set, scored by their expiry,
+// and removes from it the blocks that an UnblockUser among them lifts.
+func (b *Bus) storeRevocations(ctx context.Context, rvs []fief.Revocation) (int64, error) {
+	ms := make([]member, 0, len(rvs))
+	for _, rv := range rvs {
+		payload, err := json.Marshal(rv)
+		if err != nil {
+			return 0, err
+		}
+		ms = append(ms, member{score: b.expiryScore(rv), payload: payload})
+	}
+	added, err := b.store(ctx, b.setKey, b.o.Clock().UnixMicro(), 0, ms)
+	if err != nil {
+		return 0, err
+	}
+	for _, rv := range rvs {
+		if rv.Kind == fief.UnblockUser {
+			if err := b.liftBlocks(ctx, rv); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return added, nil
+}
+
+// liftBlocks removes from the revocation set the user's blocks that the
+// UnblockUser rv lifts (a standing block is never forgotten otherwise).
+func (b *Bus) liftBlocks(ctx context.Context, rv fief.Revocation) error {
+	// The JSON of a block starts with its kind and user.
+	pattern := `*{"kind":"` + fief.BlockUser.String() + `","user":"` + rv.UserID + `"*`
+	var lifted []any
+	iter := b.o.Client.ZScan(ctx, b.setKey, 0, pattern, 100).Iterator()
+	for iter.Next(ctx) {
+		m := iter.Val()
+		if !iter.Next(ctx) { // the score follows each member
+			break
+		}
+		payload, err := b.mac.open(b.setKey, m)
+		if err != nil {
+			continue // removed at the next load
+		}
+		var block fief.Revocation
+		if json.Unmarshal(payload, &block) == nil && block.Kind == fief.BlockUser && block.UserID == rv.UserID && !block.NotBefore.After(rv.NotBefore) {
+			lifted = append(lifted, m)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(lifted) > 0 {
+		return b.o.Client.ZRem(ctx, b.setKey, lifted...).Err()
+	}
+	return nil
+}
+
+// storeDrops records user-info drops made now, for the instances cut off
+// when they were published, and forgets those older than the user-info
+// TTL.
+func (b *Bus) storeDrops(ctx context.Context, users []string) (int64, error) {
+	now := b.o.Clock().UnixMicro()
+	ms := make([]member, 0, len(users))
+	for _, u := range users {
+		payload, err := json.Marshal(entry{User: u, At: now})
+		if err != nil {
+			return 0, err
+		}
+		ms = append(ms, member{score: strconv.FormatInt(now, 10), payload: payload})
+	}
+	return b.store(ctx, b.dropsKey, b.o.Clock().Add(-b.dropKeep).UnixMicro(), b.dropKeep, ms)
 }
 
 // run is the subscriber loop: receive, apply, and synchronise after each
@@ -312,11 +471,16 @@ func (b *Bus) lost(ctx context.Context, err error) {
 	_ = b.brk.fail(ctx, err)
 }
 
-// receive applies a message of the bus.
+// receive applies a message of the bus, if it is authentic and valid.
 func (b *Bus) receive(ctx context.Context, payload string) {
+	body, err := b.mac.open(b.channel, payload)
+	if err != nil {
+		b.refused.refuse(ctx, "a message", err)
+		return
+	}
 	var m busMessage
-	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		b.o.Logger.WarnContext(ctx, "fiefredis: unreadable bus message ignored", "error", err)
+	if err := json.Unmarshal(body, &m); err != nil {
+		b.refused.refuse(ctx, "a message", err)
 		return
 	}
 	if m.Reload {
@@ -327,11 +491,15 @@ func (b *Bus) receive(ctx context.Context, payload string) {
 		}
 		return
 	}
-	if m.Effect != nil {
-		if err := b.local.Apply(ctx, *m.Effect); err != nil {
-			b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info", "user", m.Effect.UserID, "error", err)
-		}
-		b.applied.Add(1)
+	if m.Effect == nil || m.Effect.None() {
+		return
+	}
+	if err := checkEffect(*m.Effect, b.o.Clock(), b.rev.Keep()); err != nil {
+		b.refused.refuse(ctx, "an effect", err)
+		return
+	}
+	if err := b.local.Apply(ctx, *m.Effect); err != nil {
+		b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info failed", "user", m.Effect.UserID, "error", err)
 	}
 }
 
@@ -348,31 +516,25 @@ func (b *Bus) sync(ctx context.Context) {
 	b.once.Do(func() { close(b.syncedCh) })
 }
 
+// syncBatch bounds the entries written by one call of the store script.
+const syncBatch = 1000
+
 func (b *Bus) syncOnce(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
-	var zs []redis.Z
-	for rv := range b.rev.All() {
-		if rv.Kind == fief.RevokeTokens {
-			zs = append(zs, redis.Z{Score: float64(rv.NotBefore.UnixMicro()), Member: rv.UserID})
-		}
-	}
-	for len(zs) > 0 {
-		n := min(len(zs), 1000)
-		var added *redis.IntCmd
-		if _, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-			added = b.storeRevocations(ctx, p, zs[:n])
-			return nil
-		}); err != nil {
+	rvs := slices.Collect(b.rev.All())
+	for len(rvs) > 0 {
+		n := min(len(rvs), syncBatch)
+		added, err := b.storeRevocations(ctx, rvs[:n])
+		if err != nil {
 			return fmt.Errorf("writing revocations: %w", err)
 		}
-		if added.Val() > 0 {
-			msg, _ := json.Marshal(busMessage{Reload: true})
-			if err := b.o.Client.Publish(ctx, b.channel, msg).Err(); err != nil {
+		if added > 0 {
+			if err := b.publishReload(ctx); err != nil {
 				return fmt.Errorf("publishing a reload: %w", err)
 			}
 		}
-		zs = zs[n:]
+		rvs = rvs[n:]
 	}
 	if err := b.publishPendingDrops(ctx); err != nil {
 		return err
@@ -384,43 +546,90 @@ func (b *Bus) syncOnce(ctx context.Context) error {
 // and asks the other instances to reload.
 func (b *Bus) publishPendingDrops(ctx context.Context) error {
 	b.pendingMu.Lock()
-	zs := make([]redis.Z, 0, len(b.pendingDrops))
-	now := float64(b.o.Clock().UnixMicro())
-	for u := range b.pendingDrops {
-		zs = append(zs, redis.Z{Score: now, Member: u})
-	}
+	users := slices.Collect(maps.Keys(b.pendingDrops))
 	b.pendingMu.Unlock()
-	if len(zs) == 0 {
+	if len(users) == 0 {
 		return nil
 	}
-	msg, _ := json.Marshal(busMessage{Reload: true})
-	if _, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		b.storeDrops(ctx, p, zs)
-		p.Publish(ctx, b.channel, msg)
-		return nil
-	}); err != nil {
+	if _, err := b.storeDrops(ctx, users); err != nil {
+		return fmt.Errorf("sharing user-info drops: %w", err)
+	}
+	if err := b.publishReload(ctx); err != nil {
 		return fmt.Errorf("sharing user-info drops: %w", err)
 	}
 	b.pendingMu.Lock()
-	for _, z := range zs {
-		delete(b.pendingDrops, z.Member.(string))
+	for _, u := range users {
+		delete(b.pendingDrops, u)
 	}
 	b.pendingMu.Unlock()
 	return nil
 }
 
-// load adds the revocations stored in Redis to this instance's set.
+// loadSet returns the authentic members of the set at key scored above
+// min, for which check (given the payload and the score) says nothing
+// wrong, and removes from Redis those that are not authentic or fail it.
+func (b *Bus) loadSet(ctx context.Context, key, min string, check func(payload []byte, score float64) error) ([][]byte, error) {
+	zs, err := b.o.Client.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: "+inf", Count: int64(b.max)}).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	var bad []any
+	for _, z := range zs {
+		m, _ := z.Member.(string)
+		payload, err := b.mac.open(key, m)
+		if err == nil {
+			err = check(payload, z.Score)
+		}
+		if err != nil {
+			b.refused.refuse(ctx, "a stored entry", err)
+			bad = append(bad, m)
+			continue
+		}
+		out = append(out, payload)
+	}
+	if len(bad) > 0 {
+		if err := b.o.Client.ZRem(ctx, key, bad...).Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// loadRevocations returns the valid revocations of the set, by "not
+// before", so that a block and its lifting apply in their order.
+func (b *Bus) loadRevocations(ctx context.Context) ([]fief.Revocation, error) {
+	now, keep := b.o.Clock(), b.rev.Keep()
+	var rvs []fief.Revocation
+	_, err := b.loadSet(ctx, b.setKey, "("+strconv.FormatInt(now.UnixMicro(), 10), func(payload []byte, score float64) error {
+		var rv fief.Revocation
+		if err := json.Unmarshal(payload, &rv); err != nil {
+			return err
+		}
+		if err := checkRevocation(rv, now, keep); err != nil {
+			return err
+		}
+		if want := b.expiryScore(rv); want != "+inf" && want != strconv.FormatFloat(score, 'f', -1, 64) {
+			return fmt.Errorf("%s: score %v is not its expiry %s", rv.Kind, score, want)
+		}
+		rvs = append(rvs, rv)
+		return nil
+	})
+	slices.SortStableFunc(rvs, func(x, y fief.Revocation) int { return x.NotBefore.Compare(y.NotBefore) })
+	return rvs, err
+}
+
+// load adds the revocations stored in Redis to this instance's set, and
+// drops the cached user info dropped since the last load.
 func (b *Bus) load(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, b.o.Timeout)
 	defer cancel()
-	since := strconv.FormatInt(b.o.Clock().Add(-b.rev.Keep()).UnixMicro(), 10)
-	all, err := b.o.Client.ZRangeByScoreWithScores(ctx, b.setKey, &redis.ZRangeBy{Min: "(" + since, Max: "+inf"}).Result()
+	rvs, err := b.loadRevocations(ctx)
 	if err != nil {
 		return fmt.Errorf("loading revocations: %w", err)
 	}
-	for _, z := range all {
-		user, _ := z.Member.(string)
-		b.rev.Revoke(user, time.UnixMicro(int64(z.Score)))
+	for _, rv := range rvs {
+		b.rev.Apply(rv)
 	}
 	// The user-info drops since the last load (all of them the first
 	// time), a second of margin for clocks.
@@ -428,13 +637,28 @@ func (b *Bus) load(ctx context.Context) error {
 	dropsSince, started := b.lastLoad.Add(-time.Second), b.o.Clock()
 	b.loadMu.Unlock()
 	if b.local.UserInfo != nil {
-		drops, err := b.o.Client.ZRangeByScore(ctx, b.dropsKey, &redis.ZRangeBy{Min: strconv.FormatInt(dropsSince.UnixMicro(), 10), Max: "+inf"}).Result()
+		dropsSince = later(dropsSince, started.Add(-b.dropKeep))
+		var users []string
+		_, err := b.loadSet(ctx, b.dropsKey, "("+strconv.FormatInt(dropsSince.UnixMicro(), 10), func(payload []byte, score float64) error {
+			var e entry
+			if err := json.Unmarshal(payload, &e); err != nil {
+				return err
+			}
+			if !canonicalUUID(e.User) || float64(e.At) != score {
+				return fmt.Errorf("user-info drop of user %q does not match its score", e.User)
+			}
+			if err := checkTime(time.UnixMicro(e.At), started, b.dropKeep); err != nil {
+				return err
+			}
+			users = append(users, e.User)
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("loading user-info drops: %w", err)
 		}
-		for _, user := range drops {
-			if err := b.local.UserInfo.Delete(ctx, user); err != nil {
-				b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info", "user", user, "error", err)
+		for _, u := range users {
+			if err := b.local.UserInfo.Delete(ctx, u); err != nil {
+				b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info failed", "user", u, "error", err)
 			}
 		}
 	}
@@ -442,6 +666,13 @@ func (b *Bus) load(ctx context.Context) error {
 	b.lastLoad = started
 	b.loadMu.Unlock()
 	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func sleep(ctx context.Context, d time.Duration) {

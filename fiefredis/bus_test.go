@@ -3,6 +3,7 @@ package fiefredis_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -23,16 +24,33 @@ type instance struct {
 
 func newInstance(t *testing.T, srv *redisserver.Server) *instance {
 	t.Helper()
+	return newLoggedInstance(t, srv, nil)
+}
+
+// newLoggedInstance is newInstance logging to logger (nil: nowhere).
+func newLoggedInstance(t *testing.T, srv *redisserver.Server, logger *slog.Logger) *instance {
+	t.Helper()
 	in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{}), cache: fiefhttp.NewMemoryUserInfoCache(0, time.Hour)}
-	o := options(newClient(t, srv))
+	c := config(newClient(t, srv))
+	if logger != nil {
+		c.Logger = logger
+	}
 	var err error
-	in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Options: o, Revocations: in.rev, UserInfo: in.cache, RetryInterval: 100 * time.Millisecond})
+	in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Config: c, Revocations: in.rev, UserInfo: in.cache, RetryInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.bus.Start()
 	t.Cleanup(func() { in.bus.Close() })
 	return in
+}
+
+// revokeNow applies the revocation of user's tokens until now through in.
+func revokeNow(t *testing.T, in *instance, user string) {
+	t.Helper()
+	if err := in.bus.Apply(context.Background(), revokeEffect(user, time.Now(), false)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (in *instance) revoked(user string) bool { _, ok := notBefore(in.rev, user); return ok }
@@ -100,9 +118,7 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	waitSynced(t, b.bus)
 	ctx := context.Background()
 	early := "11111111-1111-4111-8111-111111111111"
-	if err := a.bus.Apply(ctx, revokeEffect(early, time.Now(), false)); err != nil {
-		t.Fatal(err)
-	}
+	revokeNow(t, a, early)
 	eventually(t, 3*time.Second, "b never revoked the early user", func() bool { return b.revoked(early) })
 
 	srv.Kill()
@@ -133,10 +149,13 @@ func TestBusCatchesUpAfterRedisReturns(t *testing.T) {
 	}
 }
 
-func TestBusApplyFailsWhenUnshared(t *testing.T) {
+// TestBusUnsharedIsUnavailable: an effect that cannot be shared is applied
+// here, and Apply says so with an error that is a fief.ErrUnavailable (so
+// that fiefwebhook answers 503 and Fief retries).
+func TestBusUnsharedIsUnavailable(t *testing.T) {
 	srv := redisserver.Start(t)
 	rev := fief.NewRevocations(fief.RevocationsConfig{})
-	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(newClient(t, srv)), Revocations: rev})
+	bus, err := fiefredis.NewBus(fiefredis.BusConfig{Config: config(newClient(t, srv)), Revocations: rev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,22 +164,33 @@ func TestBusApplyFailsWhenUnshared(t *testing.T) {
 	waitSynced(t, bus)
 	srv.Kill()
 	err = bus.Apply(context.Background(), revokeEffect(userA, time.Now(), false))
-	if !errors.Is(err, fiefredis.ErrUnavailable) {
-		t.Fatalf("Apply without Redis: %v, want ErrUnavailable", err)
+	if !errors.Is(err, fiefredis.ErrUnavailable) || !errors.Is(err, fief.ErrUnavailable) {
+		t.Fatalf("Apply without Redis: %v, want fiefredis.ErrUnavailable and fief.ErrUnavailable", err)
 	}
 	if _, ok := notBefore(rev, userA); !ok {
 		t.Fatal("not applied locally")
 	}
 }
 
+// TestNewBusRefusesMissingParts: a configuration without a client, keys or
+// revocations, or with a prefix that would break the hash tags, is
+// refused with an error naming the field.
 func TestNewBusRefusesMissingParts(t *testing.T) {
-	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Revocations: fief.NewRevocations(fief.RevocationsConfig{})}); err == nil {
-		t.Fatal("no client accepted")
-	}
-	srv, rdb := startRedis(t)
-	_ = srv
-	if _, err := fiefredis.NewBus(fiefredis.BusConfig{Options: options(rdb)}); err == nil {
-		t.Fatal("no revocations accepted")
+	_, rdb := startRedis(t)
+	rev := fief.NewRevocations(fief.RevocationsConfig{})
+	for _, tc := range []struct {
+		name, field string
+		cfg         fiefredis.BusConfig
+	}{
+		{"no client", "Client", fiefredis.BusConfig{Config: fiefredis.Config{Keys: testKeys}, Revocations: rev}},
+		{"no revocations", "Revocations", fiefredis.BusConfig{Config: config(rdb)}},
+		{"no keys", "Keys", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb}, Revocations: rev}},
+		{"short key", "Keys[1]", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: [][]byte{testKeys[0], []byte("short")}}, Revocations: rev}},
+		{"braces", "Prefix", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: testKeys, Prefix: "app{1}:"}, Revocations: rev}},
+	} {
+		if _, err := fiefredis.NewBus(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.field)
+		}
 	}
 }
 
@@ -169,9 +199,7 @@ func TestBusStartsWithoutRedis(t *testing.T) {
 	first := newInstance(t, srv)
 	waitSynced(t, first.bus)
 	ctx := context.Background()
-	if err := first.bus.Apply(ctx, revokeEffect(userA, time.Now(), false)); err != nil {
-		t.Fatal(err)
-	}
+	revokeNow(t, first, userA)
 	srv.Stop()
 
 	late := newInstance(t, srv)
@@ -198,5 +226,58 @@ func TestBusFinding(t *testing.T) {
 	})
 	if f := bus.Finding(t.Context()); !strings.Contains(f.Fix, "Redis") {
 		t.Errorf("fix %q does not name Redis", f.Fix)
+	}
+}
+
+// TestBusSharesEveryKind: standing blocks, their lifting and per-permission
+// revocations reach every instance, and an instance started later; a lifted
+// block leaves Redis, so that no later instance blocks the user again.
+func TestBusSharesEveryKind(t *testing.T) {
+	srv := redisserver.Start(t)
+	a, b := newInstance(t, srv), newInstance(t, srv)
+	waitSynced(t, a.bus)
+	waitSynced(t, b.bus)
+	ctx := context.Background()
+	t0 := time.Now()
+	apply := func(rvs ...fief.Revocation) {
+		t.Helper()
+		if err := a.bus.Apply(ctx, fiefwebhook.Effect{Revocations: rvs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(fief.Revocation{Kind: fief.BlockUser, UserID: userA, NotBefore: t0},
+		fief.Revocation{Kind: fief.RevokePermission, Permission: "castles:read", NotBefore: t0})
+	later, earlier := t0.Add(time.Second), t0.Add(-time.Second) // tokens issued after, before the events
+	refused := func(in *instance, user string, perms ...string) bool {
+		iat := later // a block refuses it
+		if len(perms) > 0 {
+			iat = earlier // a permission's revocation refuses it
+		}
+		_, ok := in.rev.Refuses(user, iat, perms)
+		return ok
+	}
+	eventually(t, 3*time.Second, "b never blocked the user", func() bool { return refused(b, userA) })
+	eventually(t, 3*time.Second, "b never revoked the permission", func() bool { return refused(b, userB, "castles:read") })
+	if refused(b, userB, "castles:write") {
+		t.Fatal("a permission's revocation refuses a token without it")
+	}
+	c := newInstance(t, srv)
+	waitSynced(t, c.bus)
+	if !refused(c, userA) || !refused(c, userB, "castles:read") {
+		t.Fatal("a late instance did not load a block or a permission's revocation")
+	}
+
+	apply(fief.Revocation{Kind: fief.UnblockUser, UserID: userA, NotBefore: t0.Add(time.Millisecond)})
+	eventually(t, 3*time.Second, "b never lifted the block", func() bool { return !refused(b, userA) })
+	d := newInstance(t, srv)
+	waitSynced(t, d.bus)
+	if refused(d, userA) {
+		t.Fatal("an instance started after the block was lifted blocks the user")
+	}
+	rdb := newClient(t, srv)
+	for _, m := range rdb.ZRange(ctx, findKey(t, rdb, "revocations"), 0, -1).Val() {
+		if strings.Contains(m, `"block_user"`) {
+			t.Fatalf("the lifted block is still in Redis: %s", m)
+		}
 	}
 }

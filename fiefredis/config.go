@@ -2,7 +2,9 @@ package fiefredis
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -10,49 +12,103 @@ import (
 
 // Defaults of the configurations of this package.
 const (
-	// DefaultPrefix starts every key and channel name.
+	// DefaultPrefix starts every key and channel name when [Config.Prefix]
+	// is empty: followed by the client ID and a colon when
+	// [Config.ClientID] is set ("fief:<client ID>:"), alone otherwise.
 	DefaultPrefix = "fief:"
-	// DefaultTimeout bounds each Redis call made while handling a webhook.
+	// DefaultTimeout bounds each Redis call of a [Bus] and of [Deliveries].
 	DefaultTimeout = time.Second
-	// DefaultReadTimeout bounds each Redis call made while answering a
-	// request (a user-info cache read).
+	// DefaultSessionTimeout bounds each Redis call of a [SessionStore].
+	DefaultSessionTimeout = 2 * time.Second
+	// DefaultReadTimeout bounds each Redis call of a [UserInfoCache], made
+	// while answering a request.
 	DefaultReadTimeout = 50 * time.Millisecond
 	// DefaultRetryInterval is the wait between two attempts to reach Redis
 	// while it is unreachable.
 	DefaultRetryInterval = 500 * time.Millisecond
 )
 
-// Options are the settings every type of this package shares.
-type Options struct {
-	// Client is the Redis client. Required.
+// minKeyLen is the minimum length of a secret of [Config.Keys], as for
+// fiefhttp's CookieKeys.
+const minKeyLen = 32
+
+// Config is what every type of this package needs; each constructor takes
+// it within its own configuration ([BusConfig], [DeliveriesConfig],
+// [UserInfoCacheConfig], [SessionStoreConfig]). Instances that share state
+// must have the same Prefix (or ClientID) and Keys.
+type Config struct {
+	// Client is the Redis client: a single node, Sentinel or Cluster.
+	// Required.
 	Client redis.UniversalClient
+	// ClientID is the application's Fief client ID. It makes the default
+	// prefix "fief:<client ID>:", so that two applications sharing a Redis
+	// never share keys (one's "sign out everywhere" never ends the other's
+	// sessions). Set it, or Prefix.
+	ClientID string
 	// Prefix starts every key and channel name. Empty means
-	// [DefaultPrefix]. Instances that share state must use the same.
+	// [DefaultPrefix], followed by ClientID and a colon when ClientID is
+	// set. It may not contain braces: this package sets the hash tags of
+	// its keys, so that the keys used together live in one slot of a
+	// Redis Cluster.
 	Prefix string
-	// Timeout bounds each Redis call. Zero means the type's default.
+	// Keys are the secrets that authenticate what a [Bus] shares and seal
+	// what a [UserInfoCache] stores: use the same secrets as fiefhttp's
+	// WebConfig.CookieKeys (each of at least 32 bytes; the first
+	// authenticates and seals, every one verifies and opens, so keys
+	// rotate like the cookie keys). A per-purpose key is derived from each
+	// with HKDF-SHA256. Required by [NewBus] and [NewUserInfoCache];
+	// [Deliveries] and [SessionStore] do not use them (fiefhttp seals the
+	// session records itself).
+	Keys [][]byte
+	// Timeout bounds each Redis call, within the caller's context. Zero
+	// means the type's default.
 	Timeout time.Duration
 	// Clock returns the current time. Nil means [time.Now].
 	Clock func() time.Time
-	// Logger receives Redis becoming unreachable and reachable again, once
-	// per change. Nil means [slog.Default].
+	// Logger receives Redis becoming unreachable, and reachable again
+	// after an outage, once per change, and what was refused or dropped.
+	// Nil means [slog.Default].
 	Logger *slog.Logger
 }
 
-func (o Options) resolve(defaultTimeout time.Duration) (Options, error) {
-	if o.Client == nil {
-		return o, errors.New("fiefredis: Options.Client is nil")
+// resolve checks c and fills in its defaults.
+func (c Config) resolve(what string, defaultTimeout time.Duration) (Config, error) {
+	if c.Client == nil {
+		return c, fmt.Errorf("fiefredis: %s.Client is nil", what)
 	}
-	if o.Prefix == "" {
-		o.Prefix = DefaultPrefix
+	if strings.ContainsAny(c.Prefix, "{}") {
+		return c, fmt.Errorf("fiefredis: %s.Prefix %q contains a brace: this package sets the hash tags of its keys", what, c.Prefix)
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = defaultTimeout
+	if strings.ContainsAny(c.ClientID, "{}") {
+		return c, fmt.Errorf("fiefredis: %s.ClientID %q contains a brace", what, c.ClientID)
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+		if c.ClientID != "" {
+			c.Prefix += c.ClientID + ":"
+		}
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if c.Timeout <= 0 {
+		c.Timeout = defaultTimeout
 	}
-	return o, nil
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}
+
+// checkKeys checks that c has keys, each long enough.
+func (c Config) checkKeys(what string) error {
+	if len(c.Keys) == 0 {
+		return errors.New("fiefredis: " + what + ".Keys is empty: give the secrets of fiefhttp's WebConfig.CookieKeys")
+	}
+	for i, k := range c.Keys {
+		if len(k) < minKeyLen {
+			return fmt.Errorf("fiefredis: %s.Keys[%d] has %d bytes, need at least %d", what, i, len(k), minKeyLen)
+		}
+	}
+	return nil
 }

@@ -37,10 +37,13 @@ return {first, 1}
 // instance, so that an event is processed once (and its time is its first
 // arrival at any instance) whichever instance Fief's attempts reach. Each
 // delivery is remembered for an hour ([fiefwebhook.DefaultDeliveryMemory]).
-// When Redis is unreachable it falls back to the instance's own memory.
+// A claim is a lease: when the instance that claimed a delivery dies before
+// it is done, another instance processes it again once the lease has
+// expired; a delivery done is never processed again. When Redis is
+// unreachable it falls back to the instance's own memory.
 // Make it with [NewDeliveries].
 type Deliveries struct {
-	o      Options
+	o      Config
 	keep   time.Duration
 	memory *fiefwebhook.MemoryDeliveries
 	brk    *breaker
@@ -48,9 +51,16 @@ type Deliveries struct {
 
 var _ fiefwebhook.Deliveries = (*Deliveries)(nil)
 
+// DeliveriesConfig configures [NewDeliveries].
+type DeliveriesConfig struct {
+	// Config is the Redis client, the prefix and the timeout of each call
+	// (zero means [DefaultTimeout]); the Keys are not used.
+	Config
+}
+
 // NewDeliveries returns a shared memory of deliveries. It does no I/O.
-func NewDeliveries(o Options) (*Deliveries, error) {
-	o, err := o.resolve(DefaultTimeout)
+func NewDeliveries(cfg DeliveriesConfig) (*Deliveries, error) {
+	o, err := cfg.Config.resolve("DeliveriesConfig", DefaultTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,9 @@ import (
 
 // NewBusForTest returns a started bus with its own revocation set, closed
 // at the end of the test: an instance that only publishes.
-func NewBusForTest(tb testing.TB, o Options) *Bus {
+func NewBusForTest(tb testing.TB, c Config) *Bus {
 	tb.Helper()
-	b, err := NewBus(BusConfig{Options: o, Revocations: fief.NewRevocations(fief.RevocationsConfig{})})
+	b, err := NewBus(BusConfig{Config: c, Revocations: fief.NewRevocations(fief.RevocationsConfig{})})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -24,8 +24,8 @@ func NewBusForTest(tb testing.TB, o Options) *Bus {
 	return b
 }
 
-// PublishForTest publishes effects in one pipeline, as many instances
-// applying webhooks at once would, without storing them.
+// PublishForTest publishes effects, authenticated, in one pipeline, as many
+// instances applying webhooks at once would, without storing them.
 func (b *Bus) PublishForTest(ctx context.Context, effects []fiefwebhook.Effect) error {
 	_, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i := range effects {
@@ -33,7 +33,7 @@ func (b *Bus) PublishForTest(ctx context.Context, effects []fiefwebhook.Effect) 
 			if err != nil {
 				return err
 			}
-			p.Publish(ctx, b.channel, msg)
+			p.Publish(ctx, b.channel, b.mac.signed(b.channel, msg))
 		}
 		return nil
 	})

@@ -2,20 +2,25 @@ package fiefredis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+
+	fief "github.com/fief-dev/fief-go"
+	"github.com/fief-dev/fief-go/internal/sentinel"
 )
 
 // ErrUnavailable: Redis could not be reached; the instance goes on with what
-// it has. Errors of this package wrap it with the cause.
-var ErrUnavailable = errors.New("fiefredis: Redis unavailable")
+// it has. Errors of this package wrap it with the cause. It is also a
+// [fief.ErrUnavailable]: errors.Is(err, fief.ErrUnavailable) holds, so that
+// fiefhttp and fiefwebhook answer 503.
+var ErrUnavailable = sentinel.In(fief.ErrUnavailable, "fiefredis: Redis unavailable")
 
 // breaker remembers that Redis failed, so that calls made during the next
 // interval fail at once instead of each waiting for its timeout, and logs
-// each change of state once.
+// each change of state once: unreachable, then reachable again after an
+// outage (a first success is not a recovery).
 type breaker struct {
 	what     string
 	interval time.Duration

@@ -35,9 +35,12 @@ func newClient(t testing.TB, srv *redisserver.Server) redis.UniversalClient {
 	return rdb
 }
 
-// options returns Options for rdb with a quiet logger.
-func options(rdb redis.UniversalClient) fiefredis.Options {
-	return fiefredis.Options{Client: rdb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+// testKeys are the secrets of the tests' configurations.
+var testKeys = [][]byte{[]byte("the-secret-of-the-fiefredis-tests-0123456789")}
+
+// config returns a Config for rdb with the test keys and a quiet logger.
+func config(rdb redis.UniversalClient) fiefredis.Config {
+	return fiefredis.Config{Client: rdb, Keys: testKeys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 // eventually polls cond every 10 ms until it holds or d has passed.

@@ -6,29 +6,21 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 )
 
-// Defaults of [SessionStoreOptions].
-const (
-	DefaultSessionPrefix  = "fiefhttp:"
-	DefaultSessionTimeout = 2 * time.Second
-)
-
-// SessionStoreOptions configures a [SessionStore]. Every zero value means
+// SessionStoreConfig configures [NewSessionStore]. Every zero value means
 // what its comment says.
-type SessionStoreOptions struct {
-	// Prefix starts every key the store writes. Empty means
-	// [DefaultSessionPrefix].
-	Prefix string
-	// Timeout bounds each Redis call, within the caller's context. Zero
-	// means [DefaultSessionTimeout].
-	Timeout time.Duration
+type SessionStoreConfig struct {
+	// Config is the Redis client, the prefix and the timeout (zero means
+	// [DefaultSessionTimeout]); the Keys are not used: fiefhttp seals the
+	// records before they reach the store.
+	Config
 }
 
 // SessionStore is a [fiefhttp.SessionStore] and [fiefhttp.SessionLocker]
@@ -38,30 +30,28 @@ type SessionStoreOptions struct {
 // only one instance refresh a session.
 //
 // Keys, under the prefix: "s:"+key holds a value (with its TTL), "u:"+user
-// the set of a user's keys (for DeleteUser), "l:"+key a lock. Values are
-// encrypted by fiefhttp before they reach Redis. Errors of Redis are
-// returned wrapped with [fief.ErrUnavailable]: the request gets the
+// the index of a user's keys (for DeleteUser: a sorted set scored by each
+// value's expiry, pruned of the expired ones at each write), "l:"+key a
+// lock. A write of an existing key ([SessionStore.Update]) never creates
+// it: a session deleted by "sign out everywhere" cannot come back from a
+// request that was refreshing it. Values are encrypted by fiefhttp before
+// they reach Redis. Errors of Redis are returned wrapped with
+// [ErrUnavailable] (a [fief.ErrUnavailable]): the request gets the
 // unavailable answer and the session is kept.
 type SessionStore struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+	clock   func() time.Time
 }
 
-// NewSessionStore returns a store on rdb (a single node, Sentinel or
-// Cluster client). It does no I/O. It panics if rdb is nil.
-func NewSessionStore(rdb redis.UniversalClient, opts SessionStoreOptions) *SessionStore {
-	if rdb == nil {
-		panic("fiefredis: NewSessionStore with a nil client")
+// NewSessionStore returns a store. It does no I/O.
+func NewSessionStore(cfg SessionStoreConfig) (*SessionStore, error) {
+	c, err := cfg.Config.resolve("SessionStoreConfig", DefaultSessionTimeout)
+	if err != nil {
+		return nil, err
 	}
-	s := &SessionStore{rdb: rdb, prefix: opts.Prefix, timeout: opts.Timeout}
-	if s.prefix == "" {
-		s.prefix = DefaultSessionPrefix
-	}
-	if s.timeout <= 0 {
-		s.timeout = DefaultSessionTimeout
-	}
-	return s
+	return &SessionStore{rdb: c.Client, prefix: c.Prefix, timeout: c.Timeout, clock: c.Clock}, nil
 }
 
 func (s *SessionStore) valueKey(key string) string   { return s.prefix + "s:" + key }
@@ -69,7 +59,7 @@ func (s *SessionStore) userKey(userID string) string { return s.prefix + "u:" + 
 func (s *SessionStore) lockKey(key string) string    { return s.prefix + "l:" + key }
 
 func unavailable(op string, err error) error {
-	return fmt.Errorf("%w: fiefredis: %s: %w", fief.ErrUnavailable, op, err)
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
 }
 
 // Get implements [fiefhttp.SessionStore].
@@ -86,50 +76,61 @@ func (s *SessionStore) Get(ctx context.Context, key string) ([]byte, error) {
 	return b, nil
 }
 
-// Create implements [fiefhttp.SessionStore] with SET NX: the value with
-// its TTL, only if the key is free, and its key in the user's set, which
-// lives as long as the longest of the user's values.
+// Create implements [fiefhttp.SessionStore] with SET NX: it stores value
+// under a new key for ttl, and indexes the key under userID. When the key
+// exists it returns [fiefhttp.ErrSessionExists] and writes nothing.
 func (s *SessionStore) Create(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error {
-	return s.write(ctx, "NX", key, userID, value, ttl)
+	return s.write(ctx, "session create", "NX", key, userID, value, ttl)
 }
 
-// Update implements [fiefhttp.SessionStore] with SET XX: a key deleted
-// meanwhile (a sign-out) stays deleted.
+// Update implements [fiefhttp.SessionStore] with SET XX: it replaces the
+// value under an existing key, for ttl. It never creates: when the key is
+// gone (deleted, expired), it returns [fiefhttp.ErrSessionNotFound] and
+// writes nothing.
 func (s *SessionStore) Update(ctx context.Context, key, userID string, value []byte, ttl time.Duration) error {
-	return s.write(ctx, "XX", key, userID, value, ttl)
+	return s.write(ctx, "session update", "XX", key, userID, value, ttl)
 }
 
-// write is SET with mode (NX or XX), then the user's set once it is done.
-func (s *SessionStore) write(ctx context.Context, mode, key, userID string, value []byte, ttl time.Duration) error {
+// write sets the value with SET (mode "NX" or "XX") and
+// indexes it in the user's sorted set, scored by its expiry. The value is
+// written first, so that an Update that finds the key gone leaves the index
+// alone; the index is then updated only for a key that was written, with
+// ZADD XX for an Update, so that a key that DeleteUser has just popped is
+// not indexed again.
+func (s *SessionStore) write(ctx context.Context, op, mode, key, userID string, value []byte, ttl time.Duration) error {
 	if ttl <= 0 {
-		return errors.New("fiefredis: SessionStore write with a TTL that is not positive")
+		return fmt.Errorf("fiefredis: %s with a TTL that is not positive", op)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	err := s.rdb.SetArgs(ctx, s.valueKey(key), value, redis.SetArgs{Mode: mode, TTL: ttl}).Err()
 	switch {
-	case errors.Is(err, redis.Nil) && mode == "NX":
-		return fiefhttp.ErrSessionExists
-	case errors.Is(err, redis.Nil):
+	case errors.Is(err, redis.Nil) && mode == "XX":
 		return fiefhttp.ErrSessionNotFound
+	case errors.Is(err, redis.Nil):
+		return fiefhttp.ErrSessionExists
 	case err != nil:
-		return unavailable("session write", err)
+		return unavailable(op, err)
 	}
+	now := s.clock()
+	expiry := float64(now.Add(ttl).UnixMilli())
 	uk := s.userKey(userID)
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.SAdd(ctx, uk, key)
+		z := redis.Z{Score: expiry, Member: key}
+		p.ZAddArgs(ctx, uk, redis.ZAddArgs{XX: mode == "XX", GT: true, Members: []redis.Z{z}})
+		p.ZRemRangeByScore(ctx, uk, "-inf", "("+strconv.FormatInt(now.UnixMilli(), 10))
 		p.ExpireGT(ctx, uk, ttl+time.Second)
 		p.ExpireNX(ctx, uk, ttl+time.Second) // a new set has no TTL for GT to compare
 		return nil
 	})
 	if err != nil {
-		return unavailable("session write", err)
+		return unavailable(op, err)
 	}
 	return nil
 }
 
 // Delete implements [fiefhttp.SessionStore]. The key's entry in its user's
-// set goes when the set does.
+// index goes when its expiry has passed, or with the index.
 func (s *SessionStore) Delete(ctx context.Context, key string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -139,27 +140,28 @@ func (s *SessionStore) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// deleteUserBatch bounds the keys popped from a user's set at once.
+// deleteUserBatch bounds the keys popped from a user's index at once.
 const deleteUserBatch = 100
 
 // DeleteUser implements [fiefhttp.SessionStore]. It pops the user's keys
-// from their set and deletes them, until the set is empty: a value set
-// meanwhile is deleted too, or stays indexed for the next call.
+// from their index and deletes them, until the index is empty: a value
+// created meanwhile is deleted too, or stays indexed for the next call.
 func (s *SessionStore) DeleteUser(ctx context.Context, userID string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	uk := s.userKey(userID)
 	for {
-		keys, err := s.rdb.SPopN(ctx, uk, deleteUserBatch).Result()
+		zs, err := s.rdb.ZPopMin(ctx, uk, deleteUserBatch).Result()
 		if err != nil {
 			return unavailable("session delete user", err)
 		}
-		if len(keys) == 0 {
+		if len(zs) == 0 {
 			return nil
 		}
 		// One DEL per key: in a Cluster, the keys live in different slots.
 		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range keys {
+			for _, z := range zs {
+				k, _ := z.Member.(string)
 				p.Del(ctx, s.valueKey(k))
 			}
 			return nil

@@ -35,11 +35,22 @@ func newRedis(t *testing.T) (*redisserver.Server, *redis.Client) {
 	return srv, rdb
 }
 
+// newStore returns a session store on rdb with c's other settings.
+func newStore(t *testing.T, rdb redis.UniversalClient, c fiefredis.Config) *fiefredis.SessionStore {
+	t.Helper()
+	c.Client = rdb
+	s, err := fiefredis.NewSessionStore(fiefredis.SessionStoreConfig{Config: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestSessionStore(t *testing.T) {
 	_, rdb := newRedis(t)
 	ctx := t.Context()
-	s := fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{Prefix: "app1:"})
-	other := fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{Prefix: "app2:"})
+	s := newStore(t, rdb, fiefredis.Config{Prefix: "app1:"})
+	other := newStore(t, rdb, fiefredis.Config{Prefix: "app2:"})
 	if _, err := s.Get(ctx, "a"); !errors.Is(err, fiefhttp.ErrSessionNotFound) {
 		t.Fatalf("Get of a missing key: %v, want ErrSessionNotFound", err)
 	}
@@ -104,7 +115,7 @@ func TestSessionStore(t *testing.T) {
 func TestSessionLockCrashedHolder(t *testing.T) {
 	_, rdb := newRedis(t)
 	ctx := t.Context()
-	s := fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{})
+	s := newStore(t, rdb, fiefredis.Config{})
 	unlock1, err := s.TryLock(ctx, "k", 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -214,8 +225,8 @@ func TestTwoInstancesOneRefresh(t *testing.T) {
 		t.Run(st.String(), func(t *testing.T) {
 			_, rdb := newRedis(t)
 			e := newEnv(t)
-			a := e.newApp(t, st, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
-			b := e.newApp(t, st, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
+			a := e.newApp(t, st, newStore(t, rdb, fiefredis.Config{}))
+			b := e.newApp(t, st, newStore(t, rdb, fiefredis.Config{}))
 			c := a.signIn(t)
 			for round := range 3 {
 				e.srv.Advance(tokenLifetime)
@@ -259,7 +270,7 @@ func TestRedisStoppedInTheMiddle(t *testing.T) {
 		t.Run(st.String(), func(t *testing.T) {
 			rs, rdb := newRedis(t)
 			e := newEnv(t)
-			a := e.newApp(t, st, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{Timeout: time.Second}))
+			a := e.newApp(t, st, newStore(t, rdb, fiefredis.Config{Timeout: time.Second}))
 			c := a.signIn(t)
 			if w := a.get(c); w.Code != http.StatusOK {
 				t.Fatalf("before: %d", w.Code)
@@ -295,7 +306,7 @@ func TestRedisStoppedInTheMiddle(t *testing.T) {
 func TestSignInWhileRedisDown(t *testing.T) {
 	rs, rdb := newRedis(t)
 	e := newEnv(t)
-	a := e.newApp(t, fiefhttp.StorageServer, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{Timeout: time.Second}))
+	a := e.newApp(t, fiefhttp.StorageServer, newStore(t, rdb, fiefredis.Config{Timeout: time.Second}))
 	rs.Kill()
 	b := browsertest.New(t)
 	resp, page := browsertest.Get(t, b, a.url+"/token")
@@ -315,7 +326,7 @@ func TestSessionStoreHonoursContext(t *testing.T) {
 	_, rdb := newRedis(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	s := fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{})
+	s := newStore(t, rdb, fiefredis.Config{})
 	if _, err := s.Get(ctx, "a"); err == nil || errors.Is(err, fiefhttp.ErrSessionNotFound) {
 		t.Fatalf("Get with a cancelled context: %v", err)
 	}
@@ -327,8 +338,8 @@ func TestSessionStoreHonoursContext(t *testing.T) {
 func TestLateRequestOnAnotherInstance(t *testing.T) {
 	_, rdb := newRedis(t)
 	e := newEnv(t)
-	a := e.newApp(t, fiefhttp.StorageSealedCookie, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
-	b := e.newApp(t, fiefhttp.StorageSealedCookie, fiefredis.NewSessionStore(rdb, fiefredis.SessionStoreOptions{}))
+	a := e.newApp(t, fiefhttp.StorageSealedCookie, newStore(t, rdb, fiefredis.Config{}))
+	b := e.newApp(t, fiefhttp.StorageSealedCookie, newStore(t, rdb, fiefredis.Config{}))
 	old := a.signIn(t)
 	e.srv.Advance(tokenLifetime)
 	w := a.get(old)

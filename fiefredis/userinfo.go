@@ -12,25 +12,44 @@ import (
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
+	"github.com/fief-dev/fief-go/internal/seal"
 )
 
 // maxPendingDrops bounds the user-info deletions remembered while Redis is
 // unreachable; beyond it, the oldest entries are left to expire with their TTL.
 const maxPendingDrops = 10_000
 
+// UserInfoCacheConfig configures [NewUserInfoCache].
+type UserInfoCacheConfig struct {
+	// Config is the Redis client, the prefix, the Keys that seal the
+	// entries (required) and the timeout of each call (zero means
+	// [DefaultReadTimeout]).
+	Config
+	// TTL is how long an entry lives after it was set. Zero means
+	// fiefhttp.DefaultUserInfoCacheTTL.
+	TTL time.Duration
+}
+
 // UserInfoCache is a [fiefhttp.UserInfoCache] in Redis, shared by every
 // instance: user info fetched by one instance serves the others, and a
 // user.updated webhook drops it for all. Each entry expires TTL after it was
 // set. Make it with [NewUserInfoCache]; it is safe for concurrent use.
 //
+// Entries are sealed (AES-256-GCM, a key derived from [Config.Keys], the
+// entry's Redis key as associated data) and carry the time they were
+// stored: read access to Redis exposes no user's claims, and an entry
+// written by someone without the keys, copied under another user's key,
+// or whose "sub" is not the user asked for, is a miss.
+//
 // It never makes a request wait for long: each call is bounded by
-// [Options.Timeout] ([DefaultReadTimeout] by default), and after a failure
+// [Config.Timeout] ([DefaultReadTimeout] by default), and after a failure
 // calls fail at once (Get as a miss) for [DefaultRetryInterval]. A deletion
 // that fails is remembered and made when Redis answers again.
 type UserInfoCache struct {
-	o   Options
-	ttl time.Duration
-	brk *breaker
+	c      Config
+	ttl    time.Duration
+	brk    *breaker
+	sealer *seal.Sealer
 
 	mu      sync.Mutex
 	pending map[string]struct{} // user IDs whose deletion failed
@@ -38,34 +57,50 @@ type UserInfoCache struct {
 
 var _ fiefhttp.UserInfoCache = (*UserInfoCache)(nil)
 
-// NewUserInfoCache returns a cache whose entries live for ttl (zero or less
-// means [fiefhttp.DefaultUserInfoCacheTTL]). It does no I/O.
-func NewUserInfoCache(o Options, ttl time.Duration) (*UserInfoCache, error) {
-	o, err := o.resolve(DefaultReadTimeout)
+// NewUserInfoCache returns a cache. It does no I/O.
+func NewUserInfoCache(cfg UserInfoCacheConfig) (*UserInfoCache, error) {
+	c, err := cfg.Config.resolve("UserInfoCacheConfig", DefaultReadTimeout)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkKeys("UserInfoCacheConfig"); err != nil {
+		return nil, err
+	}
+	s, err := seal.New(c.Keys, infoUserInfo)
+	if err != nil {
+		return nil, fmt.Errorf("fiefredis: UserInfoCacheConfig.Keys: %w", err)
+	}
+	ttl := cfg.TTL
 	if ttl <= 0 {
 		ttl = fiefhttp.DefaultUserInfoCacheTTL
 	}
 	return &UserInfoCache{
-		o: o, ttl: ttl,
-		brk:     &breaker{what: "user-info cache", interval: DefaultRetryInterval, clock: o.Clock, logger: o.Logger},
+		c: c, ttl: ttl, sealer: s,
+		brk:     &breaker{what: "user-info cache", interval: DefaultRetryInterval, clock: c.Clock, logger: c.Logger},
 		pending: make(map[string]struct{}),
 	}, nil
 }
 
-func (c *UserInfoCache) key(userID string) string { return c.o.Prefix + "userinfo:" + userID }
+func (c *UserInfoCache) key(userID string) string { return c.c.Prefix + "userinfo:" + userID }
 
-// Get implements [fiefhttp.UserInfoCache]. While Redis is known to be
-// unreachable it answers a miss at once, without error.
+// userInfoRecord is what an entry holds, sealed.
+type userInfoRecord struct {
+	StoredAt int64         `json:"at"` // µs since the epoch
+	Info     fief.UserInfo `json:"info"`
+}
+
+// Get implements [fiefhttp.UserInfoCache]: the user's info and the time it
+// was stored. While Redis is known to be unreachable it answers a miss at
+// once, without error. An entry that does not open with the keys, or whose
+// "sub" is not userID, is a miss.
 func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, time.Time, bool, error) {
 	if c.brk.open() {
 		return nil, time.Time{}, false, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.c.Timeout)
 	defer cancel()
-	b, err := c.o.Client.Get(ctx, c.key(userID)).Bytes()
+	key := c.key(userID)
+	b, err := c.c.Client.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		c.recovered(ctx)
 		return nil, time.Time{}, false, nil
@@ -74,17 +109,20 @@ func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, 
 		return nil, time.Time{}, false, c.brk.fail(ctx, err)
 	}
 	c.recovered(ctx)
-	var e userInfoEntry
-	if err := json.Unmarshal(b, &e); err != nil || e.Info == nil {
-		return nil, time.Time{}, false, fmt.Errorf("fiefredis: user info of %s: not an entry of this cache", userID)
+	plain, err := c.sealer.Open(key, b)
+	if err != nil {
+		c.c.Logger.WarnContext(ctx, "fiefredis: cached user info is not authentic; ignored", "user", userID)
+		return nil, time.Time{}, false, nil
 	}
-	return e.Info, time.UnixMilli(e.StoredAt), true, nil
-}
-
-// userInfoEntry is what the cache stores under a user's key.
-type userInfoEntry struct {
-	StoredAt int64         `json:"t"` // Unix milliseconds
-	Info     fief.UserInfo `json:"i"`
+	var rec userInfoRecord
+	if err := json.Unmarshal(plain, &rec); err != nil {
+		return nil, time.Time{}, false, nil
+	}
+	if sub, _ := rec.Info["sub"].(string); sub != userID {
+		c.c.Logger.WarnContext(ctx, "fiefredis: cached user info of another user; ignored", "user", userID)
+		return nil, time.Time{}, false, nil
+	}
+	return rec.Info, time.UnixMicro(rec.StoredAt), true, nil
 }
 
 // Set implements [fiefhttp.UserInfoCache]. While Redis is known to be
@@ -93,13 +131,14 @@ func (c *UserInfoCache) Set(ctx context.Context, userID string, info fief.UserIn
 	if c.brk.open() {
 		return nil
 	}
-	b, err := json.Marshal(userInfoEntry{StoredAt: c.o.Clock().UnixMilli(), Info: info})
+	plain, err := json.Marshal(userInfoRecord{StoredAt: c.c.Clock().UnixMicro(), Info: info})
 	if err != nil {
 		return fmt.Errorf("fiefredis: user info of %s: %w", userID, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	key := c.key(userID)
+	ctx, cancel := context.WithTimeout(ctx, c.c.Timeout)
 	defer cancel()
-	if err := c.o.Client.Set(ctx, c.key(userID), b, c.ttl).Err(); err != nil {
+	if err := c.c.Client.Set(ctx, key, c.sealer.Seal(key, plain), c.ttl).Err(); err != nil {
 		return c.brk.fail(ctx, err)
 	}
 	c.recovered(ctx)
@@ -113,9 +152,9 @@ func (c *UserInfoCache) Delete(ctx context.Context, userID string) error {
 		c.remember(userID)
 		return c.brk.errOpen()
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.c.Timeout)
 	defer cancel()
-	if err := c.o.Client.Del(ctx, c.key(userID)).Err(); err != nil {
+	if err := c.c.Client.Del(ctx, c.key(userID)).Err(); err != nil {
 		c.remember(userID)
 		return c.brk.fail(ctx, err)
 	}
@@ -139,31 +178,33 @@ func (c *UserInfoCache) recovered(ctx context.Context) {
 		c.mu.Unlock()
 		return
 	}
-	keys := make([]string, 0, len(c.pending))
+	users := make([]string, 0, len(c.pending))
 	for id := range c.pending {
-		keys = append(keys, c.key(id))
+		users = append(users, id)
 	}
 	clear(c.pending)
 	c.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.Timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.c.Timeout)
 	defer cancel()
-	if err := c.o.Client.Del(ctx, keys...).Err(); err != nil {
-		// Cluster: keys of several slots in one DEL fail; one at a time then.
-		for _, k := range keys {
-			if err := c.o.Client.Del(ctx, k).Err(); err != nil {
-				c.mu.Lock()
-				c.pending[k[len(c.key("")):]] = struct{}{}
-				c.mu.Unlock()
-			}
+	// One DEL per key: in a Cluster, the keys live in different slots.
+	cmds, err := c.c.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, u := range users {
+			p.Del(ctx, c.key(u))
+		}
+		return nil
+	})
+	for i, u := range users {
+		if err != nil && (i >= len(cmds) || cmds[i].Err() != nil) {
+			c.remember(u)
 		}
 	}
 }
 
 // Check reports whether Redis answers: nil, or an [ErrUnavailable].
 func (c *UserInfoCache) Check(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.c.Timeout)
 	defer cancel()
-	if err := c.o.Client.Ping(ctx).Err(); err != nil {
+	if err := c.c.Client.Ping(ctx).Err(); err != nil {
 		return c.brk.fail(ctx, err)
 	}
 	c.recovered(ctx)

@@ -31,6 +31,7 @@ import (
 	"github.com/fief-dev/fief-go/internal/authcases"
 	"github.com/fief-dev/fief-go/internal/logtest"
 	"github.com/fief-dev/fief-go/internal/page"
+	"github.com/fief-dev/fief-go/internal/seal"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -79,6 +80,7 @@ var exportedTypes = map[string]reflect.Type{
 	"admincalls.Normalizer":             reflect.TypeFor[admincalls.Normalizer](),
 	"authcases.Case":                    reflect.TypeFor[authcases.Case](),
 	"authcases.Env":                     reflect.TypeFor[authcases.Env](),
+	"seal.Sealer":                       reflect.TypeFor[seal.Sealer](),
 	"fief.Revocations":                  reflect.TypeFor[fief.Revocations](),
 	"fief.RevocationsConfig":            reflect.TypeFor[fief.RevocationsConfig](),
 	"fiefhttp.MemorySessionStore":       reflect.TypeFor[fiefhttp.MemorySessionStore](),

@@ -43,6 +43,10 @@ type config struct {
 	// WebhookSecrets are the secrets of the Fief webhook (several during a
 	// rotation).
 	WebhookSecrets []string
+	// SharedKeys authenticate what the instances share through Redis (at
+	// least 32 bytes each; the same on every instance). Required with
+	// RedisURL.
+	SharedKeys [][]byte
 	// Clock is the time source of everything; nil means time.Now.
 	Clock func() time.Time
 	// Logger; nil means slog.Default().
@@ -96,18 +100,18 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 		opts.MaxRetries = -1
 		rdb := redis.NewClient(opts)
-		o := fiefredis.Options{Client: rdb, Clock: cfg.Clock, Logger: cfg.Logger}
-		shared, err := fiefredis.NewUserInfoCache(o, 0)
+		o := fiefredis.Config{Client: rdb, ClientID: cfg.Fief.ClientID, Keys: cfg.SharedKeys, Clock: cfg.Clock, Logger: cfg.Logger}
+		shared, err := fiefredis.NewUserInfoCache(fiefredis.UserInfoCacheConfig{Config: o})
 		if err != nil {
 			rdb.Close()
 			return nil, err
 		}
-		d, err := fiefredis.NewDeliveries(o)
+		d, err := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: o})
 		if err != nil {
 			rdb.Close()
 			return nil, err
 		}
-		bus, err := fiefredis.NewBus(fiefredis.BusConfig{Options: o, Revocations: revocations, UserInfo: shared})
+		bus, err := fiefredis.NewBus(fiefredis.BusConfig{Config: o, Revocations: revocations, UserInfo: shared})
 		if err != nil {
 			rdb.Close()
 			return nil, err

@@ -25,13 +25,18 @@
 // It talks to the Fief at FIEF_BASE_URL as FIEF_CLIENT_ID /
 // FIEF_CLIENT_SECRET, and checks webhooks with FIEF_WEBHOOK_SECRET (the
 // secret Fief gave when the webhook was created; register
-// <this URL>/webhooks/fief in Fief's admin). With -demo it starts an
+// <this URL>/webhooks/fief in Fief's admin); with -redis, SHARED_KEYS are
+// the secrets that authenticate what the instances share (base64,
+// comma-separated, at least 32 bytes each, the same on every instance).
+// With -demo it starts an
 // embedded demo Fief instead, registers its own webhook there, and prints a
 // curl command carrying a token of the demo user. Without either, it stops.
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -107,6 +112,16 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	} else if len(cfg.WebhookSecrets) == 0 {
 		return errNoSecret
 	}
+	if *redisURL != "" {
+		if *demo {
+			// The demo Fief is this process's own: no other instance
+			// shares its state, and a random key does.
+			cfg.SharedKeys = [][]byte{make([]byte, 32)}
+			rand.Read(cfg.SharedKeys[0])
+		} else if cfg.SharedKeys, err = sharedKeys(getenv("SHARED_KEYS")); err != nil {
+			return err
+		}
+	}
 	a, err := newApp(ctx, cfg)
 	if err != nil {
 		return err
@@ -134,6 +149,24 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 
 var errNoFief = errors.New("FIEF_BASE_URL is not set: set FIEF_BASE_URL, FIEF_CLIENT_ID, FIEF_CLIENT_SECRET and FIEF_WEBHOOK_SECRET " +
 	"to those of your Fief client and webhook, or run with -demo to try the API on an embedded demo Fief")
+
+var errNoSharedKeys = errors.New("SHARED_KEYS is not set (-redis is): the base64 secrets, comma-separated, of at least 32 bytes each, that every instance shares (the CookieKeys of a web application)")
+
+// sharedKeys decodes SHARED_KEYS.
+func sharedKeys(env string) ([][]byte, error) {
+	if env == "" {
+		return nil, errNoSharedKeys
+	}
+	var keys [][]byte
+	for i, s := range strings.Split(env, ",") {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("SHARED_KEYS: key %d: %w", i, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
 
 // listen listens on addr and returns the URL to reach it, with the port
 // actually bound (addr may say port 0).

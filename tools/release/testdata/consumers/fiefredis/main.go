@@ -16,7 +16,7 @@ func main() {
 		log.Fatal(err)
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	store, err := fiefredis.NewSessionStore(fiefredis.SessionStoreConfig{Client: rdb})
+	store, err := fiefredis.NewSessionStore(fiefredis.SessionStoreConfig{Config: fiefredis.Config{Client: rdb, ClientID: client.ClientID()}})
 	if err != nil {
 		log.Fatal(err)
 	}
