@@ -20,7 +20,9 @@ import (
 const DefaultRevocationKeep = 30 * 24 * time.Hour
 
 // DefaultMaxRevokedUsers is how many users [Revocations] holds entries for
-// when [RevocationsConfig.MaxUsers] is zero: about 250 MB at the bound.
+// when [RevocationsConfig.MaxUsers] is zero: about 300 MB at the bound
+// (290 bytes per user with one entry, measured on amd64). The memory is
+// used only by the entries Fief's webhooks made.
 const DefaultMaxRevokedUsers = 1_000_000
 
 // RevocationKind says what a [Revocation] does.
