@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -313,7 +314,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		// check of each request (WebFlow.session) covers a failed deletion
 		// and sealed cookies.
 		store, logger := f.store, f.logger
-		rv.OnRevoke(func(r fief.Revocation) {
+		stop := rv.OnRevoke(func(r fief.Revocation) {
 			if r.Kind != fief.RevokeTokens && r.Kind != fief.BlockUser {
 				return
 			}
@@ -326,6 +327,8 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 				}
 			}()
 		})
+		// The function holds the store, not the flow: it goes with the flow.
+		runtime.AddCleanup(f, func(stop func()) { stop() }, stop)
 	}
 	return f, nil
 }
