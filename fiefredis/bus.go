@@ -74,11 +74,12 @@ type BusConfig struct {
 }
 
 // Bus is the [fiefwebhook.Applier] of a service with several instances: the
-// instance that receives a webhook applies its effect at once, stores a
-// revocation in Redis (a sorted set of entries scored by their "not
-// before", each kept for [fief.Revocations.Keep]) and publishes the effect;
-// every instance applies what it receives to its own Revocations and
-// user-info cache.
+// instance that receives a webhook applies its effect at once, stores its
+// revocations in Redis (every kind of [fief.Revocation], in a sorted set
+// scored by when each may be forgotten: its Until, or its "not before" plus
+// [fief.Revocations.Keep]; a standing block until it is lifted) and
+// publishes the effect; every instance applies what it receives to its own
+// Revocations and user-info cache.
 //
 // What the bus shares is authenticated with the [Config.Keys] and checked
 // (a user ID in Fief's form, a time within the retention and not in the
