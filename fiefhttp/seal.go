@@ -1,14 +1,11 @@
 package fiefhttp
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+
+	"github.com/fief-dev/fief-go/internal/seal"
 )
 
 // errUnsealable is the one error of opening a sealed value: tampered,
@@ -20,7 +17,7 @@ var errUnsealable = errors.New("fiefhttp: sealed value is not authentic")
 // rotated: add the new key first, keep the old one until its cookies have
 // expired, then drop it.
 type sealer struct {
-	aeads []cipher.AEAD // first seals
+	s *seal.Sealer
 }
 
 // minKeyLen is the minimum length of a cookie key.
@@ -56,45 +53,24 @@ func newSealer(keys [][]byte, purpose string) (*sealer, error) {
 	if err := checkKeys(keys); err != nil {
 		return nil, err
 	}
-	s := &sealer{}
-	for i, k := range keys {
-		dk, err := hkdf.Key(sha256.New, k, nil, purpose, 32)
-		if err != nil {
-			return nil, fmt.Errorf("fiefhttp: deriving cookie key %d: %w", i, err)
-		}
-		block, err := aes.NewCipher(dk)
-		if err != nil {
-			return nil, fmt.Errorf("fiefhttp: cookie key %d: %w", i, err)
-		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, fmt.Errorf("fiefhttp: cookie key %d: %w", i, err)
-		}
-		s.aeads = append(s.aeads, aead)
+	s, err := seal.New(keys, purpose)
+	if err != nil {
+		return nil, fmt.Errorf("fiefhttp: cookie keys: %w", err)
 	}
-	return s, nil
+	return &sealer{s}, nil
 }
 
 // sealBytes encrypts plaintext with the first key, name as associated
 // data: nonce || ciphertext || tag.
-func (s *sealer) sealBytes(name string, plaintext []byte) []byte {
-	a := s.aeads[0]
-	out := make([]byte, a.NonceSize(), a.NonceSize()+len(plaintext)+a.Overhead())
-	rand.Read(out) // never fails (crypto/rand panics rather than return short)
-	return a.Seal(out, out, plaintext, []byte(name))
-}
+func (s *sealer) sealBytes(name string, plaintext []byte) []byte { return s.s.Seal(name, plaintext) }
 
 // openBytes decrypts a value of sealBytes with any key.
 func (s *sealer) openBytes(name string, sealed []byte) ([]byte, error) {
-	for _, a := range s.aeads {
-		if len(sealed) < a.NonceSize()+a.Overhead() {
-			return nil, errUnsealable
-		}
-		if p, err := a.Open(nil, sealed[:a.NonceSize()], sealed[a.NonceSize():], []byte(name)); err == nil {
-			return p, nil
-		}
+	p, err := s.s.Open(name, sealed)
+	if err != nil {
+		return nil, errUnsealable
 	}
-	return nil, errUnsealable
+	return p, nil
 }
 
 // seal is sealBytes in base64url, for a cookie value.
