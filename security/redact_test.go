@@ -81,6 +81,8 @@ var exportedTypes = map[string]reflect.Type{
 	"authcases.Case":                    reflect.TypeFor[authcases.Case](),
 	"authcases.Env":                     reflect.TypeFor[authcases.Env](),
 	"seal.Sealer":                       reflect.TypeFor[seal.Sealer](),
+	"fief.Revocation":                   reflect.TypeFor[fief.Revocation](),
+	"fief.RevocationKind":               reflect.TypeFor[fief.RevocationKind](),
 	"fief.Revocations":                  reflect.TypeFor[fief.Revocations](),
 	"fief.RevocationsConfig":            reflect.TypeFor[fief.RevocationsConfig](),
 	"fiefhttp.MemorySessionStore":       reflect.TypeFor[fiefhttp.MemorySessionStore](),
@@ -223,7 +225,7 @@ func samples(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wh, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: []string{secretMarker}})
+	wh, err := fiefwebhook.NewHandler(fiefwebhook.Config{Secrets: []string{secretMarker}, Apply: fiefwebhook.Local{}})
 	if err != nil {
 		t.Fatal(err)
 	}
