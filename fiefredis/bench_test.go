@@ -59,7 +59,7 @@ func BenchmarkPropagation(b *testing.B) {
 	b.ResetTimer()
 	for n := range b.N {
 		user := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
-		body := `{"type": "user_permission.deleted", "data": {"user_id": "` + user + `", "permission_id": "p", "from_role_id": null, "permission": {"id": "p", "name": "Castles read", "codename": "castles:read"}, "from_role": null}}`
+		body := `{"type": "user_permission.deleted", "data": {"user_id": "` + user + `", "permission_id": "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", "from_role_id": null, "permission": {"id": "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", "name": "Castles read", "codename": "castles:read"}, "from_role": null}}`
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		req, _ := http.NewRequest(http.MethodPost, web.URL, strings.NewReader(body))
 		req.Header.Set(fiefwebhook.HeaderTimestamp, ts)

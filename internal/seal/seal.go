@@ -1,9 +1,9 @@
 // Package seal seals values with AES-256-GCM under keys derived, per
 // purpose, from a list of secrets, for the packages of this repository that
 // store or send values that must stay private and authentic (fiefhttp's
-// cookies and session records, fiefredis's cached user info). The first secret seals, every secret opens, so that secrets
-// rotate: add the new one first, keep the old one until what it sealed has
-// expired, then drop it.
+// cookies and session records, fiefredis's cached user info). The first
+// secret seals, every secret opens, so that secrets rotate: add the new one
+// first, keep the old one until what it sealed has expired, then drop it.
 package seal
 
 import (
