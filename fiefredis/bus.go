@@ -155,7 +155,7 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 		retry:   cfg.RetryInterval,
 		brk:     &breaker{what: "event bus", interval: cfg.RetryInterval, clock: o.Clock, logger: o.Logger},
 		mac:     &macer{keys: keys},
-		refused: &refusals{logger: o.Logger, clock: o.Clock},
+		refused: &refusals{who: "bus", logger: o.Logger, clock: o.Clock},
 		max:     cfg.MaxEntries,
 		// The two sets share a hash tag: one slot of a Redis Cluster.
 		channel:  o.Prefix + "events",

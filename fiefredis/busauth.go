@@ -28,7 +28,9 @@ import (
 //     within now - keep < t <= now + MaxClockSkew (see checkRevocation).
 
 // MaxClockSkew is how far in the future a time shared through the bus may
-// lie: the instances' clocks may disagree by that much.
+// lie: the instances' clocks may disagree by that much, and a revocation
+// may end a grace after its event (fiefwebhook's RoleRemovalGrace, 5
+// seconds by default, must stay below it).
 const MaxClockSkew = time.Minute
 
 var errNotAuthentic = errors.New("not authentic")
@@ -80,7 +82,7 @@ func checkTime(t, now time.Time, keep time.Duration) error {
 		return fmt.Errorf("time %s is older than the retention (%v)", t.UTC().Format(time.RFC3339), keep)
 	}
 	if t.After(now.Add(MaxClockSkew)) {
-		return fmt.Errorf("time %s is in the future", t.UTC().Format(time.RFC3339))
+		return fmt.Errorf("time %s is more than MaxClockSkew (%v) in the future", t.UTC().Format(time.RFC3339), MaxClockSkew)
 	}
 	return nil
 }
@@ -144,10 +146,11 @@ type entry struct {
 	At   int64  `json:"t"`
 }
 
-// refusals logs what the bus refuses (forged or invalid messages and
-// entries): the first at once, then a count at most once a minute, so that
+// refusals logs what is refused (forged or invalid messages, entries and
+// cached records): the first at once, then a count at most once a minute, so that
 // a flood of forgeries cannot flood the logs.
 type refusals struct {
+	who    string // "bus", "user-info cache"
 	logger *slog.Logger
 	clock  func() time.Time
 
@@ -169,5 +172,5 @@ func (r *refusals) refuse(ctx context.Context, what string, err error) {
 	skipped := r.skipped
 	r.skipped, r.next = 0, now.Add(refusalLogInterval)
 	r.mu.Unlock()
-	r.logger.WarnContext(ctx, "fiefredis: bus refused "+what, "error", err, "refused_since_last_log", skipped)
+	r.logger.WarnContext(ctx, "fiefredis: "+r.who+" refused "+what, "error", err, "refused_since_last_log", skipped)
 }

@@ -103,7 +103,7 @@ func TestBusRefusesInvalidEffects(t *testing.T) {
 		revokeEffect(userB, time.Now().Add(time.Hour), false),
 		revokeEffect(strings.ToUpper(userB), time.Now(), false),
 		revokeEffect("not-a-uuid", time.Now(), false),
-		revokeEffect(userB, time.Now().Add(-fief.DefaultRevocationKeep - time.Hour), false),
+		revokeEffect(userB, time.Now().Add(-fief.DefaultRevocationKeep-time.Hour), false),
 		revokeEffect(userC, time.Now(), false), // valid, last
 	}); err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestBusBoundsItsSets(t *testing.T) {
 	users := []string{userA, userB, userC, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"}
 	start := time.Now().Add(-time.Minute)
 	for i, u := range users {
-		if err := bus.Apply(ctx, revokeEffect(u, start.Add(time.Duration(i) * time.Second), true)); err != nil {
+		if err := bus.Apply(ctx, revokeEffect(u, start.Add(time.Duration(i)*time.Second), true)); err != nil {
 			t.Fatal(err)
 		}
 	}

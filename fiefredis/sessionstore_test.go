@@ -117,4 +117,3 @@ func TestNewSessionStoreRefusesNoClient(t *testing.T) {
 		t.Fatalf("no client: %v", err)
 	}
 }
-

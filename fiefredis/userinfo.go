@@ -46,10 +46,11 @@ type UserInfoCacheConfig struct {
 // calls fail at once (Get as a miss) for [DefaultRetryInterval]. A deletion
 // that fails is remembered and made when Redis answers again.
 type UserInfoCache struct {
-	c      Config
-	ttl    time.Duration
-	brk    *breaker
-	sealer *seal.Sealer
+	c       Config
+	ttl     time.Duration
+	brk     *breaker
+	sealer  *seal.Sealer
+	refused *refusals
 
 	mu      sync.Mutex
 	pending map[string]struct{} // user IDs whose deletion failed
@@ -76,6 +77,7 @@ func NewUserInfoCache(cfg UserInfoCacheConfig) (*UserInfoCache, error) {
 	}
 	return &UserInfoCache{
 		c: c, ttl: ttl, sealer: s,
+		refused: &refusals{who: "user-info cache", logger: c.Logger, clock: c.Clock},
 		brk:     &breaker{what: "user-info cache", interval: DefaultRetryInterval, clock: c.Clock, logger: c.Logger},
 		pending: make(map[string]struct{}),
 	}, nil
@@ -111,7 +113,7 @@ func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, 
 	c.recovered(ctx)
 	plain, err := c.sealer.Open(key, b)
 	if err != nil {
-		c.c.Logger.WarnContext(ctx, "fiefredis: cached user info is not authentic; ignored", "user", userID)
+		c.refused.refuse(ctx, "an entry", fmt.Errorf("user info of %s: %w", userID, err))
 		return nil, time.Time{}, false, nil
 	}
 	var rec userInfoRecord
@@ -119,7 +121,7 @@ func (c *UserInfoCache) Get(ctx context.Context, userID string) (fief.UserInfo, 
 		return nil, time.Time{}, false, nil
 	}
 	if sub, _ := rec.Info["sub"].(string); sub != userID {
-		c.c.Logger.WarnContext(ctx, "fiefredis: cached user info of another user; ignored", "user", userID)
+		c.refused.refuse(ctx, "an entry", fmt.Errorf("user info stored under %s is of another user", userID))
 		return nil, time.Time{}, false, nil
 	}
 	return rec.Info, time.UnixMicro(rec.StoredAt), true, nil
