@@ -43,11 +43,11 @@ var adapterCases = []adapterCase{
 	}},
 	{"gin-bare", func(b *testing.B, _ *fiefhttp.Auth, token string) func() { return serveHTTP(b, ginEngine(), token) }},
 	{"fiefgin", func(b *testing.B, auth *fiefhttp.Auth, token string) func() {
-		return serveHTTP(b, ginEngine(fiefgin.Authenticated(auth)), token)
+		return serveHTTP(b, ginEngine(fiefgin.New(auth, fiefgin.Config{}).Authenticated()), token)
 	}},
 	{"echo-bare", func(b *testing.B, _ *fiefhttp.Auth, token string) func() { return serveHTTP(b, echoServer(), token) }},
 	{"fiefecho", func(b *testing.B, auth *fiefhttp.Auth, token string) func() {
-		return serveHTTP(b, echoServer(fiefecho.Authenticated(auth, fiefecho.Config{})), token)
+		return serveHTTP(b, echoServer(fiefecho.New(auth, fiefecho.Config{}).Authenticated()), token)
 	}},
 	{"grpc-bare", func(b *testing.B, _ *fiefhttp.Auth, token string) func() { return callGRPC(b, nil, token) }},
 	{"fiefgrpc", func(b *testing.B, auth *fiefhttp.Auth, token string) func() {

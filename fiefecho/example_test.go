@@ -24,12 +24,12 @@ func Example() {
 		panic(err)
 	}
 
-	auth := fiefhttp.New(client, fiefhttp.Config{})
+	auth := fiefecho.New(fiefhttp.New(client, fiefhttp.Config{}), fiefecho.Config{})
 	e := echo.New()
 	e.GET("/castles", func(c echo.Context) error {
 		info, _ := fiefecho.AccessTokenInfo(c)
 		return c.JSON(http.StatusOK, map[string]any{"permissions": info.Permissions})
-	}, fiefecho.Authenticated(auth, fiefecho.Config{}, fiefhttp.Permissions("castles:read")))
+	}, auth.Authenticated(fiefhttp.Permissions("castles:read")))
 
 	for _, token := range []string{"", srv.MintAccessToken(user.ID, fieftest.TokenOptions{})} {
 		req := httptest.NewRequest(http.MethodGet, "/castles", nil)

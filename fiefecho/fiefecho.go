@@ -3,18 +3,18 @@
 // [fiefhttp]: the same [fiefhttp.Auth] (token getter, user-info cache)
 // makes the same decision, through [fiefhttp.Auth.Check].
 //
-//	auth := fiefhttp.New(client, fiefhttp.Config{})
+//	auth := fiefecho.New(fiefhttp.New(client, fiefhttp.Config{}), fiefecho.Config{})
 //	e := echo.New()
-//	e.GET("/orders", listOrders, fiefecho.Authenticated(auth, fiefecho.Config{}, fiefhttp.Permissions("orders:read")))
+//	e.GET("/orders", listOrders, auth.Authenticated(fiefhttp.Permissions("orders:read")))
 //
 // A request that does not pass gets, by default, an *echo.HTTPError (401,
 // 403 or 503, with the error as its internal cause) for the application's
 // HTTPErrorHandler to render, after the middleware has set RFC 6750's
 // WWW-Authenticate header as fiefhttp does. [Config.ErrorHandler] replaces
-// that; [FiefhttpAnswers] answers exactly as fiefhttp's middleware, with
+// that; [AuthErrorHandler] answers exactly as fiefhttp's middleware, with
 // the Auth's own (possibly replaced) handlers. A request that passes
 // reaches the handler with the token's info (and the user, for
-// [CurrentUser]) readable by [AccessTokenInfo] and [UserInfo], and from the
+// [Auth.CurrentUser]) readable by [AccessTokenInfo] and [UserInfo], and from the
 // request's context.
 package fiefecho
 
@@ -28,7 +28,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Config configures the middleware, in the way of echo's own middleware.
+// Config configures the middleware made by [New], in the way of echo's own
+// middleware.
 type Config struct {
 	// Skipper, when it returns true, lets the request through unchecked.
 	Skipper middleware.Skipper
@@ -38,34 +39,52 @@ type Config struct {
 	ErrorHandler func(c echo.Context, err error) error
 }
 
+// Auth makes echo middleware of a [fiefhttp.Auth] with one [Config]. Make
+// it once with [New] and share it; it is safe for concurrent use.
+type Auth struct {
+	auth    *fiefhttp.Auth
+	skipper middleware.Skipper
+	onError func(c echo.Context, err error) error
+}
+
+// New returns the echo middleware maker of auth, configured once by cfg.
+// It panics if auth is nil.
+func New(auth *fiefhttp.Auth, cfg Config) *Auth {
+	if auth == nil {
+		panic("fiefecho: New with a nil *fiefhttp.Auth")
+	}
+	a := &Auth{auth: auth, skipper: cfg.Skipper, onError: cfg.ErrorHandler}
+	if a.onError == nil {
+		a.onError = HTTPError
+	}
+	return a
+}
+
 // Authenticated returns echo middleware letting through requests with a
 // valid access token meeting the route's options: the echo counterpart of
 // [fiefhttp.Auth.Authenticated].
-func Authenticated(auth *fiefhttp.Auth, cfg Config, opts ...fiefhttp.RouteOption) echo.MiddlewareFunc {
-	return Middleware(auth, cfg, auth.Route(opts...))
+func (a *Auth) Authenticated(opts ...fiefhttp.RouteOption) echo.MiddlewareFunc {
+	return a.Middleware(a.auth.Route(opts...))
 }
 
-// CurrentUser is [Authenticated] plus the user's claims, as
+// CurrentUser is [Auth.Authenticated] plus the user's claims, as
 // [fiefhttp.Auth.CurrentUser].
-func CurrentUser(auth *fiefhttp.Auth, cfg Config, opts ...fiefhttp.RouteOption) echo.MiddlewareFunc {
-	return Middleware(auth, cfg, auth.Route(append(slices.Clip(opts), fiefhttp.WithUser())...))
+func (a *Auth) CurrentUser(opts ...fiefhttp.RouteOption) echo.MiddlewareFunc {
+	return a.Middleware(a.auth.Route(append(slices.Clip(opts), fiefhttp.WithUser())...))
 }
 
-// Middleware returns the echo middleware of a resolved [fiefhttp.Route].
-func Middleware(auth *fiefhttp.Auth, cfg Config, rt *fiefhttp.Route) echo.MiddlewareFunc {
-	onError := cfg.ErrorHandler
-	if onError == nil {
-		onError = HTTPError
-	}
+// Middleware returns the echo middleware of a resolved [fiefhttp.Route],
+// made by the same [fiefhttp.Auth].
+func (a *Auth) Middleware(rt *fiefhttp.Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if cfg.Skipper != nil && cfg.Skipper(c) {
+			if a.skipper != nil && a.skipper(c) {
 				return next(c)
 			}
 			r := c.Request()
-			ctx, err := auth.Check(c.Response(), r, rt)
+			ctx, err := a.auth.Check(c.Response(), r, rt)
 			if err != nil {
-				return onError(c, err)
+				return a.onError(c, err)
 			}
 			if ctx != r.Context() {
 				c.SetRequest(r.WithContext(ctx))
@@ -95,10 +114,12 @@ func HTTPError(c echo.Context, err error) error {
 	return echo.NewHTTPError(status, http.StatusText(status)).SetInternal(err)
 }
 
-// FiefhttpAnswers returns a [Config.ErrorHandler] answering as fiefhttp's
-// middleware does: with the Auth's unauthorized, forbidden and unavailable
-// handlers ([fiefhttp.Auth.Fail]), the same status, headers and body.
-func FiefhttpAnswers(auth *fiefhttp.Auth) func(c echo.Context, err error) error {
+// AuthErrorHandler returns a [Config.ErrorHandler] answering with auth's
+// own unauthorized, forbidden and unavailable handlers
+// ([fiefhttp.Auth.Fail]), as fiefhttp's middleware does: the same status,
+// headers and body. Use it with a [fiefhttp.WebFlow.Auth], whose handlers
+// send a page navigation to the sign-in page.
+func AuthErrorHandler(auth *fiefhttp.Auth) func(c echo.Context, err error) error {
 	return func(c echo.Context, err error) error {
 		auth.Fail(c.Response(), c.Request(), err)
 		return nil
@@ -111,9 +132,9 @@ func AccessTokenInfo(c echo.Context) (info fief.AccessTokenInfo, ok bool) {
 	return fiefhttp.AccessTokenInfoFrom(c.Request().Context())
 }
 
-// UserInfo returns the user's claims stored by [CurrentUser]; ok is false
-// when the request was not authenticated or went only through
-// [Authenticated]. Treat the map as read-only.
+// UserInfo returns the user's claims stored by [Auth.CurrentUser]; ok is
+// false when the request was not authenticated or went only through
+// [Auth.Authenticated]. Treat the map as read-only.
 func UserInfo(c echo.Context) (user fief.UserInfo, ok bool) {
 	return fiefhttp.UserInfoFrom(c.Request().Context())
 }

@@ -32,22 +32,22 @@ func serve(e *echo.Echo, header string) *httptest.ResponseRecorder {
 }
 
 // TestSameAnswersAsFiefhttp runs every case through echo, with the default
-// *echo.HTTPError and with FiefhttpAnswers, and through fiefhttp's
+// *echo.HTTPError and with AuthErrorHandler, and through fiefhttp's
 // middleware.
 func TestSameAnswersAsFiefhttp(t *testing.T) {
 	env := authcases.New(t)
 	for _, c := range env.Cases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			want := authcases.Reference(t, env.AuthOf(t, c), c)
-			for _, mode := range []string{"HTTPError", "FiefhttpAnswers"} {
+			for _, mode := range []string{"HTTPError", "AuthErrorHandler"} {
 				auth := env.AuthOf(t, c)
 				cfg := fiefecho.Config{}
-				if mode == "FiefhttpAnswers" {
-					cfg.ErrorHandler = fiefecho.FiefhttpAnswers(auth)
+				if mode == "AuthErrorHandler" {
+					cfg.ErrorHandler = fiefecho.AuthErrorHandler(auth)
 				}
 				e := echo.New()
 				ran := false
-				e.GET("/", func(ec echo.Context) error { ran = true; return handler(ec) }, fiefecho.Middleware(auth, cfg, auth.Route(c.Opts...)))
+				e.GET("/", func(ec echo.Context) error { ran = true; return handler(ec) }, fiefecho.New(auth, cfg).Middleware(auth.Route(c.Opts...)))
 				got := serve(e, c.AuthorizationHeader())
 				if got.Code != c.Status() || got.Code != want.Code {
 					t.Fatalf("%s: status %d, want %d (fiefhttp: %d); body %q", mode, got.Code, c.Status(), want.Code, got.Body)
@@ -63,7 +63,7 @@ func TestSameAnswersAsFiefhttp(t *testing.T) {
 					if got.Body.String() != env.WantBody(c) {
 						t.Errorf("%s: body %q, want %q", mode, got.Body, env.WantBody(c))
 					}
-				case mode == "FiefhttpAnswers":
+				case mode == "AuthErrorHandler":
 					if got.Body.String() != want.Body.String() {
 						t.Errorf("%s: body %q, fiefhttp %q", mode, got.Body, want.Body)
 					}
@@ -91,7 +91,7 @@ func TestHTTPErrorCarriesTheReason(t *testing.T) {
 		got = err
 		c.NoContent(499)
 	}
-	e.GET("/", handler, fiefecho.Authenticated(env.Auth, fiefecho.Config{}, fiefhttp.Permissions("castles:write")))
+	e.GET("/", handler, fiefecho.New(env.Auth, fiefecho.Config{}).Authenticated(fiefhttp.Permissions("castles:write")))
 	w := serve(e, "Bearer "+env.Token(fieftest.TokenOptions{}))
 	var he *echo.HTTPError
 	if w.Code != 499 || !errors.As(got, &he) || he.Code != 403 || fiefhttp.Classify(he.Internal) != fiefhttp.OutcomeForbidden {
@@ -103,7 +103,7 @@ func TestSkipperAndCurrentUser(t *testing.T) {
 	env := authcases.New(t)
 	e := echo.New()
 	cfg := fiefecho.Config{Skipper: func(c echo.Context) bool { return c.Request().Header.Get("X-Health") != "" }}
-	e.GET("/", handler, fiefecho.CurrentUser(env.Auth, cfg))
+	e.GET("/", handler, fiefecho.New(env.Auth, cfg).CurrentUser())
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("X-Health", "1")
 	w := httptest.NewRecorder()

@@ -20,7 +20,7 @@ func TestWebSessionRefreshedAndRevoked(t *testing.T) {
 		r.GET("/token", func(c echo.Context) error {
 			info, _ := fiefecho.AccessTokenInfo(c)
 			return c.String(http.StatusOK, info.AccessToken)
-		}, fiefecho.Authenticated(auth, fiefecho.Config{ErrorHandler: fiefecho.FiefhttpAnswers(auth)}))
+		}, fiefecho.New(auth, fiefecho.Config{ErrorHandler: fiefecho.AuthErrorHandler(auth)}).Authenticated())
 		r.GET("/auth-callback", echo.WrapHandler(callback))
 		return r
 	})

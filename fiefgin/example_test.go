@@ -25,9 +25,9 @@ func Example() {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	auth := fiefhttp.New(client, fiefhttp.Config{})
+	auth := fiefgin.New(fiefhttp.New(client, fiefhttp.Config{}), fiefgin.Config{})
 	r := gin.New()
-	r.GET("/castles", fiefgin.Authenticated(auth, fiefhttp.Permissions("castles:read")), func(c *gin.Context) {
+	r.GET("/castles", auth.Authenticated(fiefhttp.Permissions("castles:read")), func(c *gin.Context) {
 		info, _ := fiefgin.AccessTokenInfo(c)
 		c.JSON(http.StatusOK, gin.H{"user": info.ID == user.ID, "permissions": info.Permissions})
 	})
@@ -42,7 +42,6 @@ func Example() {
 		fmt.Printf("%d %s\n", w.Code, w.Body)
 	}
 	// Output:
-	// 401 Unauthorized
-	//
+	// 401 {"error":"Unauthorized"}
 	// 200 {"permissions":["castles:read"],"user":true}
 }

@@ -1,12 +1,14 @@
 package fiefgin_test
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
-	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefgin"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
@@ -16,15 +18,10 @@ import (
 
 func init() { gin.SetMode(gin.TestMode) }
 
-// handler answers authcases.Body from the *gin.Context accessors, and
-// checks that the request context says the same.
+// handler answers authcases.Body from the *gin.Context accessors.
 func handler(c *gin.Context) {
 	info, ok := fiefgin.AccessTokenInfo(c)
 	user, uok := fiefgin.UserInfo(c)
-	if v, set := c.Get(fiefgin.AccessTokenInfoKey); set != ok || (ok && v.(fief.AccessTokenInfo).ID != info.ID) {
-		c.String(500, "c.Get disagrees with the request context")
-		return
-	}
 	c.String(http.StatusOK, authcases.Body(info, ok, user, uok))
 }
 
@@ -38,47 +35,71 @@ func serve(r *gin.Engine, header string) *httptest.ResponseRecorder {
 	return w
 }
 
-// TestSameAnswersAsFiefhttp runs every case through gin and through
-// fiefhttp's middleware: same status, challenge and body.
+// TestSameAnswersAsFiefhttp runs every case through gin, with the default
+// JSONError and with AuthErrorHandler, and through fiefhttp's middleware:
+// the same status and headers; the body in JSON by default, fiefhttp's own
+// with AuthErrorHandler.
 func TestSameAnswersAsFiefhttp(t *testing.T) {
 	e := authcases.New(t)
 	for _, c := range e.Cases(t) {
 		t.Run(c.Name, func(t *testing.T) {
-			auth := e.AuthOf(t, c)
-			want := authcases.Reference(t, auth, c)
-			if c.Auth != nil {
-				auth = e.AuthOf(t, c) // a fresh one: the reference used up the fault
-			}
-			r := gin.New()
-			ran := false
-			r.GET("/", fiefgin.Middleware(auth, auth.Route(c.Opts...)), func(c *gin.Context) { ran = true; handler(c) })
-			got := serve(r, c.AuthorizationHeader())
-			if got.Code != c.Status() || got.Code != want.Code {
-				t.Fatalf("status %d, want %d (fiefhttp: %d); body %q", got.Code, c.Status(), want.Code, got.Body)
-			}
-			if g, w := got.Header().Get("WWW-Authenticate"), want.Header().Get("WWW-Authenticate"); g != w {
-				t.Errorf("WWW-Authenticate %q, fiefhttp %q", g, w)
-			}
-			if got.Body.String() != want.Body.String() {
-				t.Errorf("body %q, fiefhttp %q", got.Body, want.Body)
-			}
-			if c.Want != fiefhttp.OutcomeAllowed && !reflect.DeepEqual(got.Header(), want.Header()) {
-				t.Errorf("headers %v, fiefhttp %v", got.Header(), want.Header())
-			}
-			if c.Want == fiefhttp.OutcomeAllowed && got.Body.String() != e.WantBody(c) {
-				t.Errorf("body %q, want %q", got.Body, e.WantBody(c))
-			}
-			if ran != (c.Want == fiefhttp.OutcomeAllowed) {
-				t.Errorf("handler ran: %v, outcome %v", ran, c.Want)
+			want := authcases.Reference(t, e.AuthOf(t, c), c)
+			for _, mode := range []string{"JSONError", "AuthErrorHandler"} {
+				auth := e.AuthOf(t, c) // a fresh one: the reference used up the fault
+				cfg := fiefgin.Config{}
+				if mode == "AuthErrorHandler" {
+					cfg.ErrorHandler = fiefgin.AuthErrorHandler(auth)
+				}
+				r := gin.New()
+				ran := false
+				r.GET("/", fiefgin.New(auth, cfg).Middleware(auth.Route(c.Opts...)), func(c *gin.Context) { ran = true; handler(c) })
+				got := serve(r, c.AuthorizationHeader())
+				if got.Code != c.Status() || got.Code != want.Code {
+					t.Fatalf("%s: status %d, want %d (fiefhttp: %d); body %q", mode, got.Code, c.Status(), want.Code, got.Body)
+				}
+				for _, h := range []string{"WWW-Authenticate", "Cache-Control"} {
+					if g, w := got.Header().Get(h), want.Header().Get(h); g != w {
+						t.Errorf("%s: %s %q, fiefhttp %q", mode, h, g, w)
+					}
+				}
+				if ran != (c.Want == fiefhttp.OutcomeAllowed) {
+					t.Errorf("%s: handler ran: %v, outcome %v", mode, ran, c.Want)
+				}
+				switch {
+				case c.Want == fiefhttp.OutcomeAllowed:
+					if got.Body.String() != e.WantBody(c) {
+						t.Errorf("%s: body %q, want %q", mode, got.Body, e.WantBody(c))
+					}
+				case mode == "AuthErrorHandler":
+					if got.Body.String() != want.Body.String() || !reflect.DeepEqual(got.Header(), want.Header()) {
+						t.Errorf("%s: %v %q, fiefhttp %v %q", mode, got.Header(), got.Body, want.Header(), want.Body)
+					}
+				default:
+					var body map[string]string
+					if err := json.Unmarshal(got.Body.Bytes(), &body); err != nil || len(body) != 1 || body["error"] != http.StatusText(c.Status()) {
+						t.Errorf("%s: body %q, want {\"error\":%q}", mode, got.Body, http.StatusText(c.Status()))
+					}
+					if ct := got.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+						t.Errorf("%s: Content-Type %q, want JSON", mode, ct)
+					}
+				}
 			}
 		})
 	}
 }
 
-// TestCustomHandler: the Auth's replaced handlers answer, and the chain
-// stops.
-func TestCustomHandler(t *testing.T) {
+// TestCustomHandlers: Config.ErrorHandler answers, and the chain stops even
+// when it does not abort; with AuthErrorHandler, the handlers replaced in
+// fiefhttp.Config answer.
+func TestCustomHandlers(t *testing.T) {
 	e := authcases.New(t)
+	r := gin.New()
+	var seen error
+	own := fiefgin.New(e.Auth, fiefgin.Config{ErrorHandler: func(c *gin.Context, err error) {
+		seen = err
+		c.JSON(http.StatusTeapot, gin.H{"sign_in": "/login"})
+	}})
+	r.GET("/own", own.Authenticated(), func(c *gin.Context) { c.String(200, "reached") })
 	auth := fiefhttp.New(e.Client, fiefhttp.Config{
 		Unauthorized: func(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Content-Type", "application/json")
@@ -86,18 +107,24 @@ func TestCustomHandler(t *testing.T) {
 			w.Write([]byte(`{"error":"sign in"}`))
 		},
 	})
-	r := gin.New()
-	r.GET("/", fiefgin.Authenticated(auth), func(c *gin.Context) { c.String(200, "reached") })
-	w := serve(r, "")
+	r.GET("/fiefhttp", fiefgin.New(auth, fiefgin.Config{ErrorHandler: fiefgin.AuthErrorHandler(auth)}).Authenticated(), func(c *gin.Context) { c.String(200, "reached") })
+
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest("GET", "/own", nil))
+	if w.Code != http.StatusTeapot || w.Body.String() != `{"sign_in":"/login"}` || !errors.Is(seen, fiefhttp.ErrNoToken) {
+		t.Fatalf("own handler: %d %q, error %v", w.Code, w.Body, seen)
+	}
+	w = httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest("GET", "/fiefhttp", nil))
 	if w.Code != 401 || w.Body.String() != `{"error":"sign in"}` {
-		t.Fatalf("got %d %q, want the custom answer", w.Code, w.Body)
+		t.Fatalf("fiefhttp's handler: %d %q, want the custom answer", w.Code, w.Body)
 	}
 }
 
 func TestCurrentUser(t *testing.T) {
 	e := authcases.New(t)
 	r := gin.New()
-	r.GET("/", fiefgin.CurrentUser(e.Auth, fiefhttp.Permissions(authcases.Permission)), handler)
+	r.GET("/", fiefgin.New(e.Auth, fiefgin.Config{}).CurrentUser(fiefhttp.Permissions(authcases.Permission)), handler)
 	w := serve(r, "Bearer "+e.Token(fieftest.TokenOptions{}))
 	if w.Code != 200 || w.Body.String() != e.User.ID+" "+authcases.Email {
 		t.Fatalf("got %d %q", w.Code, w.Body)

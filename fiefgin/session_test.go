@@ -17,7 +17,7 @@ import (
 func TestWebSessionRefreshedAndRevoked(t *testing.T) {
 	authcases.WebSessionRefreshedAndRevoked(t, func(auth *fiefhttp.Auth, callback http.HandlerFunc) http.Handler {
 		r := gin.New()
-		r.GET("/token", fiefgin.Authenticated(auth), func(c *gin.Context) {
+		r.GET("/token", fiefgin.New(auth, fiefgin.Config{ErrorHandler: fiefgin.AuthErrorHandler(auth)}).Authenticated(), func(c *gin.Context) {
 			info, _ := fiefgin.AccessTokenInfo(c)
 			c.String(http.StatusOK, info.AccessToken)
 		})

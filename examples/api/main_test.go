@@ -26,7 +26,7 @@ var routeNames = strings.Fields(demotest.APIRoutes)
 func TestRunDemo(t *testing.T) {
 	t.Setenv("FIEF_BASE_URL", "")
 	appURL, output := demotest.Start(t, run, "-demo")
-	demotest.CheckAPIEmbedded(t, appURL, output())
+	demotest.CheckAPIEmbedded(t, appURL, output(), "Unauthorized\n")
 }
 
 // TestNoFiefNoDemo: without FIEF_BASE_URL and without -demo, the program

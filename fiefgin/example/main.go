@@ -5,7 +5,9 @@
 //	FIEF_BASE_URL=https://fief.example.com FIEF_CLIENT_ID=... FIEF_CLIENT_SECRET=... go run ./example
 //
 // Its routes answer the access-token info as JSON (keys id, scope, acr,
-// permissions, access_token), exactly as examples/api does:
+// permissions, access_token), exactly as examples/api does; a refused
+// request gets the same status and headers as from examples/api, with a
+// JSON body in gin's way ({"error":"Unauthorized"}):
 //
 //	GET /authenticated              any valid token
 //	GET /authenticated-scope        scopes openid and required_scope
@@ -122,14 +124,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 // routes returns the API's routes, each asking more of the token than the
 // one before.
-func routes(auth *fiefhttp.Auth) *gin.Engine {
+func routes(fa *fiefhttp.Auth) *gin.Engine {
+	auth := fiefgin.New(fa, fiefgin.Config{}) // refusals in JSON
 	r := gin.New()
 	r.Use(gin.Recovery())
-	r.GET("/authenticated", fiefgin.Authenticated(auth), tokenInfo)
-	r.GET("/authenticated-scope", fiefgin.Authenticated(auth, fiefhttp.Scopes("openid", "required_scope")), tokenInfo)
-	r.GET("/authenticated-permissions", fiefgin.Authenticated(auth, fiefhttp.Permissions("castles:read")), tokenInfo)
-	r.GET("/authenticated-acr", fiefgin.Authenticated(auth, fiefhttp.MinACR(fief.ACRLevel1)), tokenInfo)
-	r.GET("/authenticated-optional", fiefgin.Authenticated(auth, fiefhttp.Optional()), tokenInfo)
+	r.GET("/authenticated", auth.Authenticated(), tokenInfo)
+	r.GET("/authenticated-scope", auth.Authenticated(fiefhttp.Scopes("openid", "required_scope")), tokenInfo)
+	r.GET("/authenticated-permissions", auth.Authenticated(fiefhttp.Permissions("castles:read")), tokenInfo)
+	r.GET("/authenticated-acr", auth.Authenticated(fiefhttp.MinACR(fief.ACRLevel1)), tokenInfo)
+	r.GET("/authenticated-optional", auth.Authenticated(fiefhttp.Optional()), tokenInfo)
 	return r
 }
 

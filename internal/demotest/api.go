@@ -23,8 +23,8 @@ var curlToken = regexp.MustCompile(`curl -H 'Authorization: Bearer ([^']+)' (\S+
 // started by [Start] with -demo, as a user would: the printed curl
 // command works on every route,
 // which answers the token's info as JSON; an anonymous request gets 401
-// "Unauthorized", or {} on /authenticated-optional.
-func CheckAPIEmbedded(t *testing.T, appURL, output string) {
+// with unauthorizedBody, or {} on /authenticated-optional.
+func CheckAPIEmbedded(t *testing.T, appURL, output, unauthorizedBody string) {
 	t.Helper()
 	m := curlToken.FindStringSubmatch(output)
 	if m == nil || m[2] != appURL {
@@ -58,7 +58,7 @@ func CheckAPIEmbedded(t *testing.T, appURL, output string) {
 			}
 
 			resp, body = browsertest.Get(t, c, appURL+route)
-			want, wantBody := 401, "Unauthorized\n"
+			want, wantBody := 401, unauthorizedBody
 			if route == "/authenticated-optional" {
 				want, wantBody = 200, "{}\n"
 			}

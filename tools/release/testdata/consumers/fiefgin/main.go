@@ -16,9 +16,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	auth := fiefhttp.New(client, fiefhttp.Config{})
+	auth := fiefgin.New(fiefhttp.New(client, fiefhttp.Config{}), fiefgin.Config{})
 	r := gin.New()
-	r.GET("/me", fiefgin.Authenticated(auth), func(c *gin.Context) {
+	r.GET("/me", auth.Authenticated(), func(c *gin.Context) {
 		info, _ := fiefgin.AccessTokenInfo(c)
 		c.String(http.StatusOK, info.ID)
 	})
