@@ -71,3 +71,19 @@ func (a *Auth) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(
 
 // LogValue describes the middleware to log/slog by its Fief client.
 func (a *Auth) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
+// String describes the store by its number of values: its keys hold
+// session IDs, which are credentials.
+func (s *MemorySessionStore) String() string {
+	if s == nil {
+		return "fiefhttp.MemorySessionStore(nil)"
+	}
+	return fmt.Sprintf("fiefhttp.MemorySessionStore{Values: %d, MaxEntries: %d, MaxPerUser: %d}", s.len(), s.max, s.perUser)
+}
+
+// Format writes [MemorySessionStore.String] for every verb (%q quotes it),
+// so that no verb prints a session ID.
+func (s *MemorySessionStore) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
+
+// LogValue describes the store to log/slog without its keys.
+func (s *MemorySessionStore) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefadmin"
@@ -230,6 +231,10 @@ func samples(t *testing.T) map[string]any {
 		t.Fatal(err)
 	}
 	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
+	store := fiefhttp.NewMemorySessionStore(fiefhttp.MemorySessionStoreConfig{})
+	if err := store.Create(t.Context(), "session/"+secretMarker, "u", []byte(secretMarker), time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	return map[string]any{
 		"fief.TokenSourceConfig":            &fief.TokenSourceConfig{Token: &oauth2.Token{AccessToken: secretMarker, RefreshToken: secretMarker}},
 		"fiefwebhook.Config":                &fiefwebhook.Config{Secrets: []string{secretMarker}},
@@ -258,6 +263,7 @@ func samples(t *testing.T) map[string]any {
 		"authcases.Env":                     &authcases.Env{Server: srv, Client: client, User: user},
 		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte(secretMarker)}},
 		"fiefhttp.WebFlow":                  wf,
+		"fiefhttp.MemorySessionStore":       store,
 		"fieftest.ClientConfig":             &fieftest.ClientConfig{Secret: secretMarker},
 		"fieftest.Client":                   fc,
 		"fieftest.Server":                   srv,
