@@ -82,7 +82,8 @@ func (k *RevocationKind) UnmarshalText(b []byte) error {
 }
 
 // Revocation is one entry of [Revocations]: what it refuses, and until
-// when it is kept.
+// when it is kept. Its JSON encoding, for stores and buses, begins with the
+// kind and the user (fiefredis finds a user's blocks by that prefix).
 type Revocation struct {
 	Kind RevocationKind `json:"kind"`
 	// UserID is the user's ID, a UUID (stored lower case, as Fief writes

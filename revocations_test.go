@@ -255,3 +255,12 @@ func TestRevocationKinds(t *testing.T) {
 		t.Fatalf("JSON round trip: %s %v %+v", b, err, back)
 	}
 }
+
+// TestRevocationJSONPrefix: the encoding begins with the kind and the user,
+// which stores search by.
+func TestRevocationJSONPrefix(t *testing.T) {
+	b, _ := json.Marshal(Revocation{Kind: BlockUser, UserID: revokedUser, NotBefore: time.Unix(1, 0)})
+	if want := `{"kind":"block_user","user":"` + revokedUser + `"`; !strings.HasPrefix(string(b), want) {
+		t.Fatalf("%s does not begin with %s", b, want)
+	}
+}
