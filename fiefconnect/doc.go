@@ -19,7 +19,8 @@
 // [connect.CodeUnavailable] (Fief cannot be reached), with a fixed message
 // that never carries internal details and, for the first two, RFC 6750's
 // WWW-Authenticate challenge in the error's metadata, as fiefhttp sends it
-// ([Error]; [Config.ErrorMapper] replaces it). A handler reads the token's
+// ([Error]; [Config.ErrorHandler] replaces it). A call refused because Fief
+// could not be reached is logged once, by the fiefhttp.Auth's logger. A handler reads the token's
 // info with [AccessTokenInfo] (and the user with [UserInfo] when its
 // procedure has [fiefhttp.WithUser]).
 //

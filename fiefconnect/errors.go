@@ -10,31 +10,34 @@ import (
 // The messages of the errors of [Error]: fixed, so that no internal detail
 // reaches the client.
 const (
-	MessageNoToken      = "missing access token"
-	MessageInvalidToken = "invalid access token"
-	MessageForbidden    = "the access token lacks a required scope, ACR or permission"
-	MessageUnavailable  = "authentication is unavailable, retry later"
+	msgNoToken      = "missing access token"
+	msgInvalidToken = "invalid access token"
+	msgForbidden    = "the access token lacks a required scope, ACR or permission"
+	msgUnavailable  = "authentication is unavailable, retry later"
 )
 
-// Error is the default [Config.ErrorMapper]: a *connect.Error of
+// Error is the default [Config.ErrorHandler]: a *connect.Error of
 // [connect.CodeUnauthenticated], [connect.CodePermissionDenied] or
 // [connect.CodeUnavailable], as [fiefhttp.Classify] says, with a fixed
-// message (the error's details stay on the server) and, for the first two,
+// message ("missing access token", "invalid access token", "the access
+// token lacks a required scope, ACR or permission", "authentication is
+// unavailable, retry later": the error's details stay on the server) and,
+// for the first two,
 // the WWW-Authenticate header of [fiefhttp.Challenge] in its metadata,
 // which the interceptor sends as a response header in every protocol.
 func Error(err error) *connect.Error {
 	var e *connect.Error
 	switch fiefhttp.Classify(err) {
 	case fiefhttp.OutcomeUnauthorized:
-		msg := MessageInvalidToken
+		msg := msgInvalidToken
 		if errors.Is(err, fiefhttp.ErrNoToken) {
-			msg = MessageNoToken
+			msg = msgNoToken
 		}
 		e = connect.NewError(connect.CodeUnauthenticated, errors.New(msg))
 	case fiefhttp.OutcomeForbidden:
-		e = connect.NewError(connect.CodePermissionDenied, errors.New(MessageForbidden))
+		e = connect.NewError(connect.CodePermissionDenied, errors.New(msgForbidden))
 	default:
-		return connect.NewError(connect.CodeUnavailable, errors.New(MessageUnavailable))
+		return connect.NewError(connect.CodeUnavailable, errors.New(msgUnavailable))
 	}
 	e.Meta().Set("WWW-Authenticate", fiefhttp.Challenge(err))
 	return e

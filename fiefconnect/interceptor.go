@@ -3,7 +3,6 @@ package fiefconnect
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -23,18 +22,14 @@ type Config struct {
 	// at all (use [fiefhttp.Optional] in Procedures to read a token when
 	// there is one).
 	Public []string
-	// ErrorMapper turns a refused call's error (the decision's, to classify
+	// ErrorHandler turns a refused call's error (the decision's, to classify
 	// with [fiefhttp.Classify] or errors.Is) into the error the client
 	// gets; nil means [Error], and so does a nil result (the call stays
 	// refused). A WWW-Authenticate value in the metadata of
 	// the *connect.Error it returns is moved to the response's headers
 	// (HTTP/2 forbids it in the trailers where gRPC puts error metadata), so
 	// return a new error on each call.
-	ErrorMapper func(ctx context.Context, procedure string, err error) error
-	// Logger, when set, logs the decisions that could not be made (Fief
-	// unreachable), which the client sees only as CodeUnavailable. Tokens
-	// are never logged.
-	Logger *slog.Logger
+	ErrorHandler func(ctx context.Context, procedure string, err error) error
 }
 
 // Interceptor is the server interceptor: a [connect.Interceptor] checking
@@ -43,8 +38,7 @@ type Config struct {
 type Interceptor struct {
 	auth     *fiefhttp.Auth
 	routes   *fiefhttp.RouteTable
-	mapError func(ctx context.Context, procedure string, err error) error
-	logger   *slog.Logger
+	onError func(ctx context.Context, procedure string, err error) error
 }
 
 var _ connect.Interceptor = (*Interceptor)(nil)
@@ -57,25 +51,24 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 	i := &Interceptor{
 		auth:     auth,
 		routes:   auth.RouteTable(cfg.Default, cfg.Procedures, cfg.Public),
-		mapError: cfg.ErrorMapper,
-		logger:   cfg.Logger,
+		onError: cfg.ErrorHandler,
 	}
-	if i.mapError == nil {
-		i.mapError = func(_ context.Context, _ string, err error) error { return Error(err) }
+	if i.onError == nil {
+		i.onError = func(_ context.Context, _ string, err error) error { return Error(err) }
 	}
 	return i
 }
 
 // Authenticate is the decision for one call of procedure with the request
 // header h: it returns the context the handler gets, or the error the
-// client gets (from [Config.ErrorMapper]).
+// client gets (from [Config.ErrorHandler]). A decision that could not be
+// made (Fief unreachable), which the client sees only as CodeUnavailable,
+// is logged once, by the [fiefhttp.Auth]'s logger (fiefhttp.Config.Logger;
+// by default the client's, whose warnings go to slog.Default).
 func (i *Interceptor) Authenticate(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
 	out, err := i.auth.CheckAuthorization(ctx, h.Values("Authorization"), i.routes.Lookup(procedure))
 	if err != nil {
-		if i.logger != nil && fiefhttp.Classify(err) == fiefhttp.OutcomeUnavailable {
-			i.logger.WarnContext(ctx, "fiefconnect: authentication unavailable", "procedure", procedure, "error", err)
-		}
-		if mapped := i.mapError(ctx, procedure, err); mapped != nil {
+		if mapped := i.onError(ctx, procedure, err); mapped != nil {
 			return nil, mapped
 		}
 		return nil, Error(err) // a refused call stays refused

@@ -10,7 +10,7 @@ import (
 // Wrap returns HTTP middleware around Connect handlers (h is typically the
 // mux they are mounted on) making the interceptor's decision before the
 // request is decompressed and unmarshalled, as connectrpc.com/authn does. A
-// refused call is answered with [Config.ErrorMapper]'s error, written by a
+// refused call is answered with [Config.ErrorHandler]'s error, written by a
 // [connect.ErrorWriter] in the call's protocol; opts must be the handler
 // options the Connect handlers were built with (their codecs and
 // compressors). The handlers and interceptors behind it read the token's

@@ -33,7 +33,7 @@ func Example() {
 		Public:  []string{"/test.Castles/Ping"},
 		Methods: map[string][]fiefhttp.RouteOption{"/test.Castles/WhoAmI": {fiefhttp.Permissions("castles:read")}},
 	})
-	gs := grpc.NewServer(grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
+	gs := grpc.NewServer(ic.ServerOptions()...)
 	gs.RegisterService(&serviceDesc, nil) // a service whose handlers answer fiefgrpc.AccessTokenInfo's user ID
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -10,7 +10,11 @@
 //		Public:  []string{"/castles.Castles/Ping"},
 //		Methods: map[string][]fiefhttp.RouteOption{"/castles.Castles/Storm": {fiefhttp.Permissions("castles:write")}},
 //	})
-//	srv := grpc.NewServer(grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
+//	srv := grpc.NewServer(ic.ServerOptions()...)
+//
+// [Interceptor.ServerOptions] installs both interceptors, so that no
+// streaming method is left unchecked; [Interceptor.Unary] and
+// [Interceptor.Stream] are there to chain them in an order of your own.
 //
 // Outcomes become status errors: codes.Unauthenticated (no token, or one
 // that is not valid), codes.PermissionDenied (a valid token lacking a scope,
@@ -101,7 +105,23 @@ func (i *Interceptor) Authenticate(ctx context.Context, fullMethod string) (cont
 	return out, nil
 }
 
-// Unary returns the unary server interceptor.
+// ServerOptions returns the options of grpc.NewServer that install both
+// interceptors, unary and stream, chained after any installed before
+// them (grpc.ChainUnaryInterceptor, grpc.ChainStreamInterceptor): every
+// method of the server, unary or streaming, is checked.
+//
+//	srv := grpc.NewServer(ic.ServerOptions()...)
+func (i *Interceptor) ServerOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(i.Unary()),
+		grpc.ChainStreamInterceptor(i.Stream()),
+	}
+}
+
+// Unary returns the unary server interceptor. Install the stream
+// interceptor too ([Interceptor.Stream]), or both with
+// [Interceptor.ServerOptions]: a server given only this one leaves its
+// streaming methods unchecked.
 func (i *Interceptor) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		ctx, err := i.Authenticate(ctx, info.FullMethod)

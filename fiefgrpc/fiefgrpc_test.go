@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,15 +19,15 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// serve starts a gRPC server with the interceptors on a loopback listener
-// and returns a client connection to it.
-func serve(t *testing.T, ic *fiefgrpc.Interceptor) *grpc.ClientConn {
+// serve starts a gRPC server with the interceptors (ServerOptions, after
+// opts) on a loopback listener and returns a client connection to it.
+func serve(t *testing.T, ic *fiefgrpc.Interceptor, opts ...grpc.ServerOption) *grpc.ClientConn {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpc.NewServer(grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
+	srv := grpc.NewServer(append(opts, ic.ServerOptions()...)...)
 	srv.RegisterService(&serviceDesc, nil)
 	go srv.Serve(ln)
 	t.Cleanup(srv.Stop)
@@ -119,6 +120,35 @@ func TestPerMethodRequirements(t *testing.T) {
 	}
 	if _, err := watch(t.Context(), conn); status.Code(err) != codes.Unauthenticated {
 		t.Errorf("default route without token: %v, want Unauthenticated", err)
+	}
+}
+
+// TestServerOptionsChain: ServerOptions checks unary and streaming methods
+// and keeps the interceptors installed before it, which run first.
+func TestServerOptionsChain(t *testing.T) {
+	e := authcases.New(t)
+	var seen []string
+	conn := serve(t, fiefgrpc.New(e.Auth, fiefgrpc.Config{}),
+		grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			seen = append(seen, info.FullMethod)
+			return h(ctx, req)
+		}),
+		grpc.ChainStreamInterceptor(func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			seen = append(seen, info.FullMethod)
+			return h(srv, ss)
+		}))
+	if _, err := call(t.Context(), conn, methodWhoAmI); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("unary call without token: %v, want Unauthenticated", err)
+	}
+	if _, err := watch(t.Context(), conn); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("streaming call without token: %v, want Unauthenticated", err)
+	}
+	authed := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+e.Token(fieftest.TokenOptions{}))
+	if got, err := watch(authed, conn); err != nil || got != e.User.ID {
+		t.Errorf("streaming call with a token: %q, %v", got, err)
+	}
+	if want := []string{methodWhoAmI, methodWatch, methodWatch}; !slices.Equal(seen, want) {
+		t.Errorf("the interceptors installed before ran for %q, want %q", seen, want)
 	}
 }
 

@@ -64,7 +64,7 @@ func serve(ctx context.Context, args []string, sys system) error {
 	defer ln.Close()
 
 	ic := interceptor(fiefhttp.New(client, fiefhttp.Config{}))
-	gs := grpc.NewServer(grpc.Creds(local.NewCredentials()), grpc.UnaryInterceptor(ic.Unary()), grpc.StreamInterceptor(ic.Stream()))
+	gs := grpc.NewServer(append(ic.ServerOptions(), grpc.Creds(local.NewCredentials()))...)
 	gs.RegisterService(&serviceDesc, nil)
 	printInstructions(sys.stdout, client, d, socketPath, *port)
 
