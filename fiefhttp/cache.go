@@ -131,8 +131,8 @@ func (c *MemoryUserInfoCache) Delete(_ context.Context, userID string) error {
 	return nil
 }
 
-// Len returns the number of entries, expired ones not yet dropped included.
-func (c *MemoryUserInfoCache) Len() int {
+// len returns the number of entries, expired ones not yet dropped included.
+func (c *MemoryUserInfoCache) len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return len(c.m)

@@ -59,8 +59,8 @@ func TestMemoryUserInfoCacheBounded(t *testing.T) {
 	}
 	c.Set(ctx, "a", user("a")) // a is now the newest
 	c.Set(ctx, "d", user("d")) // drops the oldest: b
-	if c.Len() != 3 {
-		t.Fatalf("Len %d, want 3", c.Len())
+	if c.len() != 3 {
+		t.Fatalf("Len %d, want 3", c.len())
 	}
 	for id, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true} {
 		if _, _, ok, _ := c.Get(ctx, id); ok != want {
@@ -70,11 +70,11 @@ func TestMemoryUserInfoCacheBounded(t *testing.T) {
 	// Expired entries go first, even when not the oldest-set would be enough.
 	clk.t = clk.t.Add(2 * time.Minute)
 	c.Set(ctx, "e", user("e"))
-	if c.Len() != 1 {
-		t.Errorf("Len %d after expiry, want 1", c.Len())
+	if c.len() != 1 {
+		t.Errorf("Len %d after expiry, want 1", c.len())
 	}
 	c.Delete(ctx, "e")
-	if _, _, ok, _ := c.Get(ctx, "e"); ok || c.Len() != 0 {
+	if _, _, ok, _ := c.Get(ctx, "e"); ok || c.len() != 0 {
 		t.Error("Delete left the entry")
 	}
 	if err := c.Delete(ctx, "absent"); err != nil {
@@ -127,7 +127,7 @@ func TestMemoryUserInfoCacheConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := c.Len(); n > 50 {
+	if n := c.len(); n > 50 {
 		t.Errorf("Len %d above the bound 50", n)
 	}
 }
