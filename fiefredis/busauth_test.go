@@ -200,3 +200,36 @@ func TestBusBoundsItsSets(t *testing.T) {
 		}
 	}
 }
+
+// TestBusKeyRotation: a rotation done as documented (every instance first
+// knows the new key in second place, then signs with it) loses nothing: an
+// instance still signing with the old key and one signing with the new key
+// apply each other's messages and stored entries.
+func TestBusKeyRotation(t *testing.T) {
+	srv := redisserver.Start(t)
+	oldKey, newKey := []byte("the-old-secret-the-old-secret-the-old-secret"), []byte("the-new-secret-the-new-secret-the-new-secret")
+	start := func(keys ...[]byte) *instance {
+		in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{})}
+		c := config(newClient(t, srv))
+		c.Keys = keys
+		var err error
+		if in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Config: c, Revocations: in.rev}); err != nil {
+			t.Fatal(err)
+		}
+		in.bus.Start()
+		t.Cleanup(func() { in.bus.Close() })
+		waitSynced(t, in.bus)
+		return in
+	}
+	old, rotated := start(oldKey, newKey), start(newKey, oldKey)
+	revokeNow(t, old, userA)
+	revokeNow(t, rotated, userB)
+	eventually(t, 3*time.Second, "the rotated instance refused the old key's message", func() bool { return rotated.revoked(userA) })
+	eventually(t, 3*time.Second, "the other instance refused the new key's message", func() bool { return old.revoked(userB) })
+	if late := start(newKey, oldKey); !late.revoked(userA) || !late.revoked(userB) {
+		t.Fatal("a late instance with both keys did not load every entry")
+	}
+	if stranger := start([]byte("another-secret-another-secret-another-secret")); stranger.revoked(userA) || stranger.revoked(userB) {
+		t.Fatal("an instance with other keys loaded entries it cannot verify")
+	}
+}

@@ -54,9 +54,13 @@ type Config struct {
 	// Keys are the secrets that authenticate what a [Bus] shares and seal
 	// what a [UserInfoCache] stores: use the same secrets as fiefhttp's
 	// WebConfig.CookieKeys (each of at least 32 bytes; the first
-	// authenticates and seals, every one verifies and opens, so keys
-	// rotate like the cookie keys). A per-purpose key is derived from each
-	// with HKDF-SHA256. Required by [NewBus] and [NewUserInfoCache];
+	// authenticates and seals, every one verifies and opens). To rotate,
+	// give every instance the new secret in second place, then, once all
+	// have it, in first place; drop the old one once the revocations it
+	// signed have expired (fief.Revocations.Keep, 30 days by default): an
+	// instance removes from Redis the entries it cannot verify. A
+	// per-purpose key is derived from each secret with HKDF-SHA256.
+	// Required by [NewBus] and [NewUserInfoCache];
 	// [Deliveries] and [SessionStore] do not use them (fiefhttp seals the
 	// session records itself).
 	Keys [][]byte
