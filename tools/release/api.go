@@ -32,6 +32,10 @@ func cmdAPI(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := reportDocs(r.dir, released); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "docs: every exported name of the released modules has a doc comment")
 	return apiCheck(r, released, stdout)
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -281,5 +282,22 @@ func TestEveryModuleIsListed(t *testing.T) {
 	writeFile(t, filepath.Join(r.dir, "stray/go.mod"), "module x\n")
 	if err := checkModules(r.dir); err == nil || !strings.Contains(err.Error(), "stray/go.mod") {
 		t.Errorf("stray module: %v", err)
+	}
+}
+
+func TestDocCheck(t *testing.T) {
+	r := fixture(t, "v0.1.0")
+	if missing, err := docCheck(r.dir, []string{"", "fiefgin"}); err != nil || len(missing) > 0 {
+		t.Fatalf("documented fixture: %v, %v", missing, err)
+	}
+	writeFile(t, filepath.Join(r.dir, "more.go"), "package fief\n\ntype T struct{}\n\nfunc (T) M() {}\n\nfunc (T) Error() string { return \"\" }\n\nconst (\n\t// A is documented.\n\tA = 1\n\tB = 2\n)\n")
+	writeFile(t, filepath.Join(r.dir, "internal/x/x.go"), "package x\n\nfunc Hidden() {}\n")
+	missing, err := docCheck(r.dir, []string{"", "fiefgin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".: B", ".: T", ".: T.M"}
+	if !slices.Equal(missing, want) {
+		t.Errorf("undocumented = %q, want %q", missing, want)
 	}
 }
