@@ -111,6 +111,10 @@ type Bus struct {
 	lastLoad time.Time // guarded by loadMu
 	loadMu   sync.Mutex
 
+	// Of the subscriber loop's goroutine only.
+	reloadPending bool
+	lastReload    time.Time
+
 	needSync atomic.Bool
 	synced   atomic.Bool
 	syncedCh chan struct{} // closed at the first sync
@@ -431,9 +435,16 @@ func (b *Bus) run(ctx context.Context) {
 	ps := b.o.Client.Subscribe(ctx, b.channel) // a failure here is retried by Receive
 	defer ps.Close()
 	for ctx.Err() == nil {
-		msg, err := ps.ReceiveTimeout(ctx, b.retry)
+		wait := b.retry
+		if b.reloadPending {
+			wait = max(time.Millisecond, min(wait, minReloadInterval-time.Since(b.lastReload)))
+		}
+		msg, err := ps.ReceiveTimeout(ctx, wait)
 		if ctx.Err() != nil {
 			return
+		}
+		if b.reloadPending && time.Since(b.lastReload) >= minReloadInterval {
+			b.reload(ctx)
 		}
 		if err != nil {
 			var netErr interface{ Timeout() bool }
@@ -485,11 +496,7 @@ func (b *Bus) receive(ctx context.Context, payload string) {
 		return
 	}
 	if m.Reload {
-		// Load only: writing back here could echo reloads between instances
-		// whose clocks disagree on an entry about to expire.
-		if err := b.load(ctx); err != nil {
-			b.lost(ctx, err)
-		}
+		b.reload(ctx)
 		return
 	}
 	if m.Effect == nil || m.Effect.None() {
@@ -501,6 +508,27 @@ func (b *Bus) receive(ctx context.Context, payload string) {
 	}
 	if err := b.local.Apply(ctx, *m.Effect); err != nil {
 		b.o.Logger.WarnContext(ctx, "fiefredis: dropping cached user info failed", "user", m.Effect.UserID, "error", err)
+	}
+}
+
+// minReloadInterval bounds how often requests to reload load the sets: a
+// flood of them (a genuine request replayed by someone able to publish on
+// the channel) costs one load per interval.
+const minReloadInterval = 200 * time.Millisecond
+
+// reload loads the sets, or, if it did less than minReloadInterval ago,
+// leaves it for the subscriber loop to do once the interval has passed.
+// Load only: writing back here could echo reloads between instances whose
+// clocks disagree on an entry about to expire. It runs on the subscriber
+// loop's goroutine only.
+func (b *Bus) reload(ctx context.Context) {
+	if time.Since(b.lastReload) < minReloadInterval {
+		b.reloadPending = true
+		return
+	}
+	b.reloadPending, b.lastReload = false, time.Now()
+	if err := b.load(ctx); err != nil {
+		b.lost(ctx, err)
 	}
 }
 

@@ -3,6 +3,7 @@ package fiefredis_test
 import (
 	"context"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +232,41 @@ func TestBusKeyRotation(t *testing.T) {
 	}
 	if stranger := start([]byte("another-secret-another-secret-another-secret")); stranger.revoked(userA) || stranger.revoked(userB) {
 		t.Fatal("an instance with other keys loaded entries it cannot verify")
+	}
+}
+
+// TestBusReloadFloodCoalesced: a flood of authentic requests to reload (one
+// replayed by someone able to publish) makes an instance load the sets a
+// few times, not once per request.
+func TestBusReloadFloodCoalesced(t *testing.T) {
+	srv := redisserver.Start(t)
+	in := newInstance(t, srv)
+	waitSynced(t, in.bus)
+	rdb := newClient(t, srv)
+	ctx := context.Background()
+	loads := func() int {
+		for _, line := range strings.Split(rdb.Info(ctx, "commandstats").Val(), "\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_zrangebyscore:calls="); ok {
+				n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+				return n
+			}
+		}
+		return 0
+	}
+	before := loads()
+	pub := fiefredis.NewBusForTest(t, config(newClient(t, srv)))
+	waitSynced(t, pub)
+	if err := pub.PublishReloadsForTest(ctx, 2000); err != nil {
+		t.Fatal(err)
+	}
+	// A message after the flood: once applied, the flood has been read.
+	if err := pub.PublishForTest(ctx, []fiefwebhook.Effect{revokeEffect(userC, time.Now(), false)}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the instance never read past the flood", func() bool { return in.revoked(userC) })
+	time.Sleep(300 * time.Millisecond) // the pending load is done
+	// Each load reads one or two sets; the publishing bus's own count too.
+	if n := loads() - before; n > 40 {
+		t.Fatalf("%d ZRANGEBYSCORE calls after 2000 requests to reload, want a few", n)
 	}
 }

@@ -39,3 +39,16 @@ func (b *Bus) PublishForTest(ctx context.Context, effects []fiefwebhook.Effect) 
 	})
 	return err
 }
+
+// PublishReloadsForTest publishes n authentic requests to reload, as a
+// flood of one genuine request replayed would.
+func (b *Bus) PublishReloadsForTest(ctx context.Context, n int) error {
+	_, err := b.o.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		msg, _ := json.Marshal(busMessage{Reload: true})
+		for range n {
+			p.Publish(ctx, b.channel, b.mac.signed(b.channel, msg))
+		}
+		return nil
+	})
+	return err
+}
