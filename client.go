@@ -13,7 +13,7 @@ type Client struct {
 	disc    discoveryCache
 	keys    *keySet
 	headers headerMemo  // protected headers go-jose accepted
-	bigKeys bigRSAKeys  // keys of more than 2048 bits, prepared for math/big
+	rsaKeys montRSAKeys // keys of more than 2048 bits, prepared for Montgomery multiplication
 	tokens  *tokenCache // nil when turned off
 }
 

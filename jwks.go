@@ -190,7 +190,7 @@ func (ks *keySet) fetch(ctx context.Context) error {
 		ks.c.s.logger.Warn("fief: key set refresh failed, keeping the known keys", "error", err)
 		return err
 	}
-	ks.c.bigKeys.use(all) // before the keys can be looked up
+	ks.c.rsaKeys.use(all) // before the keys can be looked up
 	ks.byKID, ks.all = byKID, all
 	ks.loadedAt, ks.staleLogged = now, false
 	ks.maxAge = ks.c.s.maxKeyAge

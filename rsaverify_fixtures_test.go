@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -25,11 +26,12 @@ const rsaFixturesPath = "testdata/rsaverify/keys.json"
 // rsaFixture is one key of the fixtures: a modulus of Bits bits, the product
 // of P and Q, with the public exponent E.
 type rsaFixture struct {
-	Name string   `json:"name"`
-	Bits int      `json:"bits"`
-	E    int64    `json:"e"`
-	P    *big.Int `json:"p"`
-	Q    *big.Int `json:"q"`
+	Name  string   `json:"name"`
+	Bits  int      `json:"bits"`
+	E     int64    `json:"e"`
+	Shape string   `json:"shape,omitempty"` // "", "low" or "high": see rsaFixtureSpecs
+	P     *big.Int `json:"p"`
+	Q     *big.Int `json:"q"`
 	// LeadingZero is the smallest i for which the valid signature of
 	// rsaTestMessage(i) starts with a zero byte.
 	LeadingZero int `json:"leading_zero"`
@@ -39,15 +41,20 @@ type rsaFixture struct {
 
 // rsaFixtureSpecs are the keys of the fixtures: every size the
 // differential covers with e = 65537, the 2049-bit boundary (the smallest
-// modulus the math/big path takes), and hand-built exponents: 3, the largest
-// exponent crypto/rsa accepts (2³¹−1) and the smallest it refuses as too
-// large (2³¹+1).
+// modulus the fast path takes, whose top word holds a single bit), and
+// hand-built exponents: 3, the largest exponent crypto/rsa accepts (2³¹−1)
+// and the smallest it refuses as too large (2³¹+1). Then moduli of unusual
+// shapes for the Montgomery arithmetic: "low", just above 2^(bits−1) (the
+// top half of the words 0x8000…0, 0, 0…), "high", just below 2^bits (the
+// top half all ones), and 4097 bits (a top word of 1).
 var rsaFixtureSpecs = []struct {
-	bits int
-	e    int64
+	bits  int
+	e     int64
+	shape string
 }{
-	{2048, 65537}, {2049, 65537}, {3072, 65537}, {4096, 65537}, {8192, 65537},
-	{3072, 3}, {4096, 3}, {4096, 1<<31 - 1}, {4096, 1<<31 + 1},
+	{2048, 65537, ""}, {2049, 65537, ""}, {3072, 65537, ""}, {4096, 65537, ""}, {8192, 65537, ""},
+	{3072, 3, ""}, {4096, 3, ""}, {4096, 1<<31 - 1, ""}, {4096, 1<<31 + 1, ""},
+	{4096, 65537, "low"}, {4096, 3, "high"}, {3072, 1<<31 - 1, "low"}, {4097, 65537, ""}, {8192, 3, "high"},
 }
 
 // prepare derives the modulus and the private exponent (with its CRT parts)
@@ -121,8 +128,24 @@ func TestRSAFixtures(t *testing.T) {
 		t.Fatalf("%d fixture keys, want %d", len(fs), len(rsaFixtureSpecs))
 	}
 	for i, f := range fs {
-		if f.Bits != rsaFixtureSpecs[i].bits || f.E != rsaFixtureSpecs[i].e {
-			t.Errorf("%s: %d bits, e = %d; want %d bits, e = %d", f.Name, f.Bits, f.E, rsaFixtureSpecs[i].bits, rsaFixtureSpecs[i].e)
+		spec := rsaFixtureSpecs[i]
+		if f.Bits != spec.bits || f.E != spec.e || f.Shape != spec.shape {
+			t.Errorf("%s: %d bits, e = %d, shape %q; want %d bits, e = %d, shape %q", f.Name, f.Bits, f.E, f.Shape, spec.bits, spec.e, spec.shape)
+		}
+		// The shaped moduli differ from 2^(bits−1) or 2^bits by about p
+		// times the gap between primes: their top bits but 32 bits of the
+		// top half are 0x8000…0 or all ones.
+		low := f.Bits/2 + 32
+		top := new(big.Int).Rsh(f.n, uint(low))
+		switch one := new(big.Int).Lsh(big.NewInt(1), uint(f.Bits-1-low)); f.Shape {
+		case "low":
+			if top.Cmp(one) != 0 {
+				t.Errorf("%s: the top of the modulus is not 0x8000…0", f.Name)
+			}
+		case "high":
+			if top.Cmp(one.Sub(one.Lsh(one, 1), big.NewInt(1))) != 0 {
+				t.Errorf("%s: the top of the modulus is not all ones", f.Name)
+			}
 		}
 		if !f.P.ProbablyPrime(0) || !f.Q.ProbablyPrime(0) {
 			t.Errorf("%s: a factor is not prime", f.Name)
@@ -140,22 +163,50 @@ func TestRSAFixtures(t *testing.T) {
 	}
 }
 
-// generateRSAFixtures writes new fixture keys: two random primes of half the
-// size each, drawn again until their product has exactly the size wanted
-// and e is invertible.
+// generateRSAFixtures writes the fixture keys, keeping those already in
+// the file: two random primes of half the size each, drawn again until
+// their product has exactly the size wanted and e is invertible; for the
+// shaped moduli, one random prime p and the prime q nearest above
+// 2^(bits−1)/p ("low") or below (2^bits−1)/p ("high").
 func generateRSAFixtures(t *testing.T) {
+	var kept []*rsaFixture
+	if raw, err := os.ReadFile(rsaFixturesPath); err == nil {
+		if err := json.Unmarshal(raw, &kept); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var fs []*rsaFixture
 	for _, spec := range rsaFixtureSpecs {
+		name := fmt.Sprintf("rsa%d-e%d", spec.bits, spec.e)
+		if spec.shape != "" {
+			name += "-" + spec.shape
+		}
+		if i := slices.IndexFunc(kept, func(f *rsaFixture) bool { return f.Name == name }); i >= 0 {
+			fs = append(fs, kept[i])
+			continue
+		}
 		for {
 			p, err := rand.Prime(rand.Reader, (spec.bits+1)/2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			q, err := rand.Prime(rand.Reader, spec.bits/2)
-			if err != nil {
-				t.Fatal(err)
+			var q *big.Int
+			switch spec.shape {
+			case "":
+				q, err = rand.Prime(rand.Reader, spec.bits/2)
+				if err != nil {
+					t.Fatal(err)
+				}
+			case "low":
+				q = new(big.Int).Lsh(big.NewInt(1), uint(spec.bits-1))
+				q.Div(q, p)
+				q = primeFrom(q.Add(q, big.NewInt(1)), 2)
+			case "high":
+				q = new(big.Int).Lsh(big.NewInt(1), uint(spec.bits))
+				q.Sub(q, big.NewInt(1)).Div(q, p)
+				q = primeFrom(q, -2)
 			}
-			f := &rsaFixture{Name: fmt.Sprintf("rsa%d-e%d", spec.bits, spec.e), Bits: spec.bits, E: spec.e, P: p, Q: q}
+			f := &rsaFixture{Name: name, Bits: spec.bits, E: spec.e, Shape: spec.shape, P: p, Q: q}
 			if p.Cmp(q) != 0 && f.prepare() == nil {
 				for f.signSHA256(rsaTestMessage(f.LeadingZero))[0] != 0 {
 					f.LeadingZero++
@@ -176,4 +227,14 @@ func generateRSAFixtures(t *testing.T) {
 	if err := os.WriteFile(rsaFixturesPath, append(raw, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// primeFrom returns the first prime from x on, stepping by step (±2), x
+// made odd first.
+func primeFrom(x *big.Int, step int64) *big.Int {
+	x.SetBit(x, 0, 1)
+	for !x.ProbablyPrime(20) {
+		x.Add(x, big.NewInt(step))
+	}
+	return x
 }

@@ -1,6 +1,7 @@
 package fief
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/fips140"
@@ -17,9 +18,29 @@ import (
 	"time"
 )
 
-// The math/big RS256 path (rsaverify.go) is held to crypto/rsa: for every
-// key and signature below, bigRSAKeys.verifyRS256 must give
-// rsa.VerifyPKCS1v15's verdict.
+// The Montgomery RS256 path (rsaverify.go, rsamont.go) is held to
+// crypto/rsa: for every key and signature below, montRSAKeys.verifyRS256
+// must give rsa.VerifyPKCS1v15's verdict, with each form of the word
+// products this machine has (the portable one always, the assembly one on
+// amd64 with ADX and BMI2).
+
+// kernels returns the forms of addMulVVW to test here: "go" always, "adx"
+// when the processor has it.
+func kernels() []string {
+	if hasADX {
+		return []string{"go", "adx"}
+	}
+	return []string{"go"}
+}
+
+// hasADX is whether the assembly form runs on this machine (useADX as the
+// package set it up).
+var hasADX = useADX
+
+// useKernel makes addMulVVW run the named form ("go" or "adx").
+func useKernel(name string) {
+	useADX = name == "adx"
+}
 
 // rsaTestMessage is the i-th signed message of the differential tests.
 func rsaTestMessage(i int) string {
@@ -87,7 +108,7 @@ func diffKeys(tb testing.TB) []diffKey {
 	var base *rsaFixture
 	for _, f := range fs {
 		keys = append(keys, diffKey{f.Name, &rsa.PublicKey{N: f.n, E: int(f.E)}, f.rawSign, f.Bits, f.LeadingZero})
-		if f.Bits == 4096 && f.E == 65537 {
+		if f.Bits == 4096 && f.E == 65537 && f.Shape == "" {
 			base = f
 		}
 	}
@@ -106,26 +127,30 @@ func diffKeys(tb testing.TB) []diffKey {
 	return keys
 }
 
-// preparedKeys returns the bigRSAKeys of keys, as a key-set load makes it.
-func preparedKeys(keys []diffKey) *bigRSAKeys {
+// preparedKeys returns the montRSAKeys of keys, as a key-set load makes it.
+func preparedKeys(keys []diffKey) *montRSAKeys {
 	pubs := make([]*rsa.PublicKey, len(keys))
 	for i, k := range keys {
 		pubs[i] = k.pub
 	}
-	t := &bigRSAKeys{}
+	t := &montRSAKeys{}
 	t.use(pubs)
 	return t
 }
 
-// sameVerdict checks that the math/big path and crypto/rsa agree on sig over
-// msg by key, and returns crypto/rsa's verdict.
-func sameVerdict(t *testing.T, prepared *bigRSAKeys, key diffKey, what, msg string, sig []byte) bool {
+// sameVerdict checks that the Montgomery path, with each form of the word
+// products, and crypto/rsa agree on sig over msg by key, and returns
+// crypto/rsa's verdict.
+func sameVerdict(t *testing.T, prepared *montRSAKeys, key diffKey, what, msg string, sig []byte) bool {
 	t.Helper()
 	sum := sha256.Sum256([]byte(msg))
 	want := rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, sum[:], sig) == nil
-	got := prepared.verifyRS256(key.pub, msg, sig) == nil
-	if got != want {
-		t.Errorf("%s, %s: math/big path says valid=%v, crypto/rsa says valid=%v", key.name, what, got, want)
+	defer useKernel(kernels()[len(kernels())-1])
+	for _, kernel := range kernels() {
+		useKernel(kernel)
+		if got := prepared.verifyRS256(key.pub, msg, sig) == nil; got != want {
+			t.Errorf("%s, %s: Montgomery path (%s) says valid=%v, crypto/rsa says valid=%v", key.name, what, kernel, got, want)
+		}
 	}
 	return want
 }
@@ -144,7 +169,7 @@ func bitFlipStep(k diffKey) int {
 	}
 }
 
-func TestRS256MathBigMatchesCryptoRSA(t *testing.T) {
+func TestRS256MatchesCryptoRSA(t *testing.T) {
 	keys := diffKeys(t)
 	prepared := preparedKeys(keys)
 	rnd := rand.New(rand.NewChaCha8([32]byte{'r', 's', 'a'}))
@@ -156,13 +181,13 @@ func TestRS256MathBigMatchesCryptoRSA(t *testing.T) {
 			digestInfo := append(append([]byte(nil), sha256DigestInfo...), sum[:]...)
 			valid := key.sign(pkcs1Block(k, digestInfo))
 			accepted := sameVerdict(t, prepared, key, "valid signature", msg, valid)
-			// The math/big path must take every key of more than 2048 bits
+			// The Montgomery path must take every key of more than 2048 bits
 			// that crypto/rsa accepts, but for a negative modulus (which
 			// crypto/rsa reads as its absolute value), and no other, unless in
 			// FIPS 140 mode.
 			fast := accepted && key.bits > 2048 && key.pub.N.Sign() > 0 && !fips140.Enabled()
 			if got := prepared.lookup(key.pub) != nil; got != fast {
-				t.Fatalf("math/big path taken: %v, want %v", got, fast)
+				t.Fatalf("Montgomery path taken: %v, want %v", got, fast)
 			}
 			if key.name == "rsa4096-e65537" && !accepted {
 				t.Fatal("crypto/rsa refuses the valid signature of the 4096-bit fixture key")
@@ -279,10 +304,10 @@ func shortPadding(k int, tail []byte, pad int) []byte {
 	return em
 }
 
-// TestRS256MathBigInFIPSMode runs the differential test of a 4096-bit key
+// TestRS256InFIPSMode runs the differential test of a 4096-bit key
 // again in a child process with GODEBUG=fips140=on, where every check must
 // go to crypto/rsa.
-func TestRS256MathBigInFIPSMode(t *testing.T) {
+func TestRS256InFIPSMode(t *testing.T) {
 	if os.Getenv("FIEF_TEST_FIPS_CHILD") == "1" {
 		if !fips140.Enabled() {
 			t.Fatal("the child runs without FIPS 140 mode")
@@ -291,27 +316,27 @@ func TestRS256MathBigInFIPSMode(t *testing.T) {
 		prepared := preparedKeys(keys)
 		for _, key := range keys {
 			if prepared.lookup(key.pub) != nil {
-				t.Errorf("%s: math/big path taken in FIPS 140 mode", key.name)
+				t.Errorf("%s: Montgomery path taken in FIPS 140 mode", key.name)
 			}
 		}
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRS256MathBigInFIPSMode$", "-test.v")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRS256InFIPSMode$", "-test.v")
 	cmd.Env = append(os.Environ(), "FIEF_TEST_FIPS_CHILD=1", "GODEBUG=fips140=on")
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestRS256MathBigInFIPSMode") {
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRS256InFIPSMode") {
 		t.Fatalf("child in FIPS 140 mode: %v\n%s", err, out)
 	}
 }
 
 // TestValidateAccessTokenRSA4096 validates tokens of a 4096-bit tenant key
 // end to end: the first through go-jose, the next ones (same protected
-// header) through the math/big path, which must refuse a forged payload and
+// header) through the Montgomery path, which must refuse a forged payload and
 // a damaged signature as crypto/rsa does.
 func TestValidateAccessTokenRSA4096(t *testing.T) {
 	var f *rsaFixture
 	for _, fx := range loadRSAFixtures(t) {
-		if fx.Bits == 4096 && fx.E == 65537 {
+		if fx.Bits == 4096 && fx.E == 65537 && fx.Shape == "" {
 			f = fx
 		}
 	}
@@ -333,8 +358,8 @@ func TestValidateAccessTokenRSA4096(t *testing.T) {
 	c.keys.mu.RLock()
 	pub := c.keys.byKID["big"]
 	c.keys.mu.RUnlock()
-	if c.bigKeys.lookup(pub) == nil {
-		t.Fatal("the 4096-bit key is not prepared for the math/big path")
+	if c.rsaKeys.lookup(pub) == nil {
+		t.Fatal("the 4096-bit key is not prepared for the Montgomery path")
 	}
 
 	second := sign(t, key, claimsWith(now.Unix(), "sub", "b2c0e4a1-58c1-4f5e-9d1c-3c8a8f1e2d7b"))
@@ -359,25 +384,26 @@ func TestValidateAccessTokenRSA4096(t *testing.T) {
 	}
 }
 
-// FuzzRS256Verify compares the math/big path's verdict with
-// rsa.VerifyPKCS1v15's on fuzzer-chosen input: the key (the fixtures and the
-// keys built from them), the signed message, and either the signature bytes
-// themselves (mode 0), the whole encoded block that the key's private
-// operation turns into the signature (mode 1), or what follows the 0x00
-// 0x01 0xff… 0x00 of that block (mode 2), so that fuzzing explores
-// near-misses of the valid encoding.
+// FuzzRS256Verify compares the Montgomery path's verdict, with each form of
+// the word products, with rsa.VerifyPKCS1v15's on fuzzer-chosen input: the
+// key (the fixtures, 2048 to 8192 bits and the unusual moduli among them,
+// and the keys built from them), the signed message, and either the
+// signature bytes themselves (mode 0), the whole encoded block that the
+// key's private operation turns into the signature (mode 1), or what
+// follows the 0x00 0x01 0xff… 0x00 of that block (mode 2), so that fuzzing
+// explores near-misses of the valid encoding.
 func FuzzRS256Verify(f *testing.F) {
 	keys := diffKeys(f)
 	prepared := preparedKeys(keys)
 	for i, key := range keys {
-		if key.bits > 4096 {
-			continue
-		}
 		k := (key.bits + 7) / 8
 		msg := []byte(rsaTestMessage(i))
 		sum := sha256.Sum256(msg)
 		tail := append(append([]byte(nil), sha256DigestInfo...), sum[:]...)
 		f.Add(uint8(i), uint8(0), msg, key.sign(pkcs1Block(k, tail)))
+		if key.bits > 4096 {
+			continue
+		}
 		f.Add(uint8(i), uint8(1), msg, pkcs1Block(k, tail))
 		f.Add(uint8(i), uint8(2), msg, tail)
 		f.Add(uint8(i), uint8(2), msg, append(append([]byte(nil), sha256DigestInfoNoNULL...), sum[:]...))
@@ -406,35 +432,66 @@ func FuzzRS256Verify(f *testing.F) {
 	})
 }
 
-// BenchmarkRS256Verify compares the RS256 check of the math/big path with
-// rsa.VerifyPKCS1v15 on the fixture keys with e = 65537 (the digest
-// included in both). Names are RS256Verify/rsa=BITS/{math-big,crypto-rsa}.
+// BenchmarkRS256Verify compares the RS256 check of the Montgomery path
+// (with the assembly word products where the machine has them, and with
+// the portable ones), of math/big's Exp (the path before it), and
+// rsa.VerifyPKCS1v15, on the fixture keys with e = 65537 (the digest
+// included in all). Names are
+// RS256Verify/rsa=BITS/{montgomery,montgomery-go,math-big,crypto-rsa}.
 func BenchmarkRS256Verify(b *testing.B) {
 	keys := diffKeys(b)
 	prepared := preparedKeys(keys)
 	for _, key := range keys {
-		if key.pub.E != 65537 || key.pub.N == nil || key.pub.N.Sign() <= 0 || key.pub.N.Bit(0) == 0 || key.bits == 2049 {
+		if key.pub.E != 65537 || key.pub.N == nil || key.pub.N.Sign() <= 0 || key.pub.N.Bit(0) == 0 || key.bits%1024 != 0 || strings.HasSuffix(key.name, "-low") {
 			continue
 		}
 		msg := rsaTestMessage(0)
 		sum := sha256.Sum256([]byte(msg))
 		sig := key.sign(pkcs1Block((key.bits+7)/8, append(append([]byte(nil), sha256DigestInfo...), sum[:]...)))
+		for _, kernel := range kernels() {
+			name := "montgomery"
+			if kernel == "go" && hasADX {
+				name = "montgomery-go"
+			}
+			b.Run(fmt.Sprintf("rsa=%d/%s", key.bits, name), func(b *testing.B) {
+				useKernel(kernel)
+				defer useKernel(kernels()[len(kernels())-1])
+				b.ReportAllocs()
+				start, _ := processCPU()
+				for b.Loop() {
+					if err := prepared.verifyRS256(key.pub, msg, sig); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, start)
+			})
+		}
 		b.Run(fmt.Sprintf("rsa=%d/math-big", key.bits), func(b *testing.B) {
 			b.ReportAllocs()
+			e := big.NewInt(int64(key.pub.E))
+			k := (key.bits + 7) / 8
+			start, _ := processCPU()
 			for b.Loop() {
-				if err := prepared.verifyRS256(key.pub, msg, sig); err != nil {
-					b.Fatal(err)
+				// What the RS256 check did before the Montgomery path.
+				sum := sha256.Sum256([]byte(msg))
+				s := new(big.Int).SetBytes(sig)
+				em := s.Exp(s, e, key.pub.N).FillBytes(make([]byte, k))
+				if !bytes.Equal(em[k-len(sum):], sum[:]) {
+					b.Fatal("math/big: wrong digest")
 				}
 			}
+			reportCPU(b, start)
 		})
 		b.Run(fmt.Sprintf("rsa=%d/crypto-rsa", key.bits), func(b *testing.B) {
 			b.ReportAllocs()
+			start, _ := processCPU()
 			for b.Loop() {
 				sum := sha256.Sum256([]byte(msg))
 				if err := rsa.VerifyPKCS1v15(key.pub, crypto.SHA256, sum[:], sig); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
 	}
 }

@@ -52,7 +52,7 @@ func (c *Client) verifySignature(ctx context.Context, token string, bad func(str
 
 // verifyRemembered verifies a token whose protected header go-jose accepted
 // before, naming kid: the same checks as go-jose's, without its re-parse.
-// The signature is checked by c.bigKeys: on math/big for a key of more than
+// The signature is checked by c.rsaKeys: by Montgomery multiplication for a key of more than
 // 2048 bits, by crypto/rsa otherwise (see rsaverify.go).
 func (c *Client) verifyRemembered(ctx context.Context, kid, payloadSegment, signingInput, signatureSegment string, bad func(string, ...any) error) ([]byte, *rsa.PublicKey, error) {
 	payload, err := decodeSegment(payloadSegment)
@@ -68,7 +68,7 @@ func (c *Client) verifyRemembered(ctx context.Context, kid, payloadSegment, sign
 		return nil, nil, err
 	}
 	for _, key := range keys {
-		if c.bigKeys.verifyRS256(key, signingInput, sig) == nil {
+		if c.rsaKeys.verifyRS256(key, signingInput, sig) == nil {
 			return payload, key, nil
 		}
 	}
