@@ -99,12 +99,12 @@ func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context
 	if err != nil {
 		return a.anonymous(r.Context(), rt, err)
 	}
-	return a.CheckToken(r.Context(), token, rt)
+	return a.checkToken(r.Context(), token, rt)
 }
 
-// CheckToken is [Auth.Check] for a token read by the caller, such as a gRPC
-// server from the request's metadata: "" means the request carries no token.
-func (a *Auth) CheckToken(ctx context.Context, token string, rt *Route) (context.Context, error) {
+// checkToken is [Auth.Check] for a token read by the caller: "" means the
+// request carries no token.
+func (a *Auth) checkToken(ctx context.Context, token string, rt *Route) (context.Context, error) {
 	if rt.public {
 		return ctx, nil
 	}
@@ -167,17 +167,17 @@ func (a *Auth) check(ctx context.Context, token string, authTime time.Time, rt *
 
 // CheckAuthorization is [Auth.Check] for the values of an Authorization
 // header read by the caller outside an *http.Request, such as gRPC metadata
-// or a Connect request's header: they are read by [ParseAuthorization]
-// with the Bearer scheme, whatever the Auth's [TokenGetter].
+// or a Connect request's header: they are read by the rules of
+// [AuthorizationHeader]("Bearer"), whatever the Auth's [TokenGetter].
 func (a *Auth) CheckAuthorization(ctx context.Context, header []string, rt *Route) (context.Context, error) {
 	if rt.public {
 		return ctx, nil
 	}
-	token, err := ParseAuthorization(header, "Bearer")
+	token, err := parseAuthorization(header, "Bearer")
 	if err != nil {
 		return a.anonymous(ctx, rt, err)
 	}
-	return a.CheckToken(ctx, token, rt)
+	return a.checkToken(ctx, token, rt)
 }
 
 // anonymous turns an unauthorized error on an optional route into an

@@ -35,17 +35,17 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// TestCheckToken drives the decision the adapters share without an HTTP
-// request, as a gRPC server does.
-func TestCheckToken(t *testing.T) {
+// TestCheckAuthorization drives the decision the adapters share without an
+// HTTP request, as a gRPC server does.
+func TestCheckAuthorization(t *testing.T) {
 	e := newFiefEnv(t)
 	auth := fiefhttp.New(e.client, fiefhttp.Config{})
 	token := e.token(fieftest.TokenOptions{})
 	user := e.user
 
-	ctx, err := auth.CheckToken(context.Background(), token, auth.Route(fiefhttp.Permissions("castles:read"), fiefhttp.WithUser()))
+	ctx, err := auth.CheckAuthorization(context.Background(), bearer(token), auth.Route(fiefhttp.Permissions("castles:read"), fiefhttp.WithUser()))
 	if err != nil {
-		t.Fatalf("CheckToken: %v", err)
+		t.Fatalf("CheckAuthorization: %v", err)
 	}
 	info, ok := fiefhttp.AccessTokenInfoFrom(ctx)
 	if !ok || info.ID != user.ID {
@@ -55,13 +55,13 @@ func TestCheckToken(t *testing.T) {
 		t.Fatalf("UserInfoFrom = %v, %v", u, ok)
 	}
 
-	if _, err := auth.CheckToken(context.Background(), token, auth.Route(fiefhttp.Permissions("write"))); fiefhttp.Classify(err) != fiefhttp.OutcomeForbidden {
+	if _, err := auth.CheckAuthorization(context.Background(), bearer(token), auth.Route(fiefhttp.Permissions("write"))); fiefhttp.Classify(err) != fiefhttp.OutcomeForbidden {
 		t.Errorf("missing permission: err %v, outcome %v; want forbidden", err, fiefhttp.Classify(err))
 	}
-	if _, err := auth.CheckToken(context.Background(), "", auth.Route()); !errors.Is(err, fiefhttp.ErrNoToken) {
+	if _, err := auth.CheckAuthorization(context.Background(), bearer(""), auth.Route()); !errors.Is(err, fiefhttp.ErrNoToken) {
 		t.Errorf("no token: err %v, want ErrNoToken", err)
 	}
-	ctx, err = auth.CheckToken(context.Background(), "", auth.Route(fiefhttp.Optional()))
+	ctx, err = auth.CheckAuthorization(context.Background(), bearer(""), auth.Route(fiefhttp.Optional()))
 	if err != nil {
 		t.Fatalf("optional without token: %v", err)
 	}
@@ -95,20 +95,23 @@ func TestRouteTable(t *testing.T) {
 		[]string{"/ping", "/both"},
 	)
 	token := e.token(fieftest.TokenOptions{})
+	// A public name is not checked at all: even a token that is not one
+	// passes.
 	for _, c := range []struct {
 		name, token string
 		want        fiefhttp.Outcome
-		public      bool
 	}{
-		{"/ping", "", fiefhttp.OutcomeAllowed, true},
-		{"/both", "", fiefhttp.OutcomeAllowed, true},
-		{"/write", token, fiefhttp.OutcomeForbidden, false},
-		{"/other", token, fiefhttp.OutcomeAllowed, false},
-		{"/other", "", fiefhttp.OutcomeUnauthorized, false},
+		{"/ping", "", fiefhttp.OutcomeAllowed},
+		{"/ping", "not-a-token", fiefhttp.OutcomeAllowed},
+		{"/both", "not-a-token", fiefhttp.OutcomeAllowed},
+		{"/write", token, fiefhttp.OutcomeForbidden},
+		{"/other", token, fiefhttp.OutcomeAllowed},
+		{"/other", "", fiefhttp.OutcomeUnauthorized},
+		{"/other", "not-a-token", fiefhttp.OutcomeUnauthorized},
 	} {
 		_, err := auth.CheckAuthorization(context.Background(), bearer(c.token), table.Lookup(c.name))
-		if got := fiefhttp.Classify(err); got != c.want || table.Public(c.name) != c.public {
-			t.Errorf("%s with token %v: %v (public %v), want %v (public %v)", c.name, c.token != "", got, table.Public(c.name), c.want, c.public)
+		if got := fiefhttp.Classify(err); got != c.want {
+			t.Errorf("%s with token %q: %v, want %v", c.name, c.token, got, c.want)
 		}
 	}
 }

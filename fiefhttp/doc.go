@@ -5,9 +5,10 @@
 //
 // # Protecting an API
 //
-// An [Auth], made once by [New] from a [*fief.Client] and a [TokenGetter]
-// ([AuthorizationHeader], [Cookie], [FirstOf] or your own function), gives
-// two middleware of type func(http.Handler) http.Handler:
+// An [Auth], made once by [New] from a [*fief.Client] and a [Config] (whose
+// [TokenGetter] is [AuthorizationHeader], [Cookie], [FirstOf] or your own
+// function; nil reads "Authorization: Bearer"), gives two middleware of
+// type func(http.Handler) http.Handler:
 //
 //   - [Auth.Authenticated] checks the access token and the route's
 //     requirements ([Scopes], [MinACR], [Permissions], [Optional]) and puts
@@ -41,15 +42,35 @@
 // an unauthorized request runs anonymously, but forbidden and unavailable
 // are still answered.
 //
-// # Other frameworks
+// # For adapter authors
 //
-// The middleware is one decision with a net/http face. Adapters for other
-// frameworks call the same decision, so that they reach the same answers:
-// [Auth.Route] resolves route options once, [Auth.Check] (for an
-// *http.Request) or [Auth.CheckToken] (for a token read elsewhere, such as gRPC
-// metadata) decides, [Classify] maps its error to an [Outcome]
-// (unauthorized, forbidden, unavailable), and [Auth.Fail] answers it with the
-// Auth's handlers. [Auth.Middleware] is the net/http middleware of a [Route].
+// The middleware is one decision with a net/http face; fiefgin, fiefecho,
+// fiefgrpc and fiefconnect call the same decision, so that they reach the
+// same answers. An adapter for another framework uses these, and only
+// these:
+//
+//   - [Auth.Route] resolves route options into a [Route], once per route
+//     (never per request);
+//   - [Auth.RouteTable] does the same for services whose requests are
+//     named (gRPC methods, Connect procedures): a default route, routes by
+//     name, public names; [RouteTable.Lookup] finds a name's [Route];
+//   - [Auth.Check] decides for an *http.Request (the Auth's [TokenGetter],
+//     and the session refresh of a [WebFlow.Auth]), and
+//     [Auth.CheckAuthorization] for Authorization header values read
+//     elsewhere (gRPC metadata, a Connect header). Both return the context
+//     the handler gets, carrying what [AccessTokenInfoFrom] and
+//     [UserInfoFrom] read, or an error;
+//   - [Classify] maps that error to an [Outcome] (unauthorized, forbidden,
+//     unavailable), [Challenge] gives the WWW-Authenticate header of the
+//     answer, for an adapter answering in its framework's way (a JSON body,
+//     a status code of its protocol); [Auth.Fail] answers exactly as the
+//     net/http middleware does, with the Auth's handlers;
+//   - [Auth.Middleware] is the net/http middleware of a [Route].
+//
+// The decision logs the failures that are not the client's doing (Fief
+// unavailable) once, with the Auth's logger: an adapter does not log them
+// again. Failures keep the wrapped sentinels of package fief and of this
+// package, for errors.Is.
 //
 // # Signing users in
 //

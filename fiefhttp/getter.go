@@ -22,17 +22,15 @@ type TokenGetter func(r *http.Request) (string, error)
 // has characters outside RFC 6750's b64token, or when the header is repeated.
 func AuthorizationHeader(scheme string) TokenGetter {
 	return func(r *http.Request) (string, error) {
-		return ParseAuthorization(r.Header["Authorization"], scheme)
+		return parseAuthorization(r.Header["Authorization"], scheme)
 	}
 }
 
-// ParseAuthorization reads the token of the Authorization header values
+// parseAuthorization reads the token of the Authorization header values
 // (all of them, as received) by the rules of [AuthorizationHeader]: ""
 // and a nil error when there is no header of the scheme, [ErrMalformedToken]
-// when it is malformed or repeated. scheme "" means "Bearer". It is for
-// adapters reading the header from elsewhere than an *http.Request, such as
-// gRPC metadata.
-func ParseAuthorization(values []string, scheme string) (string, error) {
+// when it is malformed or repeated. scheme "" means "Bearer".
+func parseAuthorization(values []string, scheme string) (string, error) {
 	if scheme == "" {
 		scheme = "Bearer"
 	}

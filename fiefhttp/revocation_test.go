@@ -16,7 +16,7 @@ import (
 
 // TestRevokedTokenTakesTheUnauthorizedPath: a webhook from Fief revokes a
 // token in the decision every adapter shares: the middleware answers 401,
-// CheckToken classifies it unauthorized, an optional route runs anonymous,
+// CheckAuthorization classifies it unauthorized, an optional route runs anonymous,
 // and the cached user info is gone.
 func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	e := newFiefEnv(t)
@@ -74,9 +74,9 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	if resp := call("/optional", old); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("revoked token on an optional route: %d, want the anonymous path", resp.StatusCode)
 	}
-	_, err = auth.CheckToken(context.Background(), old, auth.Route())
+	_, err = auth.CheckAuthorization(context.Background(), []string{"Bearer " + old}, auth.Route())
 	if !errors.Is(err, fief.ErrTokenRevoked) || fiefhttp.Classify(err) != fiefhttp.OutcomeUnauthorized {
-		t.Fatalf("CheckToken: %v (%v), want ErrTokenRevoked, unauthorized", err, fiefhttp.Classify(err))
+		t.Fatalf("CheckAuthorization: %v (%v), want ErrTokenRevoked, unauthorized", err, fiefhttp.Classify(err))
 	}
 	if _, _, cached, _ := cache.Get(context.Background(), e.user.ID); cached {
 		t.Fatal("the user's cached info survived the revocation")

@@ -15,7 +15,7 @@ import (
 type RouteOption func(*Route)
 
 // Route is the resolved requirements of one protected route: what
-// [Auth.Check] and [Auth.CheckToken] ask of a request. Make it once per route
+// [Auth.Check] and [Auth.CheckAuthorization] ask of a request. Make it once per route
 // with [Auth.Route]; it is immutable and safe for concurrent use.
 type Route struct {
 	public   bool // a public name of a RouteTable: not checked
@@ -77,16 +77,9 @@ func RefreshUserInfo() RouteOption { return func(r *Route) { r.refresh = true } 
 // read back with [UserInfoFrom]. [Auth.CurrentUser] implies it.
 func WithUser() RouteOption { return func(r *Route) { r.withUser = true } }
 
-// Optional reports whether the route lets anonymous requests through.
-func (rt *Route) Optional() bool { return rt.optional }
-
-// Requirements returns the scopes, ACR and permissions the route asks for.
-// The slices are the route's own: do not modify them.
-func (rt *Route) Requirements() fief.Requirements { return rt.req }
-
 // Route resolves route options into a [Route], for adapters that call
-// [Auth.Check] or [Auth.CheckToken] themselves. Build it once per route, not
-// per request.
+// [Auth.Check] or [Auth.CheckAuthorization] themselves. Build it once per
+// route, not per request.
 func (a *Auth) Route(opts ...RouteOption) *Route { return newRoute(opts) }
 
 func newRoute(opts []RouteOption) *Route {

@@ -28,13 +28,10 @@ func (a *Auth) RouteTable(def []RouteOption, byName map[string][]RouteOption, pu
 }
 
 // Lookup returns the route of name: its own, or the default one. Give it
-// to [Auth.CheckAuthorization] or [Auth.CheckToken].
+// to [Auth.CheckAuthorization].
 func (t *RouteTable) Lookup(name string) *Route {
 	if rt, ok := t.byName[name]; ok {
 		return rt
 	}
 	return t.def
 }
-
-// Public reports whether name needs no token.
-func (t *RouteTable) Public(name string) bool { return t.byName[name] == publicRoute }
