@@ -362,6 +362,13 @@ func (b *Bus) expiryScore(rv fief.Revocation) string {
 func (b *Bus) storeRevocations(ctx context.Context, rvs []fief.Revocation) (int64, error) {
 	ms := make([]member, 0, len(rvs))
 	for _, rv := range rvs {
+		// One form per revocation, whoever writes it (Apply, or a sync of
+		// the set, whose entries have their Until), so that Redis holds it
+		// once.
+		if rv.Until.IsZero() && rv.Kind != fief.BlockUser {
+			rv.Until = rv.NotBefore.Add(b.rev.Keep())
+		}
+		rv.NotBefore, rv.Until = rv.NotBefore.UTC().Truncate(time.Microsecond), rv.Until.UTC().Truncate(time.Microsecond)
 		payload, err := json.Marshal(rv)
 		if err != nil {
 			return 0, err

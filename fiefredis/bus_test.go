@@ -281,3 +281,28 @@ func TestBusSharesEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// TestBusStoresARevocationOnce: a revocation applied by one instance and
+// written back by others when they reconnect is one entry in Redis.
+func TestBusStoresARevocationOnce(t *testing.T) {
+	srv := redisserver.Start(t)
+	a, b := newInstance(t, srv), newInstance(t, srv)
+	waitSynced(t, a.bus)
+	waitSynced(t, b.bus)
+	revokeNow(t, a, userA)
+	eventually(t, 3*time.Second, "b never revoked", func() bool { return b.revoked(userA) })
+	rdb := newClient(t, srv)
+	key := findKey(t, rdb, "revocations")
+	// Every instance reconnects and writes its set back.
+	if err := rdb.ClientKillByFilter(context.Background(), "TYPE", "pubsub").Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := newInstance(t, srv)
+	waitSynced(t, c.bus)
+	eventually(t, 3*time.Second, "the instances never reconnected", func() bool {
+		return a.bus.Check(context.Background()) == nil && b.bus.Check(context.Background()) == nil
+	})
+	if got := rdb.ZRange(context.Background(), key, 0, -1).Val(); len(got) != 1 {
+		t.Fatalf("one revocation is %d entries in Redis: %q", len(got), got)
+	}
+}
