@@ -306,3 +306,40 @@ func TestBusStoresARevocationOnce(t *testing.T) {
 		t.Fatalf("one revocation is %d entries in Redis: %q", len(got), got)
 	}
 }
+
+// TestBusReplayedUnblockLiftsNothing: an authentic lifting of a block,
+// replayed after a later block, lifts nothing on any instance.
+func TestBusReplayedUnblockLiftsNothing(t *testing.T) {
+	srv := redisserver.Start(t)
+	a, b := newInstance(t, srv), newInstance(t, srv)
+	waitSynced(t, a.bus)
+	waitSynced(t, b.bus)
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Minute)
+	unblock := fiefwebhook.Effect{Revocations: []fief.Revocation{{Kind: fief.UnblockUser, UserID: userA, NotBefore: t0.Add(time.Second)}}}
+	for _, f := range []fiefwebhook.Effect{
+		{Revocations: []fief.Revocation{{Kind: fief.BlockUser, UserID: userA, NotBefore: t0}}},
+		unblock,
+		{Revocations: []fief.Revocation{{Kind: fief.BlockUser, UserID: userA, NotBefore: t0.Add(2 * time.Second)}}},
+	} {
+		if err := a.bus.Apply(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blocked := func(in *instance) bool { _, ok := in.rev.Refuses(userA, time.Now(), nil); return ok }
+	eventually(t, 3*time.Second, "b never applied the second block", func() bool { return blocked(b) })
+	pub := fiefredis.NewBusForTest(t, config(newClient(t, srv)))
+	if err := pub.PublishForTest(ctx, []fiefwebhook.Effect{unblock}); err != nil {
+		t.Fatal(err)
+	}
+	revokeNow(t, a, userB) // after the replay: once b has it, it has seen the replay
+	eventually(t, 3*time.Second, "b never applied the last message", func() bool { return b.revoked(userB) })
+	if !blocked(a) || !blocked(b) {
+		t.Fatal("a replayed lifting lifted a later block")
+	}
+	c := newInstance(t, srv)
+	waitSynced(t, c.bus)
+	if !blocked(c) {
+		t.Fatal("an instance started afterwards does not block the user")
+	}
+}
