@@ -379,23 +379,32 @@ func (b *Bus) storeRevocations(ctx context.Context, rvs []fief.Revocation) (int6
 	if err != nil {
 		return 0, err
 	}
+	unblocks := make(map[string]time.Time)
 	for _, rv := range rvs {
-		if rv.Kind == fief.UnblockUser {
-			if err := b.liftBlocks(ctx, rv); err != nil {
-				return 0, err
-			}
+		if rv.Kind == fief.UnblockUser && rv.NotBefore.After(unblocks[rv.UserID]) {
+			unblocks[rv.UserID] = rv.NotBefore
+		}
+	}
+	if len(unblocks) > 0 {
+		if err := b.liftBlocks(ctx, unblocks); err != nil {
+			return 0, err
 		}
 	}
 	return added, nil
 }
 
-// liftBlocks removes from the revocation set the user's blocks that the
-// UnblockUser rv lifts (a standing block is never forgotten otherwise).
-func (b *Bus) liftBlocks(ctx context.Context, rv fief.Revocation) error {
-	// The JSON of a block starts with its kind and user.
-	pattern := `*{"kind":"` + fief.BlockUser.String() + `","user":"` + rv.UserID + `"*`
+// liftBlocks removes from the revocation set the blocks that the
+// UnblockUser entries of unblocks (user ID -> "not before") lift, in one
+// scan of the set: a standing block is never forgotten otherwise.
+func (b *Bus) liftBlocks(ctx context.Context, unblocks map[string]time.Time) error {
+	pattern := `*{"kind":"` + fief.BlockUser.String() + `",*` // the JSON of a block starts with its kind
+	if len(unblocks) == 1 {
+		for user := range unblocks {
+			pattern = `*{"kind":"` + fief.BlockUser.String() + `","user":"` + user + `"*`
+		}
+	}
 	var lifted []any
-	iter := b.o.Client.ZScan(ctx, b.setKey, 0, pattern, 100).Iterator()
+	iter := b.o.Client.ZScan(ctx, b.setKey, 0, pattern, 1000).Iterator()
 	for iter.Next(ctx) {
 		m := iter.Val()
 		if !iter.Next(ctx) { // the score follows each member
@@ -406,7 +415,10 @@ func (b *Bus) liftBlocks(ctx context.Context, rv fief.Revocation) error {
 			continue // removed at the next load
 		}
 		var block fief.Revocation
-		if json.Unmarshal(payload, &block) == nil && block.Kind == fief.BlockUser && block.UserID == rv.UserID && !block.NotBefore.After(rv.NotBefore) {
+		if json.Unmarshal(payload, &block) != nil || block.Kind != fief.BlockUser {
+			continue
+		}
+		if nb, ok := unblocks[block.UserID]; ok && !block.NotBefore.After(nb) {
 			lifted = append(lifted, m)
 		}
 	}
