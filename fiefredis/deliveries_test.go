@@ -51,38 +51,3 @@ func TestDeliveriesSharedAcrossInstances(t *testing.T) {
 		t.Fatalf("claims without Redis took %v", d)
 	}
 }
-
-// TestDeliveriesLeaseOfADeadInstance: an instance claims a delivery and
-// dies before it is done; another instance gets it again once the lease
-// has expired (not before), with its first arrival; once done, no instance
-// processes it again.
-func TestDeliveriesLeaseOfADeadInstance(t *testing.T) {
-	srv, rdb := startRedis(t)
-	dead, err := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(rdb)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alive, _ := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(newClient(t, srv))})
-	ctx := context.Background()
-	t0 := time.Now().Truncate(time.Microsecond)
-	const lease = 30 * time.Second
-	if _, claimed, err := dead.Claim(ctx, "d1", t0, lease); !claimed || err != nil {
-		t.Fatalf("first claim: %v, %v", claimed, err)
-	}
-	// The first instance dies here: no Done, no Release.
-	if _, claimed, _ := alive.Claim(ctx, "d1", t0.Add(lease-time.Second), lease); claimed {
-		t.Fatal("claimed while the dead instance's lease runs")
-	}
-	first, claimed, err := alive.Claim(ctx, "d1", t0.Add(lease+time.Second), lease)
-	if !claimed || err != nil || !first.Equal(t0) {
-		t.Fatalf("after the lease expired: claimed %v, first %v, %v (want true, %v)", claimed, first, err, t0)
-	}
-	if err := alive.Done(ctx, "d1"); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []*fiefredis.Deliveries{dead, alive} {
-		if _, claimed, _ := d.Claim(ctx, "d1", t0.Add(10*lease), lease); claimed {
-			t.Fatal("a delivery done was claimed again")
-		}
-	}
-}
