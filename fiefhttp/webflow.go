@@ -194,10 +194,11 @@ type WebFlow struct {
 	refreshes      singleflight.Group
 }
 
-// NewWebFlow validates cfg and returns a [WebFlow]. It does no I/O.
+// NewWebFlow validates cfg and returns a [WebFlow]. It does no I/O. Its
+// errors are of type [*fief.ConfigError], naming the setting at fault.
 func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	if client == nil {
-		return nil, errors.New("fiefhttp: NewWebFlow with a nil *fief.Client")
+		return nil, &fief.ConfigError{Field: "fiefhttp.NewWebFlow: client", Reason: "is nil"}
 	}
 	prefix := HostPrefix
 	if cfg.InsecureCookies {
@@ -228,37 +229,37 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("fiefhttp: WebConfig.BaseURL %q is not an http(s) URL without query", cfg.BaseURL)
+			return nil, webConfigError("BaseURL", "%q is not an http(s) URL without query", cfg.BaseURL)
 		}
 		f.baseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 		// Behind a proxy that rewrites Host, the application's own origin
 		// is still same-origin.
 		if err := f.crossOrigin.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
-			return nil, fmt.Errorf("fiefhttp: WebConfig.BaseURL: %w", err)
+			return nil, webConfigError("BaseURL", "%v", err)
 		}
 	}
 	if !isSafeReturnPath(f.callbackPath) || strings.ContainsAny(f.callbackPath, "?#") {
-		return nil, fmt.Errorf("fiefhttp: WebConfig.CallbackPath %q is not a path", f.callbackPath)
+		return nil, webConfigError("CallbackPath", "%q is not a path", f.callbackPath)
 	}
 	if !isSafeReturnPath(f.defaultPath) {
-		return nil, fmt.Errorf("fiefhttp: WebConfig.DefaultReturnPath %q is not a path of this site", f.defaultPath)
+		return nil, webConfigError("DefaultReturnPath", "%q is not a path of this site", f.defaultPath)
 	}
 	if !isSafeReturnPath(f.postLogout) {
 		u, err := url.Parse(f.postLogout)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("fiefhttp: WebConfig.PostLogoutRedirect %q is neither a path nor an absolute http(s) URL", f.postLogout)
+			return nil, webConfigError("PostLogoutRedirect", "%q is neither a path nor an absolute http(s) URL", f.postLogout)
 		}
 	}
-	for _, name := range []string{f.sessionName, f.flowPrefix + "x"} {
-		if !isCookieName(name) {
-			return nil, fmt.Errorf("fiefhttp: invalid cookie name %q", name)
+	for _, c := range []struct{ field, name string }{{"SessionCookieName", f.sessionName}, {"FlowCookiePrefix", f.flowPrefix + "x"}} {
+		if !isCookieName(c.name) {
+			return nil, webConfigError(c.field, "%q is not a valid cookie name", c.name)
 		}
-		if !f.secure && (strings.HasPrefix(name, HostPrefix) || strings.HasPrefix(name, "__Secure-")) {
-			return nil, fmt.Errorf("fiefhttp: cookie name %q needs Secure cookies, but InsecureCookies is set", name)
+		if !f.secure && (strings.HasPrefix(c.name, HostPrefix) || strings.HasPrefix(c.name, "__Secure-")) {
+			return nil, webConfigError(c.field, "cookie name %q needs Secure cookies, but InsecureCookies is set", c.name)
 		}
 	}
 	if strings.HasPrefix(f.sessionName, f.flowPrefix) || strings.HasPrefix(f.flowPrefix, f.sessionName) {
-		return nil, fmt.Errorf("fiefhttp: the session cookie name %q and the flow cookie prefix %q overlap: a link to the callback could name the session cookie as a flow cookie; choose names neither of which starts with the other", f.sessionName, f.flowPrefix)
+		return nil, webConfigError("SessionCookieName", "the session cookie name %q and the flow cookie prefix %q overlap: a link to the callback could name the session cookie as a flow cookie; choose names neither of which starts with the other", f.sessionName, f.flowPrefix)
 	}
 	switch f.storage {
 	case StorageAccessToken:
@@ -270,25 +271,25 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 			f.store = newMemorySessionStore(MemorySessionStoreConfig{}, client.Now)
 		}
 	default:
-		return nil, fmt.Errorf("fiefhttp: WebConfig.Storage %v is not a storage", f.storage)
+		return nil, webConfigError("Storage", "%v is not a storage", f.storage)
 	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
 	}{{"SessionLifetime", f.lifetime}, {"IdleTimeout", f.idleTimeout}, {"RefreshMargin", f.refreshMargin}, {"RotationMemory", f.rotationMemory}} {
 		if d.v < 0 {
-			return nil, fmt.Errorf("fiefhttp: WebConfig.%s %v is negative", d.name, d.v)
+			return nil, webConfigError(d.name, "%v is negative", d.v)
 		}
 	}
 	if rv := client.Revocations(); rv != nil && f.storage != StorageAccessToken && rv.Keep() < f.lifetime {
-		return nil, &fief.ConfigError{Field: "fiefhttp.WebConfig.SessionLifetime", Reason: fmt.Sprintf(
-			"%v is longer than the client's revocations are kept (fief.RevocationsConfig.Keep %v): a revoked session would come back once its revocation is forgotten", f.lifetime, rv.Keep())}
+		return nil, webConfigError("SessionLifetime",
+			"%v is longer than the client's revocations are kept (fief.RevocationsConfig.Keep %v): a revoked session would come back once its revocation is forgotten", f.lifetime, rv.Keep())
 	}
 	switch {
 	case f.flowMaxAge == 0:
 		f.flowMaxAge = DefaultFlowMaxAge
 	case f.flowMaxAge < time.Second:
-		return nil, fmt.Errorf("fiefhttp: WebConfig.FlowMaxAge %v is below a second", f.flowMaxAge)
+		return nil, webConfigError("FlowMaxAge", "%v is below a second", f.flowMaxAge)
 	}
 	keys := cfg.CookieKeys
 	if len(keys) == 0 {
@@ -298,7 +299,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	}
 	var err error
 	if f.seal, err = newSealers(keys); err != nil {
-		return nil, err
+		return nil, webConfigError("CookieKeys", "%v", strings.TrimPrefix(err.Error(), "fiefhttp: "))
 	}
 	if f.cache == nil {
 		f.cache = newMemoryUserInfoCache(0, 0, client.Now)
@@ -714,4 +715,10 @@ func (f *WebFlow) deleteCookie(w http.ResponseWriter, name, path string) {
 		Secure:   f.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// webConfigError is the [*fief.ConfigError] of the WebConfig field named
+// field.
+func webConfigError(field, format string, args ...any) error {
+	return &fief.ConfigError{Field: "fiefhttp.WebConfig." + field, Reason: fmt.Sprintf(format, args...)}
 }

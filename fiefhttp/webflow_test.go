@@ -2,6 +2,7 @@ package fiefhttp_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -515,35 +516,43 @@ func TestWebFlowBaseURL(t *testing.T) {
 	}
 }
 
+// TestNewWebFlowValidates: each invalid setting is refused with a
+// *fief.ConfigError naming it, as fief.New and fiefcli.New do.
 func TestNewWebFlowValidates(t *testing.T) {
 	e := newFiefEnv(t)
 	tests := []struct {
-		name string
-		cfg  fiefhttp.WebConfig
+		name, field string
+		cfg         fiefhttp.WebConfig
 	}{
-		{"base URL without scheme", fiefhttp.WebConfig{BaseURL: "app.example"}},
-		{"base URL ftp", fiefhttp.WebConfig{BaseURL: "ftp://app.example"}},
-		{"base URL with query", fiefhttp.WebConfig{BaseURL: "https://app.example/?a=b"}},
-		{"relative callback", fiefhttp.WebConfig{CallbackPath: "auth-callback"}},
-		{"callback with query", fiefhttp.WebConfig{CallbackPath: "/cb?x=1"}},
-		{"unsafe default return", fiefhttp.WebConfig{DefaultReturnPath: "//evil.example"}},
-		{"bad post-logout", fiefhttp.WebConfig{PostLogoutRedirect: "javascript:alert(1)"}},
-		{"bad session cookie name", fiefhttp.WebConfig{SessionCookieName: "a b"}},
-		{"bad flow prefix", fiefhttp.WebConfig{FlowCookiePrefix: "a;"}},
-		{"short key", fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte("short")}}},
-		{"tiny flow age", fiefhttp.WebConfig{FlowMaxAge: time.Millisecond}},
+		{"base URL without scheme", "BaseURL", fiefhttp.WebConfig{BaseURL: "app.example"}},
+		{"base URL ftp", "BaseURL", fiefhttp.WebConfig{BaseURL: "ftp://app.example"}},
+		{"base URL with query", "BaseURL", fiefhttp.WebConfig{BaseURL: "https://app.example/?a=b"}},
+		{"relative callback", "CallbackPath", fiefhttp.WebConfig{CallbackPath: "auth-callback"}},
+		{"callback with query", "CallbackPath", fiefhttp.WebConfig{CallbackPath: "/cb?x=1"}},
+		{"unsafe default return", "DefaultReturnPath", fiefhttp.WebConfig{DefaultReturnPath: "//evil.example"}},
+		{"bad post-logout", "PostLogoutRedirect", fiefhttp.WebConfig{PostLogoutRedirect: "javascript:alert(1)"}},
+		{"bad session cookie name", "SessionCookieName", fiefhttp.WebConfig{SessionCookieName: "a b"}},
+		{"bad flow prefix", "FlowCookiePrefix", fiefhttp.WebConfig{FlowCookiePrefix: "a;"}},
+		{"short key", "CookieKeys", fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte("short")}}},
+		{"tiny flow age", "FlowMaxAge", fiefhttp.WebConfig{FlowMaxAge: time.Millisecond}},
+		{"negative lifetime", "SessionLifetime", fiefhttp.WebConfig{SessionLifetime: -time.Hour}},
+		{"unknown storage", "Storage", fiefhttp.WebConfig{Storage: 42}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if f, err := fiefhttp.NewWebFlow(e.client, tt.cfg); err == nil || f != nil {
-				t.Errorf("NewWebFlow accepted %+v", tt.cfg)
-			} else if !strings.HasPrefix(err.Error(), "fiefhttp: ") {
-				t.Errorf("error %q lacks the fiefhttp: prefix", err)
+			f, err := fiefhttp.NewWebFlow(e.client, tt.cfg)
+			var ce *fief.ConfigError
+			if err == nil || f != nil {
+				t.Fatalf("NewWebFlow accepted %+v", tt.cfg)
+			}
+			if !errors.As(err, &ce) || ce.Field != "fiefhttp.WebConfig."+tt.field || ce.Reason == "" {
+				t.Errorf("error %#v (%v), want a *fief.ConfigError of fiefhttp.WebConfig.%s", err, err, tt.field)
 			}
 		})
 	}
-	if _, err := fiefhttp.NewWebFlow(nil, fiefhttp.WebConfig{}); err == nil {
-		t.Error("NewWebFlow accepted a nil client")
+	var ce *fief.ConfigError
+	if _, err := fiefhttp.NewWebFlow(nil, fiefhttp.WebConfig{}); !errors.As(err, &ce) {
+		t.Errorf("NewWebFlow with a nil client: %v, want a *fief.ConfigError", err)
 	}
 	if _, err := fiefhttp.NewWebFlow(e.client, fiefhttp.WebConfig{CookieKeys: [][]byte{make([]byte, 32)}, PostLogoutRedirect: "https://www.example/"}); err != nil {
 		t.Errorf("valid config refused: %v", err)
