@@ -29,7 +29,7 @@ var released = []string{"", "fiefgin", "fiefecho", "fiefgrpc", "fiefconnect", "f
 
 // unreleasedModules lists the modules that are never published: benchmarks, browser
 // tests, conformance tests and this tool.
-var unreleasedModules = []string{"bench", "e2e", "tools/release", "conformance/js"}
+var unreleasedModules = []string{"bench", "e2e", "docs", "tools/release", "conformance/js"}
 
 // modulePath returns the module path of the module in dir ("" = root).
 func modulePath(dir string) string {
