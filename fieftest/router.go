@@ -57,6 +57,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Fief's Date header is its own clock's: here the server's, moved by
 	// SetClock and Advance, so that a client can see a skewed clock.
 	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
+	if r.URL.Path == "/healthz" {
+		s.handleHealth(w, r)
+		return
+	}
 	if handleCORS(w, r) {
 		return
 	}
@@ -96,6 +100,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt.handle(s, t, w, r)
+}
+
+// handleHealth serves Fief's GET /healthz, at the root only: what a
+// deployment polls until the server is ready. fieftest has no database or
+// Redis to lose, so it is ready as soon as it listens.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET")
+		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Everything is ready, my lord 🏰"})
 }
 
 // setSecurityHeaders sets the headers Fief puts on every auth-app response.
