@@ -5,9 +5,16 @@
 //
 // Usage:
 //
-//	fieftest [-addr 127.0.0.1:8000] [-config fieftest.json] [-admin-key KEY]
-//	         [-client-id ID -client-secret SECRET -redirect-uri URI...]
-//	         [-user EMAIL:PASSWORD...] [-quiet]
+//	fieftest [-addr 127.0.0.1:8000] [-config fieftest.json] [-admin-key-file FILE]
+//	         [-client-id ID -client-secret-file FILE -redirect-uri URI...]
+//	         [-user-file FILE] [-user EMAIL:PASSWORD...] [-permission EMAIL=CODENAME...] [-quiet]
+//	fieftest token EMAIL [-scope SCOPES] [-permission CODENAME...] [-acr 1] [-json]
+//
+// The admin key and the client secret may also come from the environment
+// (FIEF_ADMIN_API_KEY, FIEF_CLIENT_SECRET): unlike flags, neither is visible
+// to other local users in ps. "fieftest token" prints an access token of a
+// user of the running server, found with FIEF_BASE_URL and
+// FIEF_ADMIN_API_KEY; see the README.
 //
 // Once listening, it prints to standard output, in the shell's KEY=value
 // form:
@@ -45,7 +52,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	cmd := run
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		cmd = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return runToken(ctx, args[1:], stdout, stderr)
+		}
+	}
+	if err := cmd(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, err)
 		}
@@ -63,7 +76,10 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type options struct {
 	configPath, addr, domain, adminKey string
 	clientID, clientSecret             string
-	redirectURIs, users                listFlag
+	adminKeyFile, clientSecretFile     string
+	redirectURIs, users, grants        listFlag
+	userFile                           string
+	userSpecs                          []*userSpec
 	public, quiet, secureCookies       bool
 	keySize                            int
 }
@@ -75,12 +91,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.configPath, "config", "", "JSON file describing tenants, clients, users, permissions, roles and the admin API key")
 	fs.StringVar(&o.addr, "addr", "", `address to listen on (default "127.0.0.1:8000"; port 0 picks a free port)`)
 	fs.StringVar(&o.domain, "domain", "", `Fief's FIEF_DOMAIN: the issuer is "https://"+domain (default: the listening address)`)
-	fs.StringVar(&o.adminKey, "admin-key", "", "admin API key (default: random, printed)")
+	fs.StringVar(&o.adminKey, "admin-key", "", "admin API key (default: $FIEF_ADMIN_API_KEY, else random, printed; flags are visible in ps: prefer the variable or -admin-key-file)")
+	fs.StringVar(&o.adminKeyFile, "admin-key-file", "", "a file holding the admin API key")
 	fs.StringVar(&o.clientID, "client-id", "", "add a client to the default tenant with this client_id")
-	fs.StringVar(&o.clientSecret, "client-secret", "", "the secret of -client-id (default: random, printed)")
+	fs.StringVar(&o.clientSecret, "client-secret", "", "the secret of -client-id (default: $FIEF_CLIENT_SECRET, else random, printed; prefer the variable or -client-secret-file)")
+	fs.StringVar(&o.clientSecretFile, "client-secret-file", "", "a file holding the secret of -client-id")
 	fs.Var(&o.redirectURIs, "redirect-uri", "a redirect URI of -client-id (repeatable)")
 	fs.BoolVar(&o.public, "public", false, "make -client-id a public client (PKCE, no secret needed)")
-	fs.Var(&o.users, "user", "add a verified user EMAIL:PASSWORD to the default tenant (repeatable)")
+	fs.Var(&o.users, "user", "add a verified user EMAIL:PASSWORD to the default tenant (repeatable; -user-file keeps passwords out of ps)")
+	fs.StringVar(&o.userFile, "user-file", "", "a file of users to add to the default tenant, one EMAIL:PASSWORD a line (# starts a comment)")
+	fs.Var(&o.grants, "permission", "give a user of -user or -user-file permissions: EMAIL=CODENAME[,CODENAME...] (repeatable; unknown codenames are created)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
 	fs.IntVar(&o.keySize, "key-size", 0, "size in bits of the RSA keys generated (default 2048; Fief uses 4096)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
@@ -90,13 +110,23 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("fieftest: unexpected argument %q", fs.Arg(0))
 	}
-	if o.clientID == "" && (o.clientSecret != "" || len(o.redirectURIs) > 0 || o.public) {
-		return nil, errors.New("fieftest: -client-secret, -redirect-uri and -public need -client-id")
+	if o.clientID == "" && (o.clientSecret != "" || o.clientSecretFile != "" || len(o.redirectURIs) > 0 || o.public) {
+		return nil, errors.New("fieftest: -client-secret, -client-secret-file, -redirect-uri and -public need -client-id")
 	}
-	for _, u := range o.users {
-		if email, pw, ok := strings.Cut(u, ":"); !ok || email == "" || pw == "" {
-			return nil, fmt.Errorf("fieftest: -user wants EMAIL:PASSWORD, got %q", redactUser(u))
+	var err error
+	if o.adminKey, err = secretOption(o.adminKey, o.adminKeyFile, "FIEF_ADMIN_API_KEY", "the admin API key"); err != nil {
+		return nil, err
+	}
+	if o.clientID != "" {
+		if o.clientSecret, err = secretOption(o.clientSecret, o.clientSecretFile, "FIEF_CLIENT_SECRET", "the client secret"); err != nil {
+			return nil, err
 		}
+		if o.clientSecret == "" && !o.public {
+			o.clientSecret = randomSecret()
+		}
+	}
+	if err := o.readUsers(); err != nil {
+		return nil, err
 	}
 	if o.keySize != 0 && o.keySize < 2048 {
 		return nil, fmt.Errorf("fieftest: -key-size %d is below 2048", o.keySize)
@@ -147,8 +177,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := applyFlags(srv, o); err != nil {
 		return err
 	}
-	if o.adminKey != "" {
+	switch {
+	case o.adminKey != "":
 		srv.SetAdminAPIKey(o.adminKey)
+	case cfg.AdminAPIKey == "":
+		srv.SetAdminAPIKey(randomSecret())
 	}
 	if err := start(srv); err != nil {
 		return err
@@ -171,9 +204,8 @@ func applyFlags(srv *fieftest.Server, o *options) (err error) {
 	if o.clientID != "" {
 		srv.AddClient(fieftest.ClientConfig{ID: o.clientID, Secret: o.clientSecret, Public: o.public, RedirectURIs: o.redirectURIs})
 	}
-	for _, u := range o.users {
-		email, pw, _ := strings.Cut(u, ":")
-		srv.AddUser(fieftest.UserConfig{Email: email, Password: pw})
+	for _, u := range o.userSpecs {
+		srv.AddUser(fieftest.UserConfig{Email: u.email, Password: u.password, Permissions: u.permissions})
 	}
 	return nil
 }

@@ -58,12 +58,15 @@ func (s *syncBuffer) String() string {
 // variables it printed, its log, and a function that stops it and waits.
 func startBinary(t *testing.T, args ...string) (map[string]string, *syncBuffer, func() error) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "fieftest")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, args...)
+	return startBinaryEnv(t, buildBinary(t), nil, args...)
+}
+
+// startBinaryEnv is startBinary with the command of binDir and more
+// environment variables.
+func startBinaryEnv(t *testing.T, binDir string, env []string, args ...string) (map[string]string, *syncBuffer, func() error) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "fieftest"), args...)
+	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +238,14 @@ func TestBadInvocations(t *testing.T) {
 		{"small key in the file", []string{"-config", write("key.json", `{"key_size": 512}`)}, "below 2048"},
 		{"bad slug", []string{"-config", write("slug.json", `{"tenants":[{"slug":"api"}]}`)}, `configuration: invalid tenant slug "api"`},
 		{"port in use", []string{"-addr", busy}, "failed to listen"},
+		{"permission of an unknown user", []string{"-user", "anne@x.org:pw-Secret1", "-permission", "bob@x.org=castles:read"}, "no user of -user or -user-file"},
+		{"permission without codename", []string{"-user", "anne@x.org:pw-Secret1", "-permission", "anne@x.org"}, "EMAIL=CODENAME"},
+		{"user file without password", []string{"-user-file", write("users.txt", "anne@x.org:pw-Secret1\nbob@x.org\n")}, "line 2 wants EMAIL:PASSWORD"},
+		{"user twice", []string{"-user", "anne@x.org:pw-Secret1", "-user-file", write("users2.txt", "Anne@x.org:pw-Secret2\n")}, "given twice"},
+		{"missing user file", []string{"-user-file", filepath.Join(dir, "none.txt")}, "reading -user-file"},
+		{"admin key twice", []string{"-admin-key", "k1", "-admin-key-file", write("key", "k2")}, "given twice"},
+		{"empty admin key file", []string{"-admin-key-file", write("empty", "\n")}, "is empty"},
+		{"client secret file without client", []string{"-client-secret-file", write("secret", "s")}, "need -client-id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -246,6 +257,9 @@ func TestBadInvocations(t *testing.T) {
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("printed %q", stdout.String())
+			}
+			if strings.Contains(err.Error(), "pw-Secret") {
+				t.Errorf("the error shows a password: %v", err)
 			}
 		})
 	}
@@ -342,4 +356,92 @@ func TestFlags(t *testing.T) {
 	if strings.Contains(stderr.String(), "path=") {
 		t.Errorf("-quiet, yet requests were logged: %s", stderr.String())
 	}
+}
+
+// TestSecretsFromEnvironmentAndFiles: the admin key and the client secret
+// come from a file or the environment, so that they need not be flags
+// (visible in ps); a flag wins over its file, which wins over the
+// environment, which wins over the configuration file.
+func TestSecretsFromEnvironmentAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := write("fieftest.json", `{"admin_api_key": "key-of-the-config"}`)
+	keyFile, secretFile := write("admin-key", "key-of-the-file\n"), write("client-secret", "secret-of-the-file\r\n")
+	for _, tc := range []struct {
+		name              string
+		env, args         []string
+		wantKey, wantSecr string
+	}{
+		{"files", nil, []string{"-admin-key-file", keyFile, "-client-secret-file", secretFile}, "key-of-the-file", "secret-of-the-file"},
+		{"environment", []string{"FIEF_ADMIN_API_KEY=key-of-the-env", "FIEF_CLIENT_SECRET=secret-of-the-env"}, nil, "key-of-the-env", "secret-of-the-env"},
+		{"file over environment", []string{"FIEF_ADMIN_API_KEY=key-of-the-env", "FIEF_CLIENT_SECRET=secret-of-the-env"},
+			[]string{"-admin-key-file", keyFile, "-client-secret-file", secretFile}, "key-of-the-file", "secret-of-the-file"},
+		{"flag over environment", []string{"FIEF_ADMIN_API_KEY=key-of-the-env"}, []string{"-admin-key", "key-of-the-flag", "-client-secret", "s-flag"}, "key-of-the-flag", "s-flag"},
+		{"environment over configuration", []string{"FIEF_ADMIN_API_KEY=key-of-the-env"}, []string{"-config", cfg}, "key-of-the-env", ""},
+		{"configuration", nil, []string{"-config", cfg}, "key-of-the-config", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("FIEF_ADMIN_API_KEY", "")
+			t.Setenv("FIEF_CLIENT_SECRET", "")
+			for _, e := range tc.env {
+				k, v, _ := strings.Cut(e, "=")
+				t.Setenv(k, v)
+			}
+			vars := runPrinted(t, append([]string{"-addr", "127.0.0.1:0", "-client-id", "web", "-quiet"}, tc.args...))
+			if vars["FIEF_ADMIN_API_KEY"] != tc.wantKey {
+				t.Errorf("admin key %q, want %q", vars["FIEF_ADMIN_API_KEY"], tc.wantKey)
+			}
+			if tc.wantSecr != "" && vars["FIEF_CLIENT_SECRET"] != tc.wantSecr {
+				t.Errorf("client secret %q, want %q", vars["FIEF_CLIENT_SECRET"], tc.wantSecr)
+			}
+			if tc.wantSecr == "" && (len(vars["FIEF_CLIENT_SECRET"]) < 40 || strings.HasPrefix(vars["FIEF_CLIENT_SECRET"], "-")) {
+				t.Errorf("random client secret %q", vars["FIEF_CLIENT_SECRET"])
+			}
+		})
+	}
+}
+
+// runPrinted runs the command in-process until it has printed its
+// coordinates, stops it, and returns what it printed.
+func runPrinted(t *testing.T, args []string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, stdout, stderr) }()
+	ended := false
+	defer func() {
+		cancel()
+		if err := <-done; !ended && err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(stdout.String(), "FIEF_CLIENT_SECRET=") && strings.HasSuffix(stdout.String(), "\n") {
+			break
+		}
+		select {
+		case err := <-done:
+			ended = true
+			done <- nil
+			t.Fatalf("the command ended early: %v %s", err, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing printed: %q %q", stdout, stderr)
+		}
+	}
+	vars := map[string]string{}
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			vars[k] = v
+		}
+	}
+	return vars
 }
