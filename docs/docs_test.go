@@ -196,7 +196,7 @@ func TestGoBlocksCompile(t *testing.T) {
 	}
 	cmd := exec.Command("go", "vet", "-unreachable=false", "./...")
 	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("the Go blocks of the pages do not compile: %v\n%s", err, pageLines(string(out), dirs, offsets))

@@ -20,7 +20,7 @@ const rootModule = "github.com/fief-dev/fief-go"
 // into a fresh module in a temporary directory, whose go.mod requires the
 // example's module and replaces it (and the root module) with this tree,
 // and compiles it as a user's build would (go vet: every check of the
-// compiler, and vet's, without the link): no network, go.mod and go.sum as
+// compiler, and vet's, without the link): go.mod and go.sum as
 // written.
 // An example importing an internal package, or a file it does not carry
 // along, fails here.
@@ -55,7 +55,7 @@ func TestExamplesBuildWhenCopied(t *testing.T) {
 			writeGoMod(t, root, modDir, tmp)
 			cmd := exec.Command("go", "vet", ".") // compiles the program, without the link
 			cmd.Dir = tmp
-			cmd.Env = append(os.Environ(), "GOWORK=off", "GOPROXY=off", "GOFLAGS=-mod=readonly -buildvcs=false")
+			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly -buildvcs=false")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("the example copied alone into a module of its own does not build: %v\n%s", err, out)
 			}
