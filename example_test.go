@@ -137,10 +137,10 @@ func ExampleResponseError() {
 	if errors.As(err, &re) {
 		fmt.Println(re.StatusCode, re.Code)
 	}
-	fmt.Println(errors.Is(err, fief.ErrUnavailable))
+	fmt.Println(errors.Is(err, fief.ErrRefreshTokenRejected), errors.Is(err, fief.ErrUnavailable))
 	// Output:
 	// 400 invalid_grant
-	// false
+	// true false
 }
 
 func ExampleCodeChallenge() {

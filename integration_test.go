@@ -236,8 +236,8 @@ func TestRefresh(t *testing.T) {
 	// The spent refresh token is refused.
 	_, _, err = c.Refresh(ctx, tok.RefreshToken, nil)
 	var re *fief.ResponseError
-	if !errors.As(err, &re) || re.Code != "invalid_grant" {
-		t.Fatalf("reused refresh token: err = %v, want invalid_grant", err)
+	if !errors.As(err, &re) || re.Code != "invalid_grant" || !errors.Is(err, fief.ErrRefreshTokenRejected) {
+		t.Fatalf("reused refresh token: err = %v, want invalid_grant and ErrRefreshTokenRejected", err)
 	}
 	// Narrowing the scope; without offline_access no new refresh token.
 	narrow, _, err := c.Refresh(ctx, next.RefreshToken, []string{"openid"})

@@ -52,8 +52,11 @@ func (c *Client) OAuth2Config(ctx context.Context, redirectURL string, scopes ..
 
 // ErrRefreshTokenRejected: Fief refused a refresh token (invalid_grant: it
 // expired, was revoked, or was already used, since Fief rotates refresh
-// tokens). The user must sign in again. Errors of a [Client.TokenSource] that match
-// it also match [*oauth2.RetrieveError] with [errors.As].
+// tokens). The user must sign in again. Every error of fief-go saying so
+// matches it: those of [Client.Refresh] and [Client.TokenSource] (which
+// also match [*oauth2.RetrieveError] with [errors.As]), fiefhttp's
+// ErrSessionEnded when Fief refused the session's refresh token, and
+// fiefcli's ErrNotSignedIn when it refused the stored one.
 var ErrRefreshTokenRejected = errors.New("fief: refresh token rejected (sign in again)")
 
 // DefaultTokenSourceMargin is how long before its expiry a [Client.TokenSource]
@@ -169,7 +172,7 @@ type refreshRejectedError struct {
 }
 
 func (e *refreshRejectedError) Error() string {
-	return ErrRefreshTokenRejected.Error() + ": " + e.cause.Error()
+	return e.cause.Error() // Client.Refresh's error, an ErrRefreshTokenRejected already
 }
 
 func (e *refreshRejectedError) Unwrap() []error {

@@ -79,7 +79,9 @@ func (c *Client) ExchangeCode(ctx context.Context, p ExchangeParams) (*TokenResp
 // the claims of the new ID token. scopes, when not empty, narrows the
 // scope (it must be a subset of the original one). Fief rotates refresh
 // tokens: keep the new one, the one given is now spent. A refreshed access
-// token has ACR level 0.
+// token has ACR level 0. A refresh token Fief refuses (invalid_grant:
+// expired, revoked or already used) gives an error matching
+// [ErrRefreshTokenRejected] and Fief's [*ResponseError].
 func (c *Client) Refresh(ctx context.Context, refreshToken string, scopes []string) (*TokenResponse, UserInfo, error) {
 	if refreshToken == "" {
 		return nil, nil, errors.New("fief: Refresh: empty refresh token")
@@ -93,6 +95,10 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, scopes []stri
 	}
 	tok, err := c.tokenRequest(ctx, form)
 	if err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) && re.Code == "invalid_grant" {
+			return nil, nil, fmt.Errorf("%w: %w", ErrRefreshTokenRejected, err)
+		}
 		return nil, nil, err
 	}
 	info, err := c.verifyIDToken(ctx, tok.IDToken, idTokenCheck{accessToken: tok.AccessToken})

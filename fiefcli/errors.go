@@ -14,7 +14,8 @@ import (
 var (
 	// ErrNotSignedIn: there are no usable stored credentials: the file is
 	// missing, belongs to another Fief client, or Fief refused its refresh
-	// token (the stale file is then removed). Run [Auth.Authorize].
+	// token (the stale file is then removed; the error then also matches
+	// [fief.ErrRefreshTokenRejected]). Run [Auth.Authorize].
 	ErrNotSignedIn = errors.New("fiefcli: not signed in")
 
 	// ErrMissingRefreshToken: the stored access token is no longer valid and

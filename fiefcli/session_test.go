@@ -119,8 +119,8 @@ func TestAccessTokenInfoRefreshRejected(t *testing.T) {
 
 			_, err := a.AccessTokenInfo(t.Context())
 			var re *fief.ResponseError
-			if !errors.Is(err, fiefcli.ErrNotSignedIn) || !errors.As(err, &re) || re.Code != "invalid_grant" {
-				t.Fatalf("err = %v, want ErrNotSignedIn wrapping Fief's invalid_grant", err)
+			if !errors.Is(err, fiefcli.ErrNotSignedIn) || !errors.As(err, &re) || re.Code != "invalid_grant" || !errors.Is(err, fief.ErrRefreshTokenRejected) {
+				t.Fatalf("err = %v, want ErrNotSignedIn wrapping Fief's invalid_grant, an ErrRefreshTokenRejected", err)
 			}
 			if _, err := os.Stat(e.path); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("stale credentials file still there: %v", err)

@@ -36,8 +36,8 @@ type Config struct {
 // unary and streaming calls on the handler side (it lets a client's calls
 // through untouched). Make it with [New]; it is safe for concurrent use.
 type Interceptor struct {
-	auth     *fiefhttp.Auth
-	routes   *fiefhttp.RouteTable
+	auth    *fiefhttp.Auth
+	routes  *fiefhttp.RouteTable
 	onError func(ctx context.Context, procedure string, err error) error
 }
 
@@ -49,8 +49,8 @@ func New(auth *fiefhttp.Auth, cfg Config) *Interceptor {
 		panic("fiefconnect: New with a nil *fiefhttp.Auth")
 	}
 	i := &Interceptor{
-		auth:     auth,
-		routes:   auth.RouteTable(cfg.Default, cfg.Procedures, cfg.Public),
+		auth:    auth,
+		routes:  auth.RouteTable(cfg.Default, cfg.Procedures, cfg.Public),
 		onError: cfg.ErrorHandler,
 	}
 	if i.onError == nil {

@@ -51,9 +51,10 @@ func (s Storage) String() string {
 }
 
 // ErrSessionEnded: the session can no longer be refreshed: Fief refused
-// the refresh token (invalid_grant: expired, revoked or already used). It
-// is also a [fief.ErrInvalidToken], so it gets the unauthorized
-// answer (for a page, a new sign-in).
+// the refresh token (invalid_grant: expired, revoked or already used; the
+// error then also matches [fief.ErrRefreshTokenRejected]), or the user was
+// revoked after this sign-in. It is also a [fief.ErrInvalidToken], so it
+// gets the unauthorized answer (for a page, a new sign-in).
 var ErrSessionEnded = sentinel.In(fief.ErrInvalidToken, "fiefhttp: session ended")
 
 // errSessionTooLarge: a sealed session cookie would be larger than a

@@ -2,6 +2,7 @@ package fiefhttp_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -256,6 +257,28 @@ func TestSessionRefreshTokenRevoked(t *testing.T) {
 	}
 	if store.Len() != 0 {
 		t.Errorf("%d records left, want the ended session's deleted", store.Len())
+	}
+}
+
+// TestSessionRefreshRefusedError: the error of a session whose refresh
+// token Fief refused is an ErrSessionEnded, an ErrRefreshTokenRejected
+// (as every "Fief refused the refresh token" error of fief-go) and Fief's
+// *ResponseError.
+func TestSessionRefreshRefusedError(t *testing.T) {
+	e := newSessionEnv(t)
+	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie})
+	c := a.cookie(t, a.signIn(t))
+	e.srv.Advance(tokenLifetime)
+	e.srv.FailNext(fieftest.EndpointToken, 1, fieftest.Fault{Status: 400, Body: `{"error":"invalid_grant"}`})
+	r := httptest.NewRequest("GET", "/token", nil)
+	r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	_, err := a.flow.Auth().Check(httptest.NewRecorder(), r, a.flow.Auth().Route())
+	var re *fief.ResponseError
+	if !errors.Is(err, fiefhttp.ErrSessionEnded) || !errors.Is(err, fief.ErrRefreshTokenRejected) || !errors.As(err, &re) || re.Code != "invalid_grant" {
+		t.Fatalf("err = %v, want ErrSessionEnded, ErrRefreshTokenRejected and Fief's invalid_grant", err)
+	}
+	if fiefhttp.Classify(err) != fiefhttp.OutcomeUnauthorized {
+		t.Errorf("outcome %v, want unauthorized", fiefhttp.Classify(err))
 	}
 }
 
