@@ -164,7 +164,8 @@ func goBlocks(t *testing.T, path string) []block {
 // TestGoBlocksCompile compiles every Go block of the pages, each in a
 // package of its own, in a copy of this module (which requires every
 // module of the repository, replaced by this tree): go vet reports what
-// the compiler and vet find, with the page and line of each mistake.
+// the compiler and vet find, with the page and line of each mistake. Then
+// the test files among the blocks run, their benchmarks once.
 func TestGoBlocksCompile(t *testing.T) {
 	tmp := t.TempDir()
 	copyModule(t, tmp)
@@ -199,7 +200,25 @@ func TestGoBlocksCompile(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Errorf("the Go blocks of the pages do not compile: %v\n%s", err, pageLines(string(out), dirs, offsets))
+		t.Fatalf("the Go blocks of the pages do not compile: %v\n%s", err, pageLines(string(out), dirs, offsets))
+	}
+
+	// The tests the pages show pass (their benchmarks run once).
+	var tests []string
+	for dir := range dirs {
+		if _, err := os.Stat(filepath.Join(tmp, dir, "block_test.go")); err == nil {
+			tests = append(tests, "./"+dir)
+		}
+	}
+	if len(tests) == 0 {
+		t.Fatal("no test among the Go blocks of the pages: the test does not see them")
+	}
+	sort.Strings(tests)
+	cmd = exec.Command("go", append([]string{"test", "-count=1", "-bench=.", "-benchtime=1x"}, tests...)...)
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("the tests of the pages fail: %v\n%s", err, pageLines(string(out), dirs, offsets))
 	}
 }
 
