@@ -45,6 +45,11 @@ type Server struct {
 	// free port on the loopback interface).
 	Addr string
 
+	// Listener, if set, is the listener Start serves on, instead of one it
+	// opens on Addr: a program can then report a port in use as an error
+	// rather than a panic. Close closes it.
+	Listener net.Listener
+
 	// Logger, if set, receives one line per request served by Start's
 	// listener: method, path (never the query, which may hold codes or
 	// tokens), status and duration, at level Info.
@@ -111,7 +116,8 @@ func NewUnstartedServer() *Server {
 }
 
 // Start starts the server. It panics if the server is already started or
-// cannot listen, like [net/http/httptest.Server.Start].
+// cannot listen, like [net/http/httptest.Server.Start]; set
+// [Server.Listener] to handle a listening failure yourself.
 func (s *Server) Start() {
 	s.mu.Lock()
 	if s.started {
@@ -122,10 +128,13 @@ func (s *Server) Start() {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		s.mu.Unlock()
-		panic(fmt.Sprintf("fieftest: failed to listen on %s: %v", addr, err))
+	ln := s.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			s.mu.Unlock()
+			panic(fmt.Sprintf("fieftest: failed to listen on %s: %v", addr, err))
+		}
 	}
 	host := ln.Addr().String()
 	if strings.HasPrefix(addr, "localhost:") {
