@@ -81,6 +81,8 @@ type options struct {
 	userFile                           string
 	userSpecs                          []*userSpec
 	public, quiet, secureCookies       bool
+	allowRemote, tls                   bool
+	tlsCert, tlsKey, tlsDir            string
 	keySize                            int
 }
 
@@ -104,6 +106,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
 	fs.IntVar(&o.keySize, "key-size", 0, "size in bits of the RSA keys generated (default 2048; Fief uses 4096)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow an -addr other machines can reach (every interface, or a non-loopback one)")
+	fs.BoolVar(&o.tls, "tls", false, "serve https, with a certificate signed by a development CA whose certificate is printed as FIEF_CA_FILE (the issuer is then the URL served)")
+	fs.StringVar(&o.tlsDir, "tls-dir", "", "with -tls, the directory keeping the development CA (ca.pem, ca-key.pem), reused at each start (default: a temporary directory removed at exit)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve https with this certificate (PEM, chain included) instead of one of the development CA; implies -tls")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key (PEM) of -tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -112,6 +119,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.clientID == "" && (o.clientSecret != "" || o.clientSecretFile != "" || len(o.redirectURIs) > 0 || o.public) {
 		return nil, errors.New("fieftest: -client-secret, -client-secret-file, -redirect-uri and -public need -client-id")
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return nil, errTLSFlags
+	}
+	if o.tlsCert != "" {
+		if o.tlsDir != "" {
+			return nil, errors.New("fieftest: -tls-dir keeps the development CA, unused with -tls-cert")
+		}
+		o.tls = true
 	}
 	var err error
 	if o.adminKey, err = secretOption(o.adminKey, o.adminKeyFile, "FIEF_ADMIN_API_KEY", "the admin API key"); err != nil {
@@ -183,19 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case cfg.AdminAPIKey == "":
 		srv.SetAdminAPIKey(randomSecret())
 	}
-	if err := start(srv); err != nil {
-		return err
-	}
-	defer srv.Close()
-
-	fmt.Fprintf(stdout, "FIEF_BASE_URL=%s\n", srv.URL)
-	fmt.Fprintf(stdout, "FIEF_ADMIN_API_KEY=%s\n", srv.AdminAPIKey())
-	if cs := srv.DefaultTenant().Clients(); len(cs) > 0 {
-		fmt.Fprintf(stdout, "FIEF_CLIENT_ID=%s\n", cs[0].ID)
-		fmt.Fprintf(stdout, "FIEF_CLIENT_SECRET=%s\n", cs[0].Secret)
-	}
-	<-ctx.Done()
-	return nil
+	return serve(ctx, srv, o, stdout, stderr)
 }
 
 // applyFlags adds the client and users of the flags to the default tenant.
@@ -210,15 +214,8 @@ func applyFlags(srv *fieftest.Server, o *options) (err error) {
 	return nil
 }
 
-// start starts srv, turning its panic on a listen failure into an error.
-func start(srv *fieftest.Server) (err error) {
-	defer recoverSetup(&err, "")
-	srv.Start()
-	return nil
-}
-
 // recoverSetup turns a panic of fieftest's setup methods (duplicate ids,
-// emails or slugs, a port in use) into *err.
+// emails or slugs) into *err.
 func recoverSetup(err *error, context string) {
 	if p := recover(); p != nil {
 		*err = fmt.Errorf("fieftest: %s%s", context, strings.TrimPrefix(fmt.Sprint(p), "fieftest: "))

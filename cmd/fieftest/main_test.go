@@ -238,6 +238,11 @@ func TestBadInvocations(t *testing.T) {
 		{"small key in the file", []string{"-config", write("key.json", `{"key_size": 512}`)}, "below 2048"},
 		{"bad slug", []string{"-config", write("slug.json", `{"tenants":[{"slug":"api"}]}`)}, `configuration: invalid tenant slug "api"`},
 		{"port in use", []string{"-addr", busy}, "failed to listen"},
+		{"every interface", []string{"-addr", "0.0.0.0:0"}, "reachable from other machines"},
+		{"every interface, no host", []string{"-addr", ":0"}, "add -allow-remote"},
+		{"no port", []string{"-addr", "127.0.0.1"}, "missing port"},
+		{"tls key without certificate", []string{"-tls-key", "k.pem"}, "go together"},
+		{"missing certificate", []string{"-tls-cert", filepath.Join(dir, "none.pem"), "-tls-key", filepath.Join(dir, "none.pem")}, "-tls-cert and -tls-key"},
 		{"permission of an unknown user", []string{"-user", "anne@x.org:pw-Secret1", "-permission", "bob@x.org=castles:read"}, "no user of -user or -user-file"},
 		{"permission without codename", []string{"-user", "anne@x.org:pw-Secret1", "-permission", "anne@x.org"}, "EMAIL=CODENAME"},
 		{"user file without password", []string{"-user-file", write("users.txt", "anne@x.org:pw-Secret1\nbob@x.org\n")}, "line 2 wants EMAIL:PASSWORD"},
@@ -408,11 +413,18 @@ func TestSecretsFromEnvironmentAndFiles(t *testing.T) {
 }
 
 // runPrinted runs the command in-process until it has printed its
-// coordinates, stops it, and returns what it printed.
-func runPrinted(t *testing.T, args []string) map[string]string {
+// coordinates, calls each of during with the base URL, stops it, and
+// returns what it printed.
+func runPrinted(t *testing.T, args []string, during ...func(base string)) map[string]string {
+	t.Helper()
+	return runPrintedTo(t, &syncBuffer{}, args, during...)
+}
+
+// runPrintedTo is runPrinted with the command's standard error.
+func runPrintedTo(t *testing.T, stderr *syncBuffer, args []string, during ...func(base string)) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, stdout, stderr) }()
 	ended := false
@@ -443,5 +455,40 @@ func runPrinted(t *testing.T, args []string) map[string]string {
 			vars[k] = v
 		}
 	}
+	for _, f := range during {
+		f(vars["FIEF_BASE_URL"])
+	}
 	return vars
+}
+
+// TestAllowRemote: with -allow-remote, listening on every interface works,
+// with a warning, and the URL printed (and the issuer) uses the machine's
+// name, which clients can use, never "[::]" or "0.0.0.0".
+func TestAllowRemote(t *testing.T) {
+	name, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	vars := runPrintedTo(t, stderr, []string{"-addr", ":0", "-allow-remote", "-client-id", "web", "-quiet"}, func(base string) {
+		resp, err := http.Get(base + "/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatalf("the printed URL: %v", err)
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			Issuer string `json:"issuer"`
+		}
+		json.NewDecoder(resp.Body).Decode(&doc)
+		if doc.Issuer != "https"+strings.TrimPrefix(base, "http") {
+			t.Errorf("issuer %q for %s", doc.Issuer, base)
+		}
+	})
+	base := vars["FIEF_BASE_URL"]
+	if !strings.HasPrefix(base, "http://"+name+":") || strings.Contains(base, "[::]") || strings.Contains(base, "0.0.0.0") {
+		t.Errorf("printed %q, want the machine's name %s", base, name)
+	}
+	if !strings.Contains(stderr.String(), "WARNING: listening on") || !strings.Contains(stderr.String(), "reachable from other machines") {
+		t.Errorf("no warning: %q", stderr)
+	}
 }
