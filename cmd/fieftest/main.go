@@ -8,6 +8,7 @@
 //	fieftest [-addr 127.0.0.1:8000] [-config fieftest.json] [-admin-key-file FILE]
 //	         [-client-id ID -client-secret-file FILE -redirect-uri URI...]
 //	         [-user-file FILE] [-user EMAIL:PASSWORD...] [-permission EMAIL=CODENAME...] [-quiet]
+//	         [-tls [-tls-dir DIR] | -tls-cert FILE -tls-key FILE] [-allow-remote]
 //	fieftest token EMAIL [-scope SCOPES] [-permission CODENAME...] [-acr 1] [-json]
 //
 // The admin key and the client secret may also come from the environment
@@ -15,6 +16,10 @@
 // to other local users in ps. "fieftest token" prints an access token of a
 // user of the running server, found with FIEF_BASE_URL and
 // FIEF_ADMIN_API_KEY; see the README.
+//
+// With -tls it serves https with a certificate of a development CA and
+// prints the CA's certificate as FIEF_CA_FILE, so that the issuer is the
+// URL served. An -addr other machines can reach needs -allow-remote.
 //
 // Once listening, it prints to standard output, in the shell's KEY=value
 // form:
@@ -90,6 +95,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var o options
 	fs := flag.NewFlagSet("fieftest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: fieftest [flags]         serve a local Fief\n       fieftest token EMAIL [flags]   print an access token of a user of the running server (fieftest token -h)\n\n")
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.configPath, "config", "", "JSON file describing tenants, clients, users, permissions, roles and the admin API key")
 	fs.StringVar(&o.addr, "addr", "", `address to listen on (default "127.0.0.1:8000"; port 0 picks a free port)`)
 	fs.StringVar(&o.domain, "domain", "", `Fief's FIEF_DOMAIN: the issuer is "https://"+domain (default: the listening address)`)
