@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefredis"
@@ -30,8 +32,14 @@ func newInstance(t *testing.T, srv *redisserver.Server) *instance {
 // newLoggedInstance is newInstance logging to logger (nil: nowhere).
 func newLoggedInstance(t *testing.T, srv *redisserver.Server, logger *slog.Logger) *instance {
 	t.Helper()
+	return newInstanceOn(t, newClient(t, srv), logger)
+}
+
+// newInstanceOn is an instance on rdb, logging to logger (nil: nowhere).
+func newInstanceOn(t *testing.T, rdb redis.UniversalClient, logger *slog.Logger) *instance {
+	t.Helper()
 	in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{}), cache: fiefhttp.NewMemoryUserInfoCache(0, time.Hour)}
-	c := config(newClient(t, srv))
+	c := config(rdb)
 	if logger != nil {
 		c.Logger = logger
 	}
@@ -73,7 +81,15 @@ func revokeEffect(user string, nb time.Time, drop bool) fiefwebhook.Effect {
 
 func TestBusSpreadsEffects(t *testing.T) {
 	srv := redisserver.Start(t)
-	a, b := newInstance(t, srv), newInstance(t, srv)
+	busSpreadsEffects(t, func(t *testing.T) redis.UniversalClient { return newClient(t, srv) })
+}
+
+// busSpreadsEffects is the bus's behaviour on the Redis deployment of
+// newClient: effects reach every instance, and a late instance loads the
+// stored revocations.
+func busSpreadsEffects(t *testing.T, newClient func(*testing.T) redis.UniversalClient) {
+	newInstance := func(t *testing.T) *instance { return newInstanceOn(t, newClient(t), nil) }
+	a, b := newInstance(t), newInstance(t)
 	waitSynced(t, a.bus)
 	waitSynced(t, b.bus)
 	ctx := context.Background()
@@ -101,7 +117,7 @@ func TestBusSpreadsEffects(t *testing.T) {
 	}
 
 	// An instance started afterwards loads it from Redis.
-	c := newInstance(t, srv)
+	c := newInstance(t)
 	waitSynced(t, c.bus)
 	if !c.revoked(userA) {
 		t.Fatal("a late instance does not know an earlier revocation")

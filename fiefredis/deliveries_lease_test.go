@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fief-dev/fief-go/fiefredis"
 )
 
@@ -13,11 +15,17 @@ import (
 // delivery done is never claimed again.
 func TestDeliveriesLeaseExpires(t *testing.T) {
 	srv, rdb := startRedis(t)
+	deliveriesLease(t, rdb, newClient(t, srv))
+}
+
+// deliveriesLease is the behaviour of the lease, with the instance that
+// dies on rdb and the other on other (clients of one Redis deployment).
+func deliveriesLease(t *testing.T, rdb, other redis.UniversalClient) {
 	dead, err := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(rdb)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	alive, _ := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(newClient(t, srv))})
+	alive, _ := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(other)})
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Microsecond)
 	const lease = 5 * time.Second

@@ -5,18 +5,44 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fief-dev/fief-go/fiefredis"
 )
 
 func TestDeliveriesSharedAcrossInstances(t *testing.T) {
 	srv, rdb := startRedis(t)
+	one, two, t0 := deliveriesShared(t, rdb, newClient(t, srv))
+	ctx := context.Background()
+
+	// Without Redis, each instance's memory decides, at once.
+	srv.Kill()
+	start := time.Now()
+	if _, claimed, err := two.Claim(ctx, "abc", t0, time.Minute); claimed || err != nil {
+		t.Fatalf("delivery this instance claimed, without Redis: claimed %v, err %v", claimed, err)
+	}
+	if _, claimed, err := one.Claim(ctx, "new", t0, time.Minute); !claimed || err != nil {
+		t.Fatalf("new delivery without Redis: claimed %v, err %v", claimed, err)
+	}
+	if _, claimed, _ := one.Claim(ctx, "new", t0, time.Minute); claimed {
+		t.Fatal("a delivery claimed twice without Redis")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("claims without Redis took %v", d)
+	}
+}
+
+// deliveriesShared is the behaviour of two instances' deliveries, one on
+// rdb and one on other (clients of one Redis deployment). It returns them
+// and the time of the first arrival.
+func deliveriesShared(t *testing.T, rdb, other redis.UniversalClient) (one, two *fiefredis.Deliveries, t0 time.Time) {
 	one, err := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(rdb)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, _ := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(newClient(t, srv))})
+	two, _ = fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{Config: config(other)})
 	ctx := context.Background()
-	t0 := time.Now().Truncate(time.Microsecond)
+	t0 = time.Now().Truncate(time.Microsecond)
 
 	first, claimed, err := one.Claim(ctx, "abc", t0, time.Minute)
 	if err != nil || !claimed || !first.Equal(t0) {
@@ -34,20 +60,5 @@ func TestDeliveriesSharedAcrossInstances(t *testing.T) {
 	if ttl := rdb.PTTL(ctx, "fief:delivery:abc").Val(); ttl <= 59*time.Minute || ttl > time.Hour {
 		t.Fatalf("delivery remembered for %v, want an hour", ttl)
 	}
-
-	// Without Redis, each instance's memory decides, at once.
-	srv.Kill()
-	start := time.Now()
-	if _, claimed, err := two.Claim(ctx, "abc", t0, time.Minute); claimed || err != nil {
-		t.Fatalf("delivery this instance claimed, without Redis: claimed %v, err %v", claimed, err)
-	}
-	if _, claimed, err := one.Claim(ctx, "new", t0, time.Minute); !claimed || err != nil {
-		t.Fatalf("new delivery without Redis: claimed %v, err %v", claimed, err)
-	}
-	if _, claimed, _ := one.Claim(ctx, "new", t0, time.Minute); claimed {
-		t.Fatal("a delivery claimed twice without Redis")
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("claims without Redis took %v", d)
-	}
+	return one, two, t0
 }

@@ -21,6 +21,20 @@ type SessionStoreConfig struct {
 	// [DefaultSessionTimeout]); the Keys are not used: fiefhttp seals the
 	// records before they reach the store.
 	Config
+	// WaitReplicas is how many replicas must hold a session write (a
+	// creation, an update, a deletion, a sign-out everywhere) before the
+	// store reports it done: each is followed by Redis's WAIT, on the
+	// connection that wrote it, for at most half the Timeout. Fewer
+	// confirmations fail the call with [ErrUnavailable] (the request gets
+	// the unavailable answer; the write may still have reached the master).
+	// Zero waits for none: Redis replicates asynchronously, so a master
+	// that crashes just after a write may take it with it, and the replica
+	// that takes over never had it (a user signed in at that moment is
+	// signed out; a session deleted at that moment comes back). With
+	// Sentinel or Cluster, 1 closes that gap, at the cost of a round trip
+	// to a replica per write and of failing writes while no replica
+	// answers. It needs a *redis.Client or a *redis.ClusterClient.
+	WaitReplicas int
 }
 
 // SessionStore is a [fiefhttp.SessionStore] and [fiefhttp.SessionLocker]
@@ -39,10 +53,11 @@ type SessionStoreConfig struct {
 // [ErrUnavailable] (a [fief.ErrUnavailable]): the request gets the
 // unavailable answer and the session is kept.
 type SessionStore struct {
-	rdb     redis.UniversalClient
-	prefix  string
-	timeout time.Duration
-	clock   func() time.Time
+	rdb      redis.UniversalClient
+	prefix   string
+	timeout  time.Duration
+	clock    func() time.Time
+	replicas int
 }
 
 // NewSessionStore returns a store. It does no I/O.
@@ -51,7 +66,29 @@ func NewSessionStore(cfg SessionStoreConfig) (*SessionStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SessionStore{rdb: c.Client, prefix: c.Prefix, timeout: c.Timeout, clock: c.Clock}, nil
+	switch c.Client.(type) {
+	case *redis.Client, *redis.ClusterClient:
+	default:
+		if cfg.WaitReplicas > 0 {
+			return nil, errNoWait
+		}
+	}
+	if cfg.WaitReplicas < 0 {
+		return nil, errors.New("fiefredis: SessionStoreConfig.WaitReplicas is negative")
+	}
+	return &SessionStore{rdb: c.Client, prefix: c.Prefix, timeout: c.Timeout, clock: c.Clock, replicas: cfg.WaitReplicas}, nil
+}
+
+// durably sends the commands queue adds, and waits for the replicas the
+// store asks for: on key's master and one connection when it asks for
+// any, as they come otherwise.
+func (s *SessionStore) durably(ctx context.Context, key string, queue func(p redis.Pipeliner)) error {
+	if s.replicas == 0 {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { queue(p); return nil })
+		return err
+	}
+	_, err := replicated(ctx, s.rdb, key, s.replicas, s.timeout/2, queue)
+	return err
 }
 
 func (s *SessionStore) valueKey(key string) string   { return s.prefix + "s:" + key }
@@ -103,7 +140,13 @@ func (s *SessionStore) write(ctx context.Context, op, mode, key, userID string, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	err := s.rdb.SetArgs(ctx, s.valueKey(key), value, redis.SetArgs{Mode: mode, TTL: ttl}).Err()
+	var set *redis.StatusCmd
+	err := s.durably(ctx, s.valueKey(key), func(p redis.Pipeliner) {
+		set = p.SetArgs(ctx, s.valueKey(key), value, redis.SetArgs{Mode: mode, TTL: ttl})
+	})
+	if set != nil && set.Err() != nil {
+		err = set.Err() // the SET's own answer first: not written
+	}
 	switch {
 	case errors.Is(err, redis.Nil) && mode == "XX":
 		return fiefhttp.ErrSessionNotFound
@@ -134,7 +177,7 @@ func (s *SessionStore) write(ctx context.Context, op, mode, key, userID string, 
 func (s *SessionStore) Delete(ctx context.Context, key string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	if err := s.rdb.Del(ctx, s.valueKey(key)).Err(); err != nil {
+	if err := s.durably(ctx, s.valueKey(key), func(p redis.Pipeliner) { p.Del(ctx, s.valueKey(key)) }); err != nil {
 		return unavailable("session delete", err)
 	}
 	return nil
@@ -159,13 +202,19 @@ func (s *SessionStore) DeleteUser(ctx context.Context, userID string) error {
 			return nil
 		}
 		// One DEL per key: in a Cluster, the keys live in different slots.
-		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, z := range zs {
-				k, _ := z.Member.(string)
-				p.Del(ctx, s.valueKey(k))
-			}
-			return nil
-		})
+		if s.replicas == 0 {
+			_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, z := range zs {
+					k, _ := z.Member.(string)
+					p.Del(ctx, s.valueKey(k))
+				}
+				return nil
+			})
+		}
+		for i := 0; s.replicas > 0 && i < len(zs) && err == nil; i++ {
+			k, _ := zs[i].Member.(string)
+			err = s.durably(ctx, s.valueKey(k), func(p redis.Pipeliner) { p.Del(ctx, s.valueKey(k)) })
+		}
 		if err != nil {
 			return unavailable("session delete user", err)
 		}

@@ -48,6 +48,12 @@ func newStore(t *testing.T, rdb redis.UniversalClient, c fiefredis.Config) *fief
 
 func TestSessionStore(t *testing.T) {
 	_, rdb := newRedis(t)
+	sessionStoreBehaviour(t, rdb)
+}
+
+// sessionStoreBehaviour is the behaviour of a session store on rdb, a
+// single node or a Cluster.
+func sessionStoreBehaviour(t *testing.T, rdb redis.UniversalClient) {
 	ctx := t.Context()
 	s := newStore(t, rdb, fiefredis.Config{Prefix: "app1:"})
 	other := newStore(t, rdb, fiefredis.Config{Prefix: "app2:"})
@@ -114,6 +120,11 @@ func TestSessionStore(t *testing.T) {
 // lock of the second.
 func TestSessionLockCrashedHolder(t *testing.T) {
 	_, rdb := newRedis(t)
+	sessionLockBehaviour(t, rdb)
+}
+
+// sessionLockBehaviour is the behaviour of the refresh lock on rdb.
+func sessionLockBehaviour(t *testing.T, rdb redis.UniversalClient) {
 	ctx := t.Context()
 	s := newStore(t, rdb, fiefredis.Config{})
 	unlock1, err := s.TryLock(ctx, "k", 100*time.Millisecond)
@@ -221,9 +232,15 @@ var storages = []fiefhttp.Storage{fiefhttp.StorageSealedCookie, fiefhttp.Storage
 // session, split between two instances sharing Redis: one refresh reaches
 // Fief, all 50 succeed with the same new token.
 func TestTwoInstancesOneRefresh(t *testing.T) {
+	twoInstancesOneRefresh(t, func(t *testing.T) redis.UniversalClient { _, rdb := newRedis(t); return rdb })
+}
+
+// twoInstancesOneRefresh is the refresh lock's behaviour, on the Redis
+// deployment of newClient.
+func twoInstancesOneRefresh(t *testing.T, newClient func(*testing.T) redis.UniversalClient) {
 	for _, st := range storages {
 		t.Run(st.String(), func(t *testing.T) {
-			_, rdb := newRedis(t)
+			rdb := newClient(t)
 			e := newEnv(t)
 			a := e.newApp(t, st, newStore(t, rdb, fiefredis.Config{}))
 			b := e.newApp(t, st, newStore(t, rdb, fiefredis.Config{}))
@@ -337,6 +354,11 @@ func TestSessionStoreHonoursContext(t *testing.T) {
 // from the rotation memory in Redis, without asking Fief.
 func TestLateRequestOnAnotherInstance(t *testing.T) {
 	_, rdb := newRedis(t)
+	lateRequestOnAnotherInstance(t, rdb)
+}
+
+// lateRequestOnAnotherInstance is the rotation memory's behaviour on rdb.
+func lateRequestOnAnotherInstance(t *testing.T, rdb redis.UniversalClient) {
 	e := newEnv(t)
 	a := e.newApp(t, fiefhttp.StorageSealedCookie, newStore(t, rdb, fiefredis.Config{}))
 	b := e.newApp(t, fiefhttp.StorageSealedCookie, newStore(t, rdb, fiefredis.Config{}))

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fiefredis"
 )
@@ -16,6 +18,12 @@ import (
 // ErrSessionNotFound; Create of an existing key fails.
 func TestSessionUpdateNeverCreates(t *testing.T) {
 	_, rdb := newRedis(t)
+	sessionUpdateNeverCreates(t, rdb)
+}
+
+// sessionUpdateNeverCreates is the behaviour of sign-out against late
+// writes, on rdb.
+func sessionUpdateNeverCreates(t *testing.T, rdb redis.UniversalClient) {
 	ctx := t.Context()
 	s := newStore(t, rdb, fiefredis.Config{})
 	if err := s.Create(ctx, "a", userA, []byte("v1"), time.Minute); err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefredis"
 )
@@ -15,11 +17,17 @@ const userA = "c7f7d598-0ffe-487b-88b8-7a6e4d95c9f0"
 
 func TestUserInfoCacheShared(t *testing.T) {
 	srv, rdb := startRedis(t)
+	userInfoShared(t, rdb, newClient(t, srv))
+}
+
+// userInfoShared is the behaviour of two instances' user-info caches, one
+// on rdb and one on other (clients of one Redis deployment).
+func userInfoShared(t *testing.T, rdb, other redis.UniversalClient) {
 	one, err := fiefredis.NewUserInfoCache(fiefredis.UserInfoCacheConfig{Config: config(rdb), TTL: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, _ := fiefredis.NewUserInfoCache(fiefredis.UserInfoCacheConfig{Config: config(newClient(t, srv)), TTL: time.Minute})
+	two, _ := fiefredis.NewUserInfoCache(fiefredis.UserInfoCacheConfig{Config: config(other), TTL: time.Minute})
 	ctx := context.Background()
 
 	if _, _, ok, err := one.Get(ctx, userA); ok || err != nil {
