@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
 )
 
@@ -25,8 +27,19 @@ func TestClusterFailover(t *testing.T) {
 	if len(masters) != 3 {
 		t.Errorf("the keys live on %d masters, want 3", len(masters))
 	}
-	if err := rdb.Wait(ctx, 1, time.Second).Err(); err != nil {
-		t.Log(err) // WAIT goes to one node; the check below reads the key
+	// Replication is asynchronous: the key is written again with WAIT, on
+	// one connection to its master, so that its replica has it.
+	m, err := rdb.MasterForKey(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wait *redis.Cmd
+	if _, err := m.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, "a", "v-a", 0)
+		wait = p.Do(ctx, "WAIT", 1, 1000)
+		return nil
+	}); err != nil || wait.Val() != int64(1) {
+		t.Fatalf("WAIT: %v, %v", wait.Val(), err)
 	}
 	old := c.MasterOf("a")
 	start := time.Now()
@@ -38,7 +51,6 @@ func TestClusterFailover(t *testing.T) {
 	}
 	// The client learns the new master at its next attempts.
 	var v string
-	var err error
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if v, err = rdb.Get(ctx, "a").Result(); err == nil {
 			break
