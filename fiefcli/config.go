@@ -38,8 +38,11 @@ type Config struct {
 	// AppName names the program's directory under the user's configuration
 	// directory ([os.UserConfigDir]): the credentials are stored in
 	// <config dir>/<AppName>/credentials.json, for example
-	// ~/.config/mytool/credentials.json on Linux. Ignored when
-	// CredentialsPath is set.
+	// ~/.config/mytool/credentials.json on Linux (ignored there when
+	// CredentialsPath is set). It is also the program's name in the title
+	// and heading of the callback server's pages, and [Page].AppName, so
+	// that the user knows which program the browser talks to; empty, the
+	// pages say "the program".
 	AppName string
 
 	// CredentialsPath is the path of the credentials file, overriding
@@ -134,6 +137,7 @@ type Auth struct {
 	out          io.Writer
 	logger       *slog.Logger
 	pageFunc     PageFunc
+	appName      string
 
 	// sem serialises the read-modify-write cycles on the credentials file;
 	// it is a channel rather than a mutex so that a waiting caller can give
@@ -157,6 +161,7 @@ func New(client *fief.Client, cfg Config) (*Auth, error) {
 		out:         cfg.Output,
 		logger:      cfg.Logger,
 		pageFunc:    cfg.Page,
+		appName:     strings.TrimSpace(cfg.AppName),
 		sem:         make(chan struct{}, 1),
 	}
 	path, err := credentialsPath(cfg)

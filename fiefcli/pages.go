@@ -64,6 +64,10 @@ type Page struct {
 	// from the URL, where anyone can put anything: escape them, as
 	// html/template does.
 	Code, Description string
+
+	// AppName is Config.AppName, the program's name, for the page's title
+	// and heading; empty when not set.
+	AppName string
 }
 
 // PageFunc answers a request to the callback server with the page p, in
@@ -74,18 +78,23 @@ type PageFunc func(w http.ResponseWriter, r *http.Request, p Page)
 // DefaultPage is the page of the callback server when Config.Page is nil:
 // a short HTML page, with the style of fief-go's pages, saying how the
 // sign-in went and what to do next. It shows Fief's error code and
-// description, escaped, and no internal detail. A [PageFunc] may call it
-// for the pages it does not handle itself.
+// description, escaped, and no internal detail. It names the program,
+// p.AppName, in its title and heading. A [PageFunc] may call it for the
+// pages it does not handle itself.
 func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
-	m := page.Message{Frame: page.Frame{Tone: page.Problem}, Next: "Start the sign-in again from the terminal."}
+	m := page.Message{Frame: page.Frame{Tone: page.Problem, Brand: p.AppName}, Next: "Start the sign-in again from the terminal."}
+	program := "the program"
+	if p.AppName != "" {
+		program = p.AppName
+	}
 	switch p.Kind {
 	case PageSignedIn:
 		m.Title, m.Tone = "You are signed in", page.OK
-		m.Text = "You are signed in. You can close this window and return to the terminal."
+		m.Text = "You are signed in to " + program + ". You can close this window and return to the terminal."
 		m.Next = ""
 	case PageCancelled:
 		m.Title = "Sign-in was cancelled"
-		m.Text = "The sign-in was cancelled, or access to your account was refused. Nothing was shared with the program."
+		m.Text = "The sign-in was cancelled, or access to your account was refused. Nothing was shared with " + program + "."
 		m.Code, m.Detail = p.Code, p.Description
 		m.Next = "To sign in, start again from the terminal."
 	case PageRefused:
@@ -119,6 +128,7 @@ func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
 
 // page answers the browser with p, through Config.Page if set.
 func (a *Auth) page(w http.ResponseWriter, r *http.Request, p Page) {
+	p.AppName = a.appName
 	a.pageFunc(w, r, p)
 }
 

@@ -133,3 +133,41 @@ func TestConfigPage(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesCarryAppName: Config.AppName names the program in the title and
+// heading of the callback server's pages, escaped, and in their text; Page
+// receives it; without it the pages name nobody.
+func TestPagesCarryAppName(t *testing.T) {
+	const name = "Castles & <Co>"
+	for _, app := range []string{name, ""} {
+		e := newEnv(t, envOptions{})
+		e.srv.SetAutoLogin(testEmail)
+		b := newBrowser(e.srv.Client())
+		var seen fiefcli.Page
+		a := e.auth(t, b.open, func(c *fiefcli.Config) {
+			c.AppName = app // CredentialsPath set: the name only names the program
+			c.Page = func(w http.ResponseWriter, r *http.Request, p fiefcli.Page) { seen = p; fiefcli.DefaultPage(w, r, p) }
+		})
+		if _, err := a.Authorize(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		status, body := b.page()
+		escaped := "Castles &amp; &lt;Co&gt;"
+		marks := []string{
+			"<title>You are signed in · " + escaped + "</title>",
+			`<header class="brand" id="brand">` + escaped + `</header>`,
+			"You are signed in to " + escaped + ".",
+		}
+		for _, mark := range marks {
+			if got := strings.Contains(body, mark); got != (app != "") {
+				t.Errorf("AppName %q: HTTP %d, page has %q: %v\n%s", app, status, mark, got, body)
+			}
+		}
+		if app == "" && (!strings.Contains(body, "<title>You are signed in</title>") || !strings.Contains(body, "signed in to the program")) {
+			t.Errorf("no AppName: the page does not stand alone:\n%s", body)
+		}
+		if seen.AppName != app {
+			t.Errorf("Page.AppName %q, want %q", seen.AppName, app)
+		}
+	}
+}

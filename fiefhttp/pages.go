@@ -2,6 +2,7 @@ package fiefhttp
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/fief-dev/fief-go/internal/page"
@@ -95,6 +96,16 @@ type Page struct {
 	// RetryPath is a path of this site where the user can start again:
 	// WebConfig.DefaultReturnPath.
 	RetryPath string
+
+	// BackPath, for [PageForbidden], is the page of this site the user
+	// came from (the path and query of the request's Referer when it is of
+	// this site's origin, and not the refused page itself), for a link
+	// back; empty when unknown.
+	BackPath string
+
+	// AppName is WebConfig.AppName, the application's name, for the
+	// page's title and heading; empty when not set.
+	AppName string
 }
 
 // PageFunc answers a request of the web flow with the page p, in place of
@@ -107,9 +118,15 @@ type PageFunc func(w http.ResponseWriter, r *http.Request, p Page)
 // short HTML page, with the style of fief-go's pages, that says what
 // happened in words a user understands and offers a button to start again
 // at p.RetryPath. It shows Fief's error code, escaped, and no internal
-// detail. A [PageFunc] may call it for the pages it does not handle itself.
+// detail. It names the application, p.AppName, in its title and heading.
+// For [PageForbidden] it offers a way back to p.BackPath, when known, and
+// home. A [PageFunc] may call it for the pages it does not handle itself.
 func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
-	m := page.Message{Frame: page.Frame{Tone: page.Problem}, Code: p.Code}
+	m := page.Message{Frame: page.Frame{Tone: page.Problem, Brand: p.AppName}, Code: p.Code}
+	site, Site := "this site", "This site"
+	if p.AppName != "" {
+		site, Site = p.AppName, p.AppName
+	}
 	startAgain := page.Action{Label: "Start again", Href: orString(p.RetryPath, "/"), ID: "retry"}
 	tryAgain := page.Action{Label: "Try again", Href: orString(p.RetryPath, "/"), ID: "retry"}
 	switch p.Kind {
@@ -120,13 +137,13 @@ func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
 		m.Actions = []page.Action{startAgain}
 	case PageCancelled:
 		m.Title = "Sign-in was cancelled"
-		m.Text = "The sign-in was cancelled, or access to your account was refused. Nothing was shared with this site."
+		m.Text = "The sign-in was cancelled, or access to your account was refused. Nothing was shared with " + site + "."
 		m.Next = "You can start again whenever you like."
 		m.Actions = []page.Action{startAgain}
 	case PageRefused:
 		m.Title = "Sign-in was refused"
 		m.Text = "The identity server did not complete the sign-in."
-		m.Next = "Start again; if it keeps failing, tell the site's administrator the error code below."
+		m.Next = "Start again; if it keeps failing, tell the administrator of " + site + " the error code below."
 		m.Actions = []page.Action{startAgain}
 	case PageIncomplete:
 		m.Title = "Sign-in did not complete"
@@ -145,14 +162,18 @@ func DefaultPage(w http.ResponseWriter, r *http.Request, p Page) {
 		m.Actions = []page.Action{tryAgain}
 	case PageMisconfigured:
 		m.Title = "Sign-in is not working"
-		m.Text = "This site cannot complete sign-ins at the moment because of its own settings."
-		m.Next = "Tell the site's administrator; trying again will not help until it is fixed."
+		m.Text = Site + " cannot complete sign-ins at the moment because of its own settings."
+		m.Next = "Tell the administrator of " + site + "; trying again will not help until it is fixed."
 		m.Actions = []page.Action{tryAgain}
 	case PageForbidden:
 		m.Title = "You do not have access to this page"
-		m.Text = "You are signed in, but your account does not have the access this page requires."
-		m.Next = "Ask the site's administrator for access, or go back."
-		m.Actions = []page.Action{{Label: "Go to the home page", Href: orString(p.RetryPath, "/"), ID: "retry"}}
+		m.Text = "You are signed in, but your account does not have the access this page of " + site + " requires."
+		m.Next = "Ask the administrator of " + site + " for access, or go back."
+		home := page.Action{Label: "Go to the home page", Href: orString(p.RetryPath, "/"), ID: "retry"}
+		m.Actions = []page.Action{home}
+		if p.BackPath != "" && isSafeReturnPath(p.BackPath) {
+			m.Actions = []page.Action{{Label: "Go back", Href: p.BackPath, ID: "back"}, home}
+		}
 	default:
 		m.Title = "Something went wrong"
 		m.Text = "The sign-in could not start."
@@ -174,5 +195,37 @@ func (f *WebFlow) page(w http.ResponseWriter, r *http.Request, status int, failu
 	if len(code) > maxCodeShown {
 		code = strings.ToValidUTF8(code[:maxCodeShown], "")
 	}
-	f.pageFunc(w, r, Page{Kind: failure, Status: status, Code: code, RetryPath: f.defaultPath})
+	p := f.newPage(failure, status)
+	p.Code = code
+	f.pageFunc(w, r, p)
+}
+
+// newPage returns the page of kind with the flow's settings.
+func (f *WebFlow) newPage(kind PageKind, status int) Page {
+	return Page{Kind: kind, Status: status, RetryPath: f.defaultPath, AppName: f.appName}
+}
+
+// backPath returns the path and query of r's Referer when it is a page of
+// this application (same origin: WebConfig.BaseURL's, or else the
+// request's scheme and Host) other than r's own URL, and "" otherwise.
+func (f *WebFlow) backPath(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Scheme == "" || ref.Host == "" || ref.User != nil {
+		return ""
+	}
+	base, err := url.Parse(f.base(r))
+	if err != nil || !strings.EqualFold(ref.Scheme, base.Scheme) || !strings.EqualFold(ref.Host, base.Host) {
+		return ""
+	}
+	back := ref.EscapedPath()
+	if back == "" {
+		back = "/"
+	}
+	if ref.RawQuery != "" {
+		back += "?" + ref.RawQuery
+	}
+	if back == r.URL.RequestURI() || !isSafeReturnPath(back) {
+		return ""
+	}
+	return back
 }

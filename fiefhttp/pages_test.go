@@ -33,7 +33,7 @@ func TestDefaultPage(t *testing.T) {
 		{fiefhttp.PageUnavailable, 503, "", "Sign-in is unavailable", "cannot be reached", "Try again"},
 		{fiefhttp.PageInternal, 500, "", "Something went wrong", "could not start", "Try again"},
 		{fiefhttp.PageMisconfigured, 500, "", "Sign-in is not working", "because of its own settings", "Try again"},
-		{fiefhttp.PageForbidden, 403, "", "You do not have access to this page", "does not have the access this page requires", "Go to the home page"},
+		{fiefhttp.PageForbidden, 403, "", "You do not have access to this page", "does not have the access this page of this site requires", "Go to the home page"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.failure.String(), func(t *testing.T) {

@@ -160,6 +160,13 @@ type WebConfig struct {
 	// [DefaultPage], for pages in the application's words and style.
 	// Nil means DefaultPage.
 	Page PageFunc
+
+	// AppName is the application's name, shown in the title and heading
+	// of every page the flow serves (the failure pages, the 403 page, the
+	// sign-out confirmation) and given to Page as [Page].AppName, so that
+	// the user knows whose page it is. Empty means none: the pages say
+	// "this site".
+	AppName string
 }
 
 // WebFlow is the sign-in flow of a server-rendered web application: it sends
@@ -183,6 +190,7 @@ type WebFlow struct {
 	cache        UserInfoCache
 	logger       *slog.Logger
 	pageFunc     PageFunc
+	appName      string
 	crossOrigin  *http.CrossOriginProtection
 
 	storage        Storage
@@ -217,6 +225,7 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 		cache:        cfg.UserInfoCache,
 		logger:       cfg.Logger,
 		pageFunc:     cfg.Page,
+		appName:      strings.TrimSpace(cfg.AppName),
 		crossOrigin:  http.NewCrossOriginProtection(),
 
 		storage:        cfg.Storage,
@@ -460,7 +469,9 @@ func (f *WebFlow) Forbidden(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", c)
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		f.pageFunc(w, r, Page{Kind: PageForbidden, Status: http.StatusForbidden, RetryPath: f.defaultPath})
+		p := f.newPage(PageForbidden, http.StatusForbidden)
+		p.BackPath = f.backPath(r)
+		f.pageFunc(w, r, p)
 		return
 	}
 	f.login(w, r, r.URL.RequestURI(), su.acr, su.maxAge)
@@ -477,7 +488,7 @@ func (f *WebFlow) Unavailable(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	f.pageFunc(w, r, Page{Kind: PageUnavailable, Status: http.StatusServiceUnavailable, RetryPath: f.defaultPath})
+	f.pageFunc(w, r, f.newPage(PageUnavailable, http.StatusServiceUnavailable))
 }
 
 // IsNavigation reports whether r is a browser's page navigation, which a
@@ -643,7 +654,8 @@ func (f *WebFlow) sessionUser(ctx context.Context, value string) string {
 // style of the other pages of fief-go, whose button posts to it.
 func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
 	page.Write(w, http.StatusOK, logoutTemplate, "logout", logoutData{
-		Frame:  page.Frame{Title: "Sign out"},
+		Frame:  page.Frame{Title: "Sign out", Brand: f.appName},
+		Site:   orString(f.appName, "this site"),
 		Action: r.URL.RequestURI(),
 		Home:   f.defaultPath,
 	})
@@ -652,6 +664,7 @@ func (f *WebFlow) logoutPage(w http.ResponseWriter, r *http.Request) {
 // logoutData is the data of the logout page.
 type logoutData struct {
 	page.Frame
+	Site   string // WebConfig.AppName, or "this site"
 	Action string // the URL the form posts to: the logout URL itself
 	Home   string // WebConfig.DefaultReturnPath, for "Stay signed in"
 }
@@ -660,7 +673,7 @@ type logoutData struct {
 // has no form-action: browsers would apply it to the redirect to Fief's
 // logout too.
 var logoutTemplate = page.Parse(`{{define "logout"}}{{template "head" .}}
-<p id="message">Sign out of this site? You will also be signed out of your account with the identity server.</p>
+<p id="message">Sign out of {{.Site}}? You will also be signed out of your account with the identity server.</p>
 <div class="actions">
 <form method="post" action="{{.Action}}"><button type="submit" id="logout">Sign out</button></form>
 <a class="button secondary" id="stay" href="{{.Home}}">Stay signed in</a>
