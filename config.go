@@ -126,9 +126,14 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// ConfigError reports an invalid [Config].
+// ConfigError reports an invalid configuration: a [Config] given to [New],
+// and the configurations of the other packages of fief-go (fiefhttp's
+// NewWebFlow, fiefcli's New, fiefadmin's New), checked before any I/O.
 type ConfigError struct {
-	Field  string
+	// Field names the setting at fault, such as "BaseURL" or
+	// "fiefhttp.WebConfig.CookieKeys".
+	Field string
+	// Reason says what is wrong with it.
 	Reason string
 }
 

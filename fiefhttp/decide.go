@@ -12,7 +12,7 @@ import (
 )
 
 // Outcome is the class of answer a request gets: what [Auth.Check] and
-// [Auth.CheckToken] decided, read from their error by [Classify]. Adapters
+// [Auth.CheckAuthorization] decided, read from their error by [Classify]. Adapters
 // map it to their framework's answer (an HTTP status, a gRPC code).
 type Outcome int
 
@@ -48,7 +48,7 @@ func (o Outcome) String() string {
 }
 
 // Classify returns the outcome of an error of [Auth.Check] or
-// [Auth.CheckToken]: [OutcomeAllowed] for nil, [OutcomeUnauthorized] for
+// [Auth.CheckAuthorization]: [OutcomeAllowed] for nil, [OutcomeUnauthorized] for
 // [ErrNoToken] and errors matching [fief.ErrInvalidToken],
 // [OutcomeForbidden] for errors matching [fief.ErrForbidden], and
 // [OutcomeUnavailable] for anything else.
