@@ -97,6 +97,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// The external URL: the redirect URI is known at startup, and the
 		// check below tells whether Fief allows it.
 		BaseURL: appURL,
+		// The name on the pages the library serves (sign-out, errors).
+		AppName: appName,
 		// This example serves plain http. In production, serve https and
 		// leave the cookies Secure.
 		InsecureCookies: true,

@@ -56,9 +56,10 @@ func TestRunDemo(t *testing.T) {
 				t.Fatal("no session cookie")
 			}
 
-			// GET /logout: the page whose button posts to /logout.
+			// GET /logout: the page, named after the application, whose
+			// button posts to /logout.
 			resp, page = browsertest.Get(t, b, appURL+"/logout")
-			if resp.StatusCode != 200 || !strings.Contains(page, `method="post"`) {
+			if resp.StatusCode != 200 || !strings.Contains(page, `method="post"`) || !strings.Contains(page, `<header class="brand" id="brand">Fief web example</header>`) {
 				t.Fatalf("GET /logout: %d:\n%s", resp.StatusCode, page)
 			}
 			// Log out: back home, and /protected asks for the login form again.
