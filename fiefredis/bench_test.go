@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefredis"
 	"github.com/fief-dev/fief-go/fiefredis/internal/redisserver"
@@ -24,6 +26,12 @@ import (
 // reports the median and the 99th percentile.
 func BenchmarkPropagation(b *testing.B) {
 	srv := redisserver.Start(b)
+	benchPropagation(b, func() redis.UniversalClient { return newClient(b, srv) })
+}
+
+// benchPropagation is BenchmarkPropagation on the Redis deployment of
+// newClient (one client per instance).
+func benchPropagation(b *testing.B, newClient func() redis.UniversalClient) {
 	type inst struct {
 		rev  *fief.Revocations
 		seen chan string
@@ -33,7 +41,7 @@ func BenchmarkPropagation(b *testing.B) {
 	for i := range 3 {
 		in := inst{rev: fief.NewRevocations(fief.RevocationsConfig{}), seen: make(chan string, 1024)}
 		in.rev.OnRevoke(func(rv fief.Revocation) { in.seen <- rv.UserID })
-		o := config(newClient(b, srv))
+		o := config(newClient())
 		bus, err := fiefredis.NewBus(fiefredis.BusConfig{Config: o, Revocations: in.rev})
 		if err != nil {
 			b.Fatal(err)

@@ -326,3 +326,25 @@ func TestWaitReplicasWithoutReplica(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPropagationCluster is BenchmarkPropagation on a Redis Cluster
+// of three masters with two replicas each.
+func BenchmarkPropagationCluster(b *testing.B) {
+	c := redisserver.StartCluster(b, 3, 2)
+	benchPropagation(b, func() redis.UniversalClient {
+		rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+		b.Cleanup(func() { rdb.Close() })
+		return rdb
+	})
+}
+
+// BenchmarkPropagationSentinel is BenchmarkPropagation through Sentinel's
+// failover client (a master, two replicas, three sentinels).
+func BenchmarkPropagationSentinel(b *testing.B) {
+	s := redisserver.StartSentinel(b, 2)
+	benchPropagation(b, func() redis.UniversalClient {
+		rdb := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: redisserver.MasterName, SentinelAddrs: s.SentinelAddrs()})
+		b.Cleanup(func() { rdb.Close() })
+		return rdb
+	})
+}
