@@ -77,7 +77,7 @@ func TestPagesLook(t *testing.T) {
 	resp = navigate(t, tab, s.app.URL+fiefhttp.DefaultCallbackPath+"?state=c3RhdGUtb2YtYW5vdGhlci1icm93c2Vy&code=x")
 	requireStatus(t, resp, http.StatusBadRequest)
 	requireLook(t, tab, look{title: "This sign-in link has expired", visible: map[string]string{
-		"message": "opened in another browser", "retry": "Start again",
+		"brand": "Fief web example", "message": "opened in another browser", "retry": "Start again",
 	}})
 	shot("4-callback-error")
 	setColorScheme(t, tab, "dark")
