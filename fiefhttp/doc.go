@@ -106,10 +106,11 @@
 //
 // A failure the user sees (an expired sign-in link, a cancelled sign-in, Fief
 // unreachable, a page the session has no access to, ...) gets a small page
-// in words, with a button to start again ([DefaultPage]);
-// [WebConfig].Page replaces it with the application's own, told the
-// kind of failure ([Page]). The sign-out page of [WebFlow.Logout] has
-// the same style.
+// in words, with a button to start again ([DefaultPage]; the 403 page also
+// links back to the page the user came from); [WebConfig].Page replaces it
+// with the application's own, told the kind of failure ([Page]). The
+// sign-out page of [WebFlow.Logout] has the same style. Every one of them
+// carries [WebConfig].AppName in its title and heading.
 //
 // At startup, [fief.Client.Check] with [WebFlow.CheckOptions] tells whether
 // Fief knows the client, its secret and the flow's redirect URI (known when
