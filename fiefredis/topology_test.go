@@ -70,9 +70,17 @@ func TestCluster(t *testing.T) {
 	flushAll(t, rdb)
 	t.Run("master killed", func(t *testing.T) {
 		failover(t, newClient, func() {
-			// The master of the bus's keys and channel, and of a third of
-			// the sessions.
+			// The master of the bus's sets, and of a third of the sessions.
 			c.MasterOf("fief:{bus}:revocations").Kill()
+		})
+	})
+	flushAll(t, rdb)
+	t.Run("master of the bus channel killed", func(t *testing.T) {
+		failover(t, newClient, func() {
+			// The master the instances subscribe on (go-redis subscribes on
+			// the master of the channel's slot): every subscription moves to
+			// the new master, and each instance reloads the set.
+			c.MasterOf("fief:events").Kill()
 		})
 	})
 }
