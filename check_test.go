@@ -26,15 +26,19 @@ func newCheckEnv(t *testing.T) *checkEnv {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	return &checkEnv{
-		srv:          srv,
-		confidential: srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}}),
-		public:       srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}}),
+	confidential, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
 	}
+	public, err := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &checkEnv{srv: srv, confidential: confidential, public: public}
 }
 
 func (e *checkEnv) config() fief.Config {
-	return fief.Config{BaseURL: e.srv.URL, ClientID: e.confidential.ID, ClientSecret: e.confidential.Secret, HTTPClient: e.srv.Client()}
+	return fief.Config{BaseURL: e.srv.URL, ClientID: e.confidential.ClientID, ClientSecret: e.confidential.ClientSecret, HTTPClient: e.srv.Client()}
 }
 
 // runCheck runs CheckConfig with a recording logger, and fails the test if
@@ -113,14 +117,20 @@ func TestCheckAllGood(t *testing.T) {
 
 func TestCheckTenantUnderSlug(t *testing.T) {
 	e := newCheckEnv(t)
-	tn := e.srv.AddTenant("second")
-	fc := tn.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	r := runCheck(t, fief.Config{BaseURL: e.srv.URL + "/second", ClientID: fc.ID, ClientSecret: fc.Secret}, fief.CheckOptions{RedirectURI: redirectURI})
+	tn, err := e.srv.AddTenant("second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := tn.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCheck(t, fief.Config{BaseURL: e.srv.URL + "/second", ClientID: fc.ClientID, ClientSecret: fc.ClientSecret}, fief.CheckOptions{RedirectURI: redirectURI})
 	if !r.OK() {
 		t.Fatalf("report not OK:\n%s", r)
 	}
 	// The client of the default tenant is not a client of this one.
-	r = runCheck(t, fief.Config{BaseURL: e.srv.URL + "/second", ClientID: e.confidential.ID, ClientSecret: e.confidential.Secret}, fief.CheckOptions{RedirectURI: redirectURI})
+	r = runCheck(t, fief.Config{BaseURL: e.srv.URL + "/second", ClientID: e.confidential.ClientID, ClientSecret: e.confidential.ClientSecret}, fief.CheckOptions{RedirectURI: redirectURI})
 	wantFinding(t, r, fief.FindingClientID, fief.VerdictFailure, "FIEF_CLIENT_ID")
 }
 
@@ -130,7 +140,10 @@ func TestCheckFindsMisconfigurations(t *testing.T) {
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
 	defer tlsSrv.Close()
 	other := newCheckEnv(t) // another Fief, for a client ID this one does not know
-	encrypted := e.srv.AddClient(fieftest.ClientConfig{Encrypt: true})
+	encrypted, err := e.srv.AddClient(fieftest.ClientConfig{Encrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	publicJWK := func() string {
 		var k map[string]any
 		json.Unmarshal([]byte(encrypted.EncryptionKey), &k)
@@ -174,10 +187,14 @@ func TestCheckFindsMisconfigurations(t *testing.T) {
 			finding: fief.FindingInternalBaseURL, verdict: fief.VerdictFailure, texts: []string{"tenant path"}},
 		{name: "empty client ID", mod: func(c *fief.Config) { c.ClientID = "" },
 			finding: fief.FindingClientID, verdict: fief.VerdictFailure, texts: []string{"FIEF_CLIENT_ID"}},
-		{name: "unknown client ID", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = other.confidential.ID, other.confidential.Secret },
+		{name: "unknown client ID", mod: func(c *fief.Config) {
+			c.ClientID, c.ClientSecret = other.confidential.ClientID, other.confidential.ClientSecret
+		},
 			opts:    fief.CheckOptions{RedirectURI: redirectURI},
 			finding: fief.FindingClientID, verdict: fief.VerdictFailure, texts: []string{"no client", "FIEF_CLIENT_ID"}},
-		{name: "unknown client ID: credentials", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = other.confidential.ID, other.confidential.Secret },
+		{name: "unknown client ID: credentials", mod: func(c *fief.Config) {
+			c.ClientID, c.ClientSecret = other.confidential.ClientID, other.confidential.ClientSecret
+		},
 			opts:    fief.CheckOptions{RedirectURI: redirectURI},
 			finding: fief.FindingCredentials, verdict: fief.VerdictFailure, texts: []string{"invalid_client", "client ID is unknown", "FIEF_CLIENT_ID"}},
 		{name: "unregistered redirect URI", opts: fief.CheckOptions{RedirectURI: "http://app.localhost/other-callback"},
@@ -190,18 +207,18 @@ func TestCheckFindsMisconfigurations(t *testing.T) {
 			finding: fief.FindingCredentials, verdict: fief.VerdictFailure, texts: []string{"invalid_client", "the secret is wrong", "FIEF_CLIENT_SECRET"}},
 		{name: "confidential client without secret", mod: func(c *fief.Config) { c.ClientSecret = "" },
 			finding: fief.FindingCredentials, verdict: fief.VerdictFailure, texts: []string{"without a secret", "confidential", "set FIEF_CLIENT_SECRET"}},
-		{name: "public client with a wrong secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ID, "wrong-secret-1234" },
+		{name: "public client with a wrong secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ClientID, "wrong-secret-1234" },
 			finding: fief.FindingCredentials, verdict: fief.VerdictWarning, texts: []string{"public", "remove FIEF_CLIENT_SECRET"}},
-		{name: "public client with its secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ID, e.public.Secret },
+		{name: "public client with its secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ClientID, e.public.ClientSecret },
 			finding: fief.FindingCredentials, verdict: fief.VerdictOK},
-		{name: "public client without secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ID, "" },
+		{name: "public client without secret", mod: func(c *fief.Config) { c.ClientID, c.ClientSecret = e.public.ClientID, "" },
 			finding: fief.FindingCredentials, verdict: fief.VerdictOK, texts: []string{"public client"}},
 		{name: "encryption key not JSON", mod: func(c *fief.Config) { c.EncryptionKey = "not-a-key" },
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictFailure, texts: []string{"not a private RSA key", "FIEF_ENCRYPTION_KEY"}},
 		{name: "encryption key public", mod: func(c *fief.Config) { c.EncryptionKey = publicJWK },
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictFailure, texts: []string{"public key", "FIEF_ENCRYPTION_KEY"}},
 		{name: "encryption key set", mod: func(c *fief.Config) {
-			c.ClientID, c.ClientSecret, c.EncryptionKey = encrypted.ID, encrypted.Secret, encrypted.EncryptionKey
+			c.ClientID, c.ClientSecret, c.EncryptionKey = encrypted.ClientID, encrypted.ClientSecret, encrypted.EncryptionKey
 		},
 			finding: fief.FindingEncryptionKey, verdict: fief.VerdictOK, texts: []string{"private RSA key of 2048 bits", "encrypted ID tokens"}},
 	}
@@ -267,8 +284,11 @@ func TestCheckSigningKeys(t *testing.T) {
 		srv.KeySize = 1024
 		srv.Start()
 		defer srv.Close()
-		fc := srv.AddClient(fieftest.ClientConfig{})
-		r := runCheck(t, fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret}, fief.CheckOptions{})
+		fc, err := srv.AddClient(fieftest.ClientConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runCheck(t, fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret}, fief.CheckOptions{})
 		wantFinding(t, r, fief.FindingSigningKeys, fief.VerdictFailure, "RSA of 1024 bits, under 2048", "at least 2048 bits")
 	})
 	e := newCheckEnv(t)
@@ -303,7 +323,7 @@ func TestCheckPublicClientRefusedWithSecret(t *testing.T) {
 	e := newCheckEnv(t)
 	e.srv.FailNext(fieftest.EndpointToken, 1, fieftest.Fault{Status: 400, Body: `{"error":"invalid_client"}`})
 	cfg := e.config()
-	cfg.ClientID, cfg.ClientSecret = e.public.ID, "wrong-secret-1234"
+	cfg.ClientID, cfg.ClientSecret = e.public.ClientID, "wrong-secret-1234"
 	r := runCheck(t, cfg, fief.CheckOptions{})
 	wantFinding(t, r, fief.FindingCredentials, fief.VerdictFailure, "this client is public: remove FIEF_CLIENT_SECRET")
 }
@@ -350,7 +370,7 @@ func TestReportForms(t *testing.T) {
 
 	text := r.String()
 	for _, want := range []string{
-		"Fief check of " + e.srv.URL + ` (client ID "` + e.confidential.ID + `"): failure`,
+		"Fief check of " + e.srv.URL + ` (client ID "` + e.confidential.ClientID + `"): failure`,
 		"  ok       reachable ",
 		"  FAILURE  client_credentials  Fief refused",
 		"\n                               fix: the secret is wrong",
@@ -401,14 +421,17 @@ func TestCheckKeySetAge(t *testing.T) {
 	ctx := context.Background()
 	check := func() *fief.Report {
 		r := c.Check(ctx, fief.CheckOptions{RedirectURI: redirectURI})
-		if strings.Contains(r.String(), e.confidential.Secret) {
+		if strings.Contains(r.String(), e.confidential.ClientSecret) {
 			t.Fatal("the report shows the secret")
 		}
 		return r
 	}
 	wantFinding(t, check(), fief.FindingKeySetAge, fief.VerdictOK, "not loaded yet")
 
-	user := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	user, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	validate := func() error {
 		_, err := c.ValidateAccessToken(ctx, e.srv.MintAccessToken(user.ID, fieftest.TokenOptions{}), fief.Requirements{})
 		return err

@@ -15,11 +15,14 @@ import (
 func ExampleCheckConfig() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8000/auth-callback"}})
+	app, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8000/auth-callback"}})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	client, report := fief.CheckConfig(context.Background(), fief.Config{
 		BaseURL:      srv.URL,
-		ClientID:     app.ID,
+		ClientID:     app.ClientID,
 		ClientSecret: "not-the-secret",
 	}, fief.CheckOptions{RedirectURI: "http://localhost:8000/auth-callback"})
 	if !report.OK() {
@@ -54,8 +57,11 @@ func ExampleCheckConfig() {
 func ExampleReport_ServeHTTP() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	app, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,9 +112,15 @@ func ExampleUserInfo_Decode() {
 func ExampleAccessTokenInfo_Claims() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{ID: "my-app"})
-	user := srv.AddUser(fieftest.UserConfig{ID: "aeeb8bfa-e8f4-4724-9427-c3d5af66190e", Email: "anne@bretagne.duchy", Password: "herminetincture"})
-	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	app, err := srv.AddClient(fieftest.ClientConfig{ClientID: "my-app"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{ID: "aeeb8bfa-e8f4-4724-9427-c3d5af66190e", Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 	token := srv.MintAccessToken(user.ID, fieftest.TokenOptions{Scopes: []string{"openid", "castles"}, Permissions: []string{"castles:read"}, ACR: "1"})
 
 	info, err := client.ValidateAccessToken(context.Background(), token, fief.Requirements{})

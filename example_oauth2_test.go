@@ -24,10 +24,15 @@ func ExampleClient_TokenSource() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	const callback = "http://localhost:8000/auth-callback"
-	app := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{callback}})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	app, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{callback}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"}); err != nil {
+		log.Fatal(err)
+	}
 	srv.SetAutoLogin("anne@bretagne.duchy") // the "browser" signs in at once
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 	if err != nil {
 		log.Fatal(err)
 	}

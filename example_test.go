@@ -17,17 +17,20 @@ import (
 func ExampleNew() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{})
+	app, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	client, err := fief.New(fief.Config{
 		BaseURL:      srv.URL,
-		ClientID:     app.ID,
-		ClientSecret: app.Secret,
+		ClientID:     app.ClientID,
+		ClientSecret: app.ClientSecret,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(client.ClientID() == app.ID)
+	fmt.Println(client.ClientID() == app.ClientID)
 
 	_, err = fief.New(fief.Config{BaseURL: "fief.example.com", ClientID: "x"})
 	var ce *fief.ConfigError
@@ -40,14 +43,20 @@ func ExampleNew() {
 func ExampleClient_ValidateAccessToken() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{
+	app, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{
 		ID:          "aeeb8bfa-e8f4-4724-9427-c3d5af66190e",
 		Email:       "anne@bretagne.duchy",
 		Password:    "herminetincture",
 		Permissions: []string{"castles:read"},
 	})
-	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 	token := srv.MintAccessToken(user.ID, fieftest.TokenOptions{Scopes: []string{"openid", "castles"}, ACR: "1"})
 	ctx := context.Background()
 
@@ -78,10 +87,15 @@ func ExampleClient_ExchangeCode() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	const callback = "http://localhost:8000/auth-callback"
-	app := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{callback}})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	app, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{callback}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"}); err != nil {
+		log.Fatal(err)
+	}
 	srv.SetAutoLogin("anne@bretagne.duchy") // the "browser" signs in at once
-	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 	ctx := context.Background()
 
 	// 1. Send the browser to Fief.
@@ -129,10 +143,13 @@ func ExampleClient_ExchangeCode() {
 func ExampleResponseError() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	app := srv.AddClient(fieftest.ClientConfig{})
-	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret})
+	app, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, _ := fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret})
 
-	_, _, err := client.Refresh(context.Background(), "spent-or-unknown", nil)
+	_, _, err = client.Refresh(context.Background(), "spent-or-unknown", nil)
 	var re *fief.ResponseError
 	if errors.As(err, &re) {
 		fmt.Println(re.StatusCode, re.Code)

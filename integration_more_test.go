@@ -18,11 +18,20 @@ import (
 func TestTenantUnderSlug(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	other := srv.AddTenant("castles")
-	cl := other.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	user := other.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	other, err := srv.AddTenant("castles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := other.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := other.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tn := &tenant{srv: srv, client: cl, user: user}
-	c, err := fief.New(fief.Config{BaseURL: other.BaseURL(), ClientID: cl.ID, ClientSecret: cl.Secret})
+	c, err := fief.New(fief.Config{BaseURL: other.BaseURL(), ClientID: cl.ClientID, ClientSecret: cl.ClientSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +47,10 @@ func TestTenantUnderSlug(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A token of the default tenant is not one of this tenant.
-	dflt := srv.AddUser(fieftest.UserConfig{Email: "x@example.com", Password: "herminetincture"})
+	dflt, err := srv.AddUser(fieftest.UserConfig{Email: "x@example.com", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.ValidateAccessToken(context.Background(), srv.MintAccessToken(dflt.ID, fieftest.TokenOptions{}), fief.Requirements{})
 	if !errors.Is(err, fief.ErrInvalidToken) {
 		t.Fatalf("token of another tenant: err = %v", err)
@@ -90,7 +102,7 @@ func TestAuthURLParameters(t *testing.T) {
 	}
 	u, _ := url.Parse(raw)
 	want := map[string]string{
-		"response_type": "code", "client_id": tn.client.ID, "redirect_uri": redirectURI, "state": "s",
+		"response_type": "code", "client_id": tn.client.ClientID, "redirect_uri": redirectURI, "state": "s",
 		"scope": "openid offline_access", "code_challenge": "ch", "code_challenge_method": "S256",
 		"nonce": "n", "lang": "fr", "screen": "register", "login_hint": "anne@bretagne.duchy",
 	}
@@ -108,8 +120,8 @@ func TestUserAPI(t *testing.T) {
 	tn := newTenant(t, fieftest.ClientConfig{})
 	c := tn.fiefClient(t, nil)
 	ctx := context.Background()
-	acr1 := tn.srv.MintAccessToken(tn.user.ID, fieftest.TokenOptions{ClientID: tn.client.ID, ACR: "1"})
-	acr0 := tn.srv.MintAccessToken(tn.user.ID, fieftest.TokenOptions{ClientID: tn.client.ID, ACR: "0"})
+	acr1 := tn.srv.MintAccessToken(tn.user.ID, fieftest.TokenOptions{ClientID: tn.client.ClientID, ACR: "1"})
+	acr0 := tn.srv.MintAccessToken(tn.user.ID, fieftest.TokenOptions{ClientID: tn.client.ClientID, ACR: "0"})
 	wantStatus := func(t *testing.T, err error, status int, detail string) *fief.ResponseError {
 		t.Helper()
 		var re *fief.ResponseError

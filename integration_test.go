@@ -27,19 +27,23 @@ func newTenant(t *testing.T, cc fieftest.ClientConfig) *tenant {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	cc.RedirectURIs = append(cc.RedirectURIs, redirectURI)
-	return &tenant{
-		srv:    srv,
-		client: srv.AddClient(cc),
-		user: srv.AddUser(fieftest.UserConfig{
-			Email: "anne@bretagne.duchy", Password: "herminetincture",
-			Fields: map[string]any{"first_name": "Anne"}, Permissions: []string{"castles:read"},
-		}),
+	client, err := srv.AddClient(cc)
+	if err != nil {
+		t.Fatal(err)
 	}
+	user, err := srv.AddUser(fieftest.UserConfig{
+		Email: "anne@bretagne.duchy", Password: "herminetincture",
+		Fields: map[string]any{"first_name": "Anne"}, Permissions: []string{"castles:read"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tenant{srv: srv, client: client, user: user}
 }
 
 func (tn *tenant) fiefClient(t *testing.T, mod func(*fief.Config)) *fief.Client {
 	t.Helper()
-	cfg := fief.Config{BaseURL: tn.srv.URL, ClientID: tn.client.ID, ClientSecret: tn.client.Secret, EncryptionKey: tn.client.EncryptionKey}
+	cfg := fief.Config{BaseURL: tn.srv.URL, ClientID: tn.client.ClientID, ClientSecret: tn.client.ClientSecret, EncryptionKey: tn.client.EncryptionKey}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -55,7 +59,7 @@ func (tn *tenant) fiefClient(t *testing.T, mod func(*fief.Config)) *fief.Client 
 // test cannot reach) and returns the query of the redirect back.
 func (tn *tenant) authorize(t *testing.T, authURL string) url.Values {
 	t.Helper()
-	tn.srv.SetAutoLogin(tn.user.Email)
+	tn.srv.SetAutoLogin(tn.user.Email())
 	u, err := url.Parse(authURL)
 	if err != nil {
 		t.Fatal(err)

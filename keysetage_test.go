@@ -19,9 +19,15 @@ func keyAgeTenant(t *testing.T, mod func(*fief.Config)) (*fieftest.Server, *fief
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	user := srv.AddUser(fieftest.UserConfig{Email: "jeanne@laval.duchy", Password: "herminetincture"})
-	cfg := fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, Clock: srv.Now}
+	fc, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "jeanne@laval.duchy", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, Clock: srv.Now}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -25,7 +25,7 @@ func TestOAuth2Config(t *testing.T) {
 	if cfg.Endpoint.AuthURL != tn.srv.URL+"/authorize" || cfg.Endpoint.TokenURL != tn.srv.URL+"/api/token" {
 		t.Errorf("endpoint %+v", cfg.Endpoint)
 	}
-	if cfg.ClientID != tn.client.ID || cfg.ClientSecret != tn.client.Secret || cfg.RedirectURL != redirectURI {
+	if cfg.ClientID != tn.client.ClientID || cfg.ClientSecret != tn.client.ClientSecret || cfg.RedirectURL != redirectURI {
 		t.Errorf("config %+v", cfg)
 	}
 	// x/oauth2 itself can run the code flow against Fief with it.

@@ -36,13 +36,19 @@ func newWebEnv(tb testing.TB, bits int, cfg fiefhttp.WebConfig) *callbackEnv {
 	srv.KeySize = bits
 	srv.Start()
 	tb.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{appURL + fiefhttp.DefaultCallbackPath}})
-	user := srv.AddUser(fieftest.UserConfig{Email: "bench@example.com", Password: "bench-password"})
-	srv.SetAutoLogin(user.Email)
+	fc, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{appURL + fiefhttp.DefaultCallbackPath}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "bench@example.com", Password: "bench-password"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv.SetAutoLogin(user.Email())
 	client, err := fief.New(fief.Config{
 		BaseURL:      srv.URL,
-		ClientID:     fc.ID,
-		ClientSecret: fc.Secret,
+		ClientID:     fc.ClientID,
+		ClientSecret: fc.ClientSecret,
 		HTTPClient:   srv.Client(),
 	})
 	if err != nil {

@@ -35,9 +35,14 @@ func startSessionSite(t *testing.T) *sessionSite {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{TokenLifetime: sessionTokenLifetime})
-	srv.AddUser(fieftest.UserConfig{Email: demoEmail, Password: demoPassword})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: sessionTokenLifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: demoEmail, Password: demoPassword}); err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,9 @@ func exampleFief(emails ...string) (*fieftest.Server, *fiefadmin.Client, fiefadm
 		log.Fatal(err)
 	}
 	for _, email := range emails {
-		srv.AddUser(fieftest.UserConfig{Email: email, Password: "Herm1ne-Tincture-Duchy!"})
+		if _, err := srv.AddUser(fieftest.UserConfig{Email: email, Password: "Herm1ne-Tincture-Duchy!"}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	return srv, admin, fiefadmin.MustParseUUID(srv.DefaultTenant().ID())
 }

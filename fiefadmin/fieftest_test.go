@@ -78,7 +78,10 @@ func defaultTenant(t *testing.T, admin *fiefadmin.Client) fiefadmin.Tenant {
 func TestUsersOnFieftest(t *testing.T) {
 	ctx := context.Background()
 	srv, admin := onFieftest(t)
-	app := srv.AddClient(fieftest.ClientConfig{})
+	app, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tenant := defaultTenant(t, admin)
 
 	type profile struct {
@@ -100,7 +103,7 @@ func TestUsersOnFieftest(t *testing.T) {
 	_ = must(admin.Users.Create(ctx, fiefadmin.UserCreate{Email: "claude@france.kingdom", Password: "Herm1ne-Tincture-Duchy!", TenantID: tenant.ID}))(t)
 
 	// The errors of creation.
-	_, err := admin.Users.Create(ctx, fiefadmin.UserCreate{Email: "Anne@Bretagne.Duchy", Password: "Herm1ne-Tincture-Duchy!", TenantID: tenant.ID})
+	_, err = admin.Users.Create(ctx, fiefadmin.UserCreate{Email: "Anne@Bretagne.Duchy", Password: "Herm1ne-Tincture-Duchy!", TenantID: tenant.ID})
 	wantErr(t, err, fiefadmin.CodeUserCreateAlreadyExists)
 	_, err = admin.Users.Create(ctx, fiefadmin.UserCreate{Email: "weak@example.com", Password: "abc", TenantID: tenant.ID})
 	var ae *fiefadmin.Error
@@ -169,12 +172,12 @@ func TestUsersOnFieftest(t *testing.T) {
 		t.Errorf("roles page %+v", page)
 	}
 
-	appID := must(fiefadmin.ParseUUID(appUUID(t, admin, app.ID)))(t)
+	appID := must(fiefadmin.ParseUUID(appUUID(t, admin, app.ClientID)))(t)
 	token := must(admin.Users.CreateAccessToken(ctx, anne.ID, appID, []string{"openid"}))(t)
 	if token.TokenType != "bearer" || token.ExpiresIn <= 0 {
 		t.Errorf("token %v", token)
 	}
-	fc := must(fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ID, ClientSecret: app.Secret, HTTPClient: srv.Client()}))(t)
+	fc := must(fief.New(fief.Config{BaseURL: srv.URL, ClientID: app.ClientID, ClientSecret: app.ClientSecret, HTTPClient: srv.Client()}))(t)
 	info, err := fc.ValidateAccessToken(ctx, token.AccessToken, fief.Requirements{Permissions: []string{"castles:read", "castles:write"}})
 	if err != nil {
 		t.Fatalf("the minted token: %v", err)
@@ -501,7 +504,10 @@ func TestListOnFieftest(t *testing.T) {
 	srv, _ := onFieftest(t)
 	ids := map[string]bool{}
 	for i := range 250 {
-		u := srv.AddUser(fieftest.UserConfig{Email: fmt.Sprintf("user%03d@example.com", i)})
+		u, err := srv.AddUser(fieftest.UserConfig{Email: fmt.Sprintf("user%03d@example.com", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids[u.ID] = true
 	}
 	counter := &countingClient{}

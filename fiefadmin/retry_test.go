@@ -116,7 +116,10 @@ func reset(w http.ResponseWriter) {
 
 func (f *flaky) user(t *testing.T, email string) fiefadmin.UUID {
 	t.Helper()
-	u := f.fief.AddUser(fieftest.UserConfig{Email: email, Password: "Herm1ne-Tincture-Duchy!"})
+	u, err := f.fief.AddUser(fieftest.UserConfig{Email: email, Password: "Herm1ne-Tincture-Duchy!"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return fiefadmin.MustParseUUID(u.ID)
 }
 

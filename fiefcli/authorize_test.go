@@ -51,7 +51,7 @@ func TestAuthorizeSignsIn(t *testing.T) {
 			if f.accessToken() == "" || f.refreshToken() == "" {
 				t.Errorf("stored tokens lack the access or refresh token: %v", f.Tokens)
 			}
-			if f.UserInfo["email"] != testEmail || f.ClientID != e.fc.ID || f.BaseURL != e.srv.URL {
+			if f.UserInfo["email"] != testEmail || f.ClientID != e.fc.ClientID || f.BaseURL != e.srv.URL {
 				t.Errorf("stored file = %+v", f)
 			}
 			info, err := a.AccessTokenInfo(t.Context())
@@ -90,7 +90,7 @@ func TestAuthorizeURL(t *testing.T) {
 		"code_challenge_method": "S256",
 		"lang":                  "fr",
 		"login_hint":            testEmail,
-		"client_id":             e.fc.ID,
+		"client_id":             e.fc.ClientID,
 	}
 	for k, want := range checks {
 		if got := q.Get(k); got != want {

@@ -20,18 +20,23 @@ func ExampleConfig_page() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort()
-	fc := srv.AddClient(fieftest.ClientConfig{
+	fc, err := srv.AddClient(fieftest.ClientConfig{
 		Public:       true,
 		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 	})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@example.com"}); err != nil {
+		log.Fatal(err)
+	}
 	srv.SetAutoLogin("anne@example.com")
 	dir, err := os.MkdirTemp("", "fiefcli-example")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID})
 	if err != nil {
 		log.Fatal(err)
 	}

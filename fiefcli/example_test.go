@@ -35,11 +35,16 @@ func Example() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort()
-	fc := srv.AddClient(fieftest.ClientConfig{
+	fc, err := srv.AddClient(fieftest.ClientConfig{
 		Public:       true,
 		RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 	})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@example.com", Permissions: []string{"castles:read"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@example.com", Permissions: []string{"castles:read"}}); err != nil {
+		log.Fatal(err)
+	}
 	srv.SetAutoLogin("anne@example.com")
 	dir, err := os.MkdirTemp("", "fiefcli-example")
 	if err != nil {
@@ -47,7 +52,7 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID})
 	if err != nil {
 		log.Fatal(err)
 	}

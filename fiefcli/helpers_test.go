@@ -47,15 +47,21 @@ func newEnv(t *testing.T, o envOptions) *env {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	port := freePort()
-	fc := srv.AddClient(fieftest.ClientConfig{
+	fc, err := srv.AddClient(fieftest.ClientConfig{
 		Public:               true,
 		ThirdParty:           o.thirdParty,
 		RedirectURIs:         []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)},
 		TokenLifetime:        tokenLife,
 		RefreshTokenLifetime: o.refreshLife,
 	})
-	user := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read"}})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, HTTPClient: srv.Client(), Clock: srv.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +87,7 @@ func (e *env) auth(t *testing.T, open func(string) error, mod func(*fiefcli.Conf
 // requests through rt: another process sharing the credentials file.
 func (e *env) authVia(t *testing.T, rt http.RoundTripper) *fiefcli.Auth {
 	t.Helper()
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, HTTPClient: &http.Client{Transport: rt}, Clock: e.srv.Now})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, HTTPClient: &http.Client{Transport: rt}, Clock: e.srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

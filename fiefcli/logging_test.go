@@ -58,8 +58,11 @@ func TestStrayCallbackLogsToSlogDefault(t *testing.T) {
 func TestSignInFailureLeaksNoSecret(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.srv.SetAutoLogin(testEmail)
-	conf := e.srv.AddClient(fieftest.ClientConfig{})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: conf.ID, ClientSecret: "wrong-secret-1234", HTTPClient: e.srv.Client()})
+	conf, err := e.srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: conf.ClientID, ClientSecret: "wrong-secret-1234", HTTPClient: e.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +100,7 @@ func TestSignInFailureLeaksNoSecret(t *testing.T) {
 	if len(seen) == 0 {
 		t.Fatal("no code seen")
 	}
-	rec.NoSecrets(t, append(seen, "wrong-secret-1234", conf.Secret)...)
+	rec.NoSecrets(t, append(seen, "wrong-secret-1234", conf.ClientSecret)...)
 }
 
 // TestAuthCheckOptions: the check knows the program's redirect URI.

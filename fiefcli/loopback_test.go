@@ -136,8 +136,11 @@ func TestLocalhostRedirectBindsBothLoopbacks(t *testing.T) {
 	}
 	newLocalhostEnv := func(t *testing.T) (*env, *fiefcli.Auth, *browser) {
 		e := newEnv(t, envOptions{})
-		fc := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", e.port)}})
-		client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: fc.ID, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
+		fc, err := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{fmt.Sprintf("http://localhost:%d/callback", e.port)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: fc.ClientID, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

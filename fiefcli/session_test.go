@@ -213,13 +213,13 @@ func TestAccessTokenInfoFiefUnavailable(t *testing.T) {
 func TestCurrentUser(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	a := e.signIn(t)
-	userinfo := e.srv.RequestCount(fieftest.EndpointUserinfo)
+	userinfo := e.srv.RequestCount(fieftest.EndpointUserInfo)
 
 	u, err := a.CurrentUser(t.Context(), false)
 	if err != nil || u.Email() != testEmail {
 		t.Fatalf("CurrentUser(false) = %v, %v", u, err)
 	}
-	if n := e.srv.RequestCount(fieftest.EndpointUserinfo) - userinfo; n != 0 {
+	if n := e.srv.RequestCount(fieftest.EndpointUserInfo) - userinfo; n != 0 {
 		t.Errorf("CurrentUser(false) made %d userinfo requests, want none", n)
 	}
 
@@ -228,7 +228,7 @@ func TestCurrentUser(t *testing.T) {
 	if err != nil || u.Fields()["nickname"] != "Anne" {
 		t.Fatalf("CurrentUser(true) = %v, %v; want the new field", u, err)
 	}
-	if n := e.srv.RequestCount(fieftest.EndpointUserinfo) - userinfo; n != 1 {
+	if n := e.srv.RequestCount(fieftest.EndpointUserInfo) - userinfo; n != 1 {
 		t.Errorf("CurrentUser(true) made %d userinfo requests, want 1", n)
 	}
 	u, err = a.CurrentUser(t.Context(), false)
@@ -320,7 +320,7 @@ func TestStoredCredentialsProblems(t *testing.T) {
 			return strings.Replace(valid, `"access_token"`, `"old_access_token"`, 1)
 		}, fiefcli.ErrCorruptCredentials},
 		{"another Fief client", func(e *env, valid string) string {
-			return strings.Replace(valid, e.fc.ID, "another-client", 1)
+			return strings.Replace(valid, e.fc.ClientID, "another-client", 1)
 		}, fiefcli.ErrNotSignedIn},
 	}
 	for _, tt := range tests {

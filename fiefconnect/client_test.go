@@ -34,9 +34,15 @@ func signIn(t *testing.T) *signedIn {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
-	c, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
+	fc, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,7 @@ func signIn(t *testing.T) *signedIn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.SetAutoLogin(user.Email)
+	srv.SetAutoLogin(user.Email())
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Get(authURL)
 	if err != nil {

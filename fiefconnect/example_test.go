@@ -3,6 +3,7 @@ package fiefconnect_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 
@@ -21,9 +22,15 @@ func Example() {
 	// client credentials instead).
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client()})
 	if err != nil {
 		panic(err)
 	}

@@ -2,6 +2,7 @@ package fiefecho_test
 
 import (
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 
@@ -17,9 +18,15 @@ func Example() {
 	// client credentials instead).
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client()})
 	if err != nil {
 		panic(err)
 	}

@@ -325,9 +325,9 @@ func TestCurrentUser(t *testing.T) {
 			e.user.SetActive(!tt.inactive)
 			defer e.user.SetActive(true)
 			if tt.fault != nil {
-				e.srv.FailNext(fieftest.EndpointUserinfo, 1, *tt.fault)
+				e.srv.FailNext(fieftest.EndpointUserInfo, 1, *tt.fault)
 			}
-			before := e.srv.RequestCount(fieftest.EndpointUserinfo)
+			before := e.srv.RequestCount(fieftest.EndpointUserInfo)
 			auth := fiefhttp.New(e.client, fiefhttp.Config{UserInfoCache: cache})
 			w := serve(auth.CurrentUser(tt.opts...)(userHandler), tok)
 			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
@@ -336,7 +336,7 @@ func TestCurrentUser(t *testing.T) {
 			if got := w.Header().Get("WWW-Authenticate"); got != tt.wantAuthHead {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.wantAuthHead)
 			}
-			if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; calls != tt.wantCalls {
+			if calls := e.srv.RequestCount(fieftest.EndpointUserInfo) - before; calls != tt.wantCalls {
 				t.Errorf("%d userinfo calls, want %d", calls, tt.wantCalls)
 			}
 			u, _, ok, _ := cache.Get(ctx, e.user.ID)

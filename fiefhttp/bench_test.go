@@ -14,8 +14,14 @@ import (
 func BenchmarkAuthenticated(b *testing.B) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	if err != nil {
+		b.Fatal(err)
+	}
 	e := &fiefEnv{srv: srv, fc: fc, user: user}
 	client := e.newClient(b)
 	tok := srv.MintAccessToken(user.ID, fieftest.TokenOptions{Scopes: []string{"openid", "read"}})
@@ -43,8 +49,14 @@ func BenchmarkAuthenticated(b *testing.B) {
 func BenchmarkCurrentUserCacheHit(b *testing.B) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		b.Fatal(err)
+	}
 	e := &fiefEnv{srv: srv, fc: fc, user: user}
 	client := e.newClient(b)
 	h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))

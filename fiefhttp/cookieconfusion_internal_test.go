@@ -25,10 +25,17 @@ func TestSessionCookieIsNeverAFlowCookie(t *testing.T) {
 	)
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	srv.AddUser(fieftest.UserConfig{Email: victimEmail, Password: "herminetincture"})
-	srv.AddUser(fieftest.UserConfig{Email: attackerEmail, Password: "malloryspassword"})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: victimEmail, Password: "herminetincture"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: attackerEmail, Password: "malloryspassword"}); err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +68,7 @@ func TestSessionCookieIsNeverAFlowCookie(t *testing.T) {
 	// before the callback.
 	srv.SetAutoLogin(attackerEmail)
 	authorize := srv.URL + "/authorize?" + url.Values{
-		"response_type": {"code"}, "client_id": {fc.ID}, "redirect_uri": {callback},
+		"response_type": {"code"}, "client_id": {fc.ClientID}, "redirect_uri": {callback},
 		"scope": {"openid offline_access"}, "state": {"anything"},
 	}.Encode()
 	resp, _ := browsertest.Get(t, browsertest.NoRedirect(browsertest.New(t)), authorize)

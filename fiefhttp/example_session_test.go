@@ -3,6 +3,7 @@ package fiefhttp_test
 import (
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -18,10 +19,15 @@ import (
 func ExampleStorage_sealedCookie() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{TokenLifetime: time.Hour})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"}); err != nil {
+		log.Fatal(err)
+	}
 	srv.SetAutoLogin("anne@bretagne.duchy") // skip Fief's login form
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now})
 	if err != nil {
 		panic(err)
 	}

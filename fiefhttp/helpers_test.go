@@ -29,8 +29,15 @@ func newFiefEnv(t *testing.T) *fiefEnv {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	e := &fiefEnv{srv: srv}
-	e.fc = srv.AddClient(fieftest.ClientConfig{})
-	e.user = srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read"}})
+	var err error
+	e.fc, err = srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.user, err = srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.client = e.newClient(t)
 	return e
 }
@@ -38,7 +45,7 @@ func newFiefEnv(t *testing.T) *fiefEnv {
 // newClient returns a fresh fief.Client, with empty caches.
 func (e *fiefEnv) newClient(t testing.TB) *fief.Client {
 	t.Helper()
-	c, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client()})
+	c, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}

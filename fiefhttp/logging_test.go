@@ -81,11 +81,17 @@ func (a *signInApp) signIn(t *testing.T, email string, edit func(cb *url.URL)) (
 func TestFailingCallbackLogsToSlogDefault(t *testing.T) {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := logtest.UseAsDefault(t)
-	a := newSignInApp(t, srv, fc, fief.Config{ClientID: fc.ID, ClientSecret: "wrong-secret-1234"}, fiefhttp.WebConfig{})
-	resp, body, seen := a.signIn(t, user.Email, nil)
+	a := newSignInApp(t, srv, fc, fief.Config{ClientID: fc.ClientID, ClientSecret: "wrong-secret-1234"}, fiefhttp.WebConfig{})
+	resp, body, seen := a.signIn(t, user.Email(), nil)
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Fatalf("callback: %d %q, want 502", resp.StatusCode, body)
 	}
@@ -96,7 +102,7 @@ func TestFailingCallbackLogsToSlogDefault(t *testing.T) {
 		}
 	}
 	rec.AddText(body)
-	rec.NoSecrets(t, append(seen, "wrong-secret-1234", fc.Secret)...)
+	rec.NoSecrets(t, append(seen, "wrong-secret-1234", fc.ClientSecret)...)
 }
 
 // TestSignInFailuresLeakNoSecret runs the failure cases of the sign-in with
@@ -105,11 +111,20 @@ func TestFailingCallbackLogsToSlogDefault(t *testing.T) {
 func TestSignInFailuresLeakNoSecret(t *testing.T) {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	plain := srv.AddClient(fieftest.ClientConfig{})
-	encrypted := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
-	user := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
+	plain, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	encrypted, err := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec, logger := logtest.New()
-	secrets := []string{plain.Secret, encrypted.Secret, "wrong-secret-1234", encrypted.EncryptionKey[strings.Index(encrypted.EncryptionKey, `"d":"`)+5:][:40]}
+	secrets := []string{plain.ClientSecret, encrypted.ClientSecret, "wrong-secret-1234", encrypted.EncryptionKey[strings.Index(encrypted.EncryptionKey, `"d":"`)+5:][:40]}
 
 	tests := []struct {
 		name       string
@@ -139,9 +154,9 @@ func TestSignInFailuresLeakNoSecret(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cfg
-			cfg.ClientID = tt.fc.ID
+			cfg.ClientID = tt.fc.ClientID
 			if cfg.ClientSecret == "" {
-				cfg.ClientSecret = tt.fc.Secret
+				cfg.ClientSecret = tt.fc.ClientSecret
 			}
 			cfg.Logger = logger
 			a := newSignInApp(t, srv, tt.fc, cfg, fiefhttp.WebConfig{})
@@ -149,7 +164,7 @@ func TestSignInFailuresLeakNoSecret(t *testing.T) {
 				srv.FailNext(fieftest.EndpointToken, 1, *tt.fault)
 			}
 			before := len(rec.Lines())
-			resp, body, seen := a.signIn(t, user.Email, tt.edit)
+			resp, body, seen := a.signIn(t, user.Email(), tt.edit)
 			if resp.StatusCode != tt.wantStatus {
 				t.Fatalf("callback: %d %q, want %d", resp.StatusCode, body, tt.wantStatus)
 			}
@@ -164,8 +179,8 @@ func TestSignInFailuresLeakNoSecret(t *testing.T) {
 		})
 	}
 	// A sign-in that works, for its session cookie (the access token).
-	a := newSignInApp(t, srv, plain, fief.Config{ClientID: plain.ID, ClientSecret: plain.Secret, Logger: logger}, fiefhttp.WebConfig{})
-	resp, body, seen := a.signIn(t, user.Email, nil)
+	a := newSignInApp(t, srv, plain, fief.Config{ClientID: plain.ClientID, ClientSecret: plain.ClientSecret, Logger: logger}, fiefhttp.WebConfig{})
+	resp, body, seen := a.signIn(t, user.Email(), nil)
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("good sign-in: %d %q", resp.StatusCode, body)
 	}
@@ -180,12 +195,12 @@ func TestSignInFailuresLeakNoSecret(t *testing.T) {
 func TestAuthUsesClientLogger(t *testing.T) {
 	e := newFiefEnv(t)
 	rec, logger := logtest.New()
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Logger: logger})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := e.token(fieftest.TokenOptions{})
-	e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
+	e.srv.FailNext(fieftest.EndpointUserInfo, 1, fieftest.Fault{Status: 500})
 	w := serve(fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(infoHandler), "Bearer "+token)
 	if w.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", w.Code)
@@ -193,10 +208,10 @@ func TestAuthUsesClientLogger(t *testing.T) {
 	if got := rec.Text(); !strings.Contains(got, "fiefhttp: Fief unavailable") {
 		t.Errorf("client logger got %q", got)
 	}
-	rec.NoSecrets(t, token, e.fc.Secret)
+	rec.NoSecrets(t, token, e.fc.ClientSecret)
 
 	own, ownLogger := logtest.New()
-	e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
+	e.srv.FailNext(fieftest.EndpointUserInfo, 1, fieftest.Fault{Status: 500})
 	before := len(rec.Lines())
 	serve(fiefhttp.New(client, fiefhttp.Config{Logger: ownLogger}).CurrentUser()(infoHandler), "Bearer "+token)
 	if len(rec.Lines()) != before || !strings.Contains(own.Text(), "Fief unavailable") {

@@ -226,7 +226,7 @@ func TestWebFlowForbiddenAndUnavailablePages(t *testing.T) {
 				}
 				h := flow.Auth().CurrentUser(tt.route...)(infoHandler)
 				if tt.fault {
-					e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
+					e.srv.FailNext(fieftest.EndpointUserInfo, 1, fieftest.Fault{Status: 500})
 				}
 				req := httptest.NewRequest("GET", "/castles", nil)
 				req.AddCookie(&http.Cookie{Name: flow.SessionCookieName(), Value: token})

@@ -29,7 +29,7 @@ func (s countingStore) DeleteUser(ctx context.Context, userID string) error {
 func TestWebFlowRevocationHookGoesWithTheFlow(t *testing.T) {
 	e := newSessionEnv(t)
 	rev := fief.NewRevocations(fief.RevocationsConfig{})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Revocations: rev})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Revocations: rev})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,9 @@ func TestRevokedSealedSessionStaysRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.mux.Handle("POST /webhooks", webhooks)
-	e.srv.AddWebhook(fieftest.WebhookConfig{URL: a.app.URL + "/webhooks", Events: []string{"user.password_reset"}, Secret: "s"})
+	if _, err := e.srv.AddWebhook(fieftest.WebhookConfig{URL: a.app.URL + "/webhooks", Events: []string{"user.password_reset"}, Secret: "s"}); err != nil {
+		t.Fatal(err)
+	}
 	stolen := a.cookie(t, a.signIn(t))
 	if w := a.get("/token", stolen); w.Code != http.StatusOK {
 		t.Fatalf("before the reset: %d", w.Code)
@@ -64,7 +66,7 @@ func TestNewWebFlowRefusesRevocationsShorterThanSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rev := fief.NewRevocations(fief.RevocationsConfig{Keep: tt.keep})
-		client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Revocations: rev})
+		client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Revocations: rev})
 		if err != nil {
 			t.Fatal(err)
 		}

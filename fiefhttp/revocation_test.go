@@ -21,7 +21,7 @@ import (
 func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	e := newFiefEnv(t)
 	revocations := fief.NewRevocations(fief.RevocationsConfig{})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Revocations: revocations})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Revocations: revocations})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,9 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 	mux.Handle("POST /webhooks", webhooks)
 	app := httptest.NewServer(mux)
 	defer app.Close()
-	e.srv.AddWebhook(fieftest.WebhookConfig{URL: app.URL + "/webhooks", Events: []string{"user_permission.deleted"}, Secret: "s"})
+	if _, err := e.srv.AddWebhook(fieftest.WebhookConfig{URL: app.URL + "/webhooks", Events: []string{"user_permission.deleted"}, Secret: "s"}); err != nil {
+		t.Fatal(err)
+	}
 
 	call := func(path, token string) *http.Response {
 		req, _ := http.NewRequest(http.MethodGet, app.URL+path, nil)
@@ -96,7 +98,7 @@ func TestRevokedTokenTakesTheUnauthorizedPath(t *testing.T) {
 func TestCachedUserInfoDoesNotOutliveARevocation(t *testing.T) {
 	e := newFiefEnv(t)
 	revocations := fief.NewRevocations(fief.RevocationsConfig{})
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Revocations: revocations, Clock: e.srv.Now})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Revocations: revocations, Clock: e.srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,17 +109,17 @@ func TestCachedUserInfoDoesNotOutliveARevocation(t *testing.T) {
 	}
 	revocations.Revoke(e.user.ID, e.srv.Now())
 	e.srv.Advance(2 * time.Second)
-	before := e.srv.RequestCount(fieftest.EndpointUserinfo)
+	before := e.srv.RequestCount(fieftest.EndpointUserInfo)
 	w := serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
 	if w.Code != http.StatusOK || w.Body.String() != testEmail {
 		t.Fatalf("got %d %q, want 200 %q: claims cached before the revocation were served", w.Code, w.Body, testEmail)
 	}
-	if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; calls != 1 {
+	if calls := e.srv.RequestCount(fieftest.EndpointUserInfo) - before; calls != 1 {
 		t.Errorf("%d userinfo calls, want 1", calls)
 	}
 	// The claims fetched after the revocation are cached and used.
 	w = serve(auth.CurrentUser()(userHandler), "Bearer "+e.token(fieftest.TokenOptions{}))
-	if calls := e.srv.RequestCount(fieftest.EndpointUserinfo) - before; w.Code != http.StatusOK || calls != 1 {
+	if calls := e.srv.RequestCount(fieftest.EndpointUserInfo) - before; w.Code != http.StatusOK || calls != 1 {
 		t.Errorf("second request: %d, %d userinfo calls in all, want 200 and 1", w.Code, calls)
 	}
 }

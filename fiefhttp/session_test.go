@@ -38,10 +38,18 @@ func newSessionEnv(t *testing.T) *sessionEnv {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &sessionEnv{
 		srv:  srv,
-		fc:   srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime}),
-		user: srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword}),
+		fc:   fc,
+		user: user,
 		keys: [][]byte{bytes.Repeat([]byte{1}, 32)},
 	}
 }
@@ -64,7 +72,7 @@ func (e *sessionEnv) newApp(t *testing.T, cfg fiefhttp.WebConfig) *sessionApp {
 	if hc == nil {
 		hc = e.srv.Client()
 	}
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: hc, Clock: e.srv.Now, Revocations: e.revocations})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: hc, Clock: e.srv.Now, Revocations: e.revocations})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,10 +524,18 @@ func TestSealedCookieSize(t *testing.T) {
 	srv.KeySize = 4096
 	srv.Start()
 	t.Cleanup(srv.Close)
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read", "castles:write"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &sessionEnv{
 		srv:  srv,
-		fc:   srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime}),
-		user: srv.AddUser(fieftest.UserConfig{Email: testEmail, Password: testPassword, Permissions: []string{"castles:read", "castles:write"}}),
+		fc:   fc,
+		user: user,
 		keys: [][]byte{bytes.Repeat([]byte{1}, 32)},
 	}
 	a := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie})
@@ -540,7 +556,9 @@ func TestSealedCookieSize(t *testing.T) {
 	for i := range 150 {
 		perms = append(perms, fmt.Sprintf("castles:room-%03d:enter", i))
 	}
-	srv.AddUser(fieftest.UserConfig{Email: "jeanne@bretagne.duchy", Password: testPassword, Permissions: perms})
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "jeanne@bretagne.duchy", Password: testPassword, Permissions: perms}); err != nil {
+		t.Fatal(err)
+	}
 	var logs bytes.Buffer
 	big := e.newApp(t, fiefhttp.WebConfig{Storage: fiefhttp.StorageSealedCookie, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	b := browsertest.New(t)

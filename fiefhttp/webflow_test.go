@@ -36,9 +36,12 @@ func newWebApp(t *testing.T, o appOptions) *webApp {
 	t.Helper()
 	e := newFiefEnv(t)
 	w := &webApp{fiefEnv: e}
-	w.fc = e.srv.AddClient(fieftest.ClientConfig{ThirdParty: o.thirdParty})
 	var err error
-	w.client, err = fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: w.fc.ID, ClientSecret: w.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
+	w.fc, err = e.srv.AddClient(fieftest.ClientConfig{ThirdParty: o.thirdParty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.client, err = fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: w.fc.ClientID, ClientSecret: w.fc.ClientSecret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +127,7 @@ func TestWebFlowThroughLoginForm(t *testing.T) {
 			t.Errorf("cached claims hold the ID token claim %q", k)
 		}
 	}
-	if n := w.srv.RequestCount(fieftest.EndpointUserinfo); n != 0 {
+	if n := w.srv.RequestCount(fieftest.EndpointUserInfo); n != 0 {
 		t.Errorf("%d userinfo calls, want 0 (claims from the ID token)", n)
 	}
 	// The session holds: a second visit goes straight through.
@@ -140,7 +143,7 @@ func TestWebFlowAuthorizeParameters(t *testing.T) {
 	q := u.Query()
 	want := map[string]string{
 		"response_type":         "code",
-		"client_id":             w.fc.ID,
+		"client_id":             w.fc.ClientID,
 		"redirect_uri":          w.app.URL + "/auth-callback",
 		"scope":                 "openid offline_access",
 		"code_challenge_method": "S256",

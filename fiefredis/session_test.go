@@ -164,8 +164,14 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
-	return &env{srv: srv, fc: srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime}), keys: [][]byte{bytes.Repeat([]byte{1}, 32)}}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"}); err != nil {
+		t.Fatal(err)
+	}
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: tokenLifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{srv: srv, fc: fc, keys: [][]byte{bytes.Repeat([]byte{1}, 32)}}
 }
 
 // app is one instance of a web application whose sessions live in Redis.
@@ -177,7 +183,7 @@ type app struct {
 
 func (e *env) newApp(t *testing.T, storage fiefhttp.Storage, store fiefhttp.SessionStore) *app {
 	t.Helper()
-	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
+	client, err := fief.New(fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.srv.Client(), Clock: e.srv.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 func (s *Server) clientByUUIDLocked(id string) *Client {
 	for _, t := range s.tenantList {
 		for _, c := range t.clientList {
-			if c.uuid == id {
+			if c.ID == id {
 				return c
 			}
 		}
@@ -169,7 +169,7 @@ func (s *Server) adminDeleteClient(w http.ResponseWriter, r *http.Request, ids [
 // random credentials and Fief's default lifetimes, not yet stored.
 func newAdminClient(t *Tenant) *Client {
 	return &Client{
-		ID: randomToken(), Secret: randomToken(), tenant: t, uuid: newUUID(),
+		ID: newUUID(), ClientID: randomToken(), ClientSecret: randomToken(), tenant: t,
 		codeLifetime: 600 * time.Second, tokenLifetime: 86400 * time.Second, refreshLifetime: 2592000 * time.Second,
 	}
 }
@@ -178,7 +178,7 @@ func newAdminClient(t *Tenant) *Client {
 func (s *Server) removeClientLocked(c *Client) {
 	before := c.readLocked()
 	t := c.tenant
-	delete(t.clients, c.ID)
+	delete(t.clients, c.ClientID)
 	t.clientList = slices.DeleteFunc(t.clientList, func(x *Client) bool { return x == c })
 	s.emitLocked(eventClientDeleted, before)
 }

@@ -3,6 +3,7 @@ package fieftest_test
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"net/http"
 	"strings"
 
@@ -14,7 +15,10 @@ import (
 func ExampleServer_AdminAPIKey() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	call := func(method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, srv.URL+"/admin/api"+path, strings.NewReader(body))

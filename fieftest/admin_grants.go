@@ -71,11 +71,16 @@ func (s *Server) removeDirectPermissionLocked(u *User, up *userPerm) {
 	s.emitLocked(eventUserPermissionDeleted, up.read(u))
 }
 
-// grantRoleLocked grants role r to u, with its permissions.
-func (s *Server) grantRoleLocked(u *User, r *role) {
+// grantRoleLocked grants role r to u, with its permissions, and announces
+// it (user_role.created).
+func (s *Server) grantRoleLocked(u *User, r *role) { s.grantRoleAnnouncedLocked(u, r, true) }
+
+func (s *Server) grantRoleAnnouncedLocked(u *User, r *role, announce bool) {
 	ur := &userRole{meta: s.adm.newMeta(s.nowLocked()), role: r}
 	u.roles = append(u.roles, ur)
-	s.emitLocked(eventUserRoleCreated, ur.read(u))
+	if announce {
+		s.emitLocked(eventUserRoleCreated, ur.read(u))
+	}
 	for _, p := range r.permissions {
 		u.perms = append(u.perms, &userPerm{meta: s.adm.newMeta(s.nowLocked()), perm: p, fromRole: r})
 	}

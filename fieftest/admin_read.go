@@ -251,12 +251,12 @@ func (c *Client) readLocked() clientRead {
 	}
 	return clientRead{
 		timestamps:                       stamps(c.created, c.updated),
-		ID:                               c.uuid,
+		ID:                               c.ID,
 		Name:                             c.name,
 		FirstParty:                       !c.thirdParty,
 		ClientType:                       typ,
-		ClientID:                         c.ID,
-		ClientSecret:                     c.Secret,
+		ClientID:                         c.ClientID,
+		ClientSecret:                     c.ClientSecret,
 		RedirectURIs:                     append([]string{}, c.redirectURIs...),
 		AuthorizationCodeLifetimeSeconds: int64(c.codeLifetime / time.Second),
 		AccessIDTokenLifetimeSeconds:     int64(c.tokenLifetime / time.Second),

@@ -14,7 +14,10 @@ import (
 func TestAdminClients(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: password})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, v := admin(t, srv, "POST", "/clients/", map[string]any{"name": "App", "first_party": true, "client_type": "confidential", "redirect_uris": []string{}, "tenant_id": srv.DefaultTenant().ID()})
 	if code != 422 || !strings.Contains(mustJSON(t, v), "value_error.list.min_items") {
 		t.Errorf("no redirect URI: %d %v", code, v)
@@ -27,7 +30,7 @@ func TestAdminClients(t *testing.T) {
 	if obj(t, c, "encrypt_jwk") != nil || obj(t, c, "authorization_code_lifetime_seconds") != 600.0 {
 		t.Errorf("created client: %v", c)
 	}
-	srv.SetAutoLogin(u.Email)
+	srv.SetAutoLogin(u.Email())
 	form := url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {redirectURI}, "client_id": {clientID}, "client_secret": {secret}}
 	form.Set("code", codeFor(t, srv, clientID, nil))
 	status, tok, _ := tokenCall(t, srv.Client(), srv.URL, form)
@@ -165,7 +168,10 @@ func TestAdminSettings(t *testing.T) {
 	if ps := obj(t, tn, "oauth_providers").([]any); len(ps) != 1 || obj(t, ps[0], "name") != "GitHub" {
 		t.Errorf("tenant providers: %v", tn)
 	}
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mustAdmin(t, srv, 404, "GET", "/oauth-providers/"+pid+"/access-token/"+u.ID, nil)
 	if v := mustAdmin(t, srv, 200, "GET", "/users/"+u.ID+"/oauth-accounts", nil); mustJSON(t, v) != `{"count":0,"results":[]}` {
 		t.Errorf("oauth accounts: %v", v)

@@ -114,7 +114,9 @@ func uuid4Errors(pattern string, ids []string) []v1Error {
 	}
 	for i, id := range ids {
 		if !isUUID4(id) {
-			errs = append(errs, uuid4Error([]any{"path", names[i]}))
+			e := uuid4Error([]any{"path", names[i]})
+			e.input, e.hasInput = id, true
+			errs = append(errs, e)
 		}
 	}
 	return errs
@@ -131,6 +133,10 @@ func uuid4Error(loc []any) v1Error {
 // (404, or 307 to the path with a trailing slash, or 405), then the admin
 // key (401), then the handler.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	legacy := s.legacyLocked()
+	s.mu.Unlock()
+	w = &adminWriter{ResponseWriter: w, legacy: legacy, r: r}
 	path := strings.TrimPrefix(r.URL.Path, adminPrefix)
 	method := r.Method
 	if method == http.MethodHead {

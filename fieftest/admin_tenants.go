@@ -125,7 +125,7 @@ func (s *Server) availableSlugLocked(name string) string {
 }
 
 func (s *Server) slugTakenLocked(slug string) bool {
-	if _, ok := s.tenants[slug]; ok || reservedSlugs[slug] || slug == defaultTenantAdminSlug || !slugPattern.MatchString(slug) {
+	if _, ok := s.tenants[slug]; ok || reservedSlugs[slug] || slug == s.tenants[""].adminSlug || !slugPattern.MatchString(slug) {
 		return true
 	}
 	return false

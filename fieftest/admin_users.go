@@ -101,7 +101,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request, _ []str
 		writeDetail(w, http.StatusBadRequest, "USER_CREATE_ALREADY_EXISTS")
 		return
 	}
-	u := &User{ID: newUUID(), Email: *email, tenant: t, email: *email, verified: *verified, active: true, fields: s.knownFieldsLocked(fields)}
+	u := &User{ID: newUUID(), tenant: t, email: *email, verified: *verified, active: true, fields: s.knownFieldsLocked(fields)}
 	u.setPasswordLocked(*password)
 	if err := t.insertUserLocked(u); err != nil {
 		writeDetail(w, http.StatusBadRequest, "USER_CREATE_ALREADY_EXISTS")
@@ -193,7 +193,7 @@ func (s *Server) adminUserAccessToken(w http.ResponseWriter, r *http.Request, id
 	s.mu.Lock()
 	var c *Client
 	for _, x := range t.clientList {
-		if x.uuid == *clientID {
+		if x.ID == *clientID {
 			c = x
 		}
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // The admin API answers validation errors as Fief 0.26.3 did, with
-// pydantic 1: {"detail":[{"loc":[...],"msg":...,"type":...,"ctx":{...}}]}.
+// pydantic 1: {"detail":[{"loc":[...],"msg":...,"type":...,"ctx":{...}}]},
+// or, at Fief 0.30.0, translated into pydantic 2's (admin_v2.go).
 
 // v1Error is one pydantic-1 error object.
 type v1Error struct {
@@ -21,9 +22,18 @@ type v1Error struct {
 	Msg  string         `json:"msg"`
 	Type string         `json:"type"`
 	Ctx  map[string]any `json:"ctx,omitempty"`
+
+	input    any  // the value in error, when the loc does not find it
+	hasInput bool // input is set
 }
 
+// writeV1Errors answers 422 with errs, in the shape of the version the
+// server answers as.
 func writeV1Errors(w http.ResponseWriter, errs []v1Error) {
+	if aw, ok := w.(*adminWriter); ok && !aw.legacy {
+		writeDetail(w, http.StatusUnprocessableEntity, aw.v2Errors(errs))
+		return
+	}
 	writeDetail(w, http.StatusUnprocessableEntity, errs)
 }
 
@@ -32,7 +42,7 @@ func writeV1Errors(w http.ResponseWriter, errs []v1Error) {
 func readAdminBody(w http.ResponseWriter, r *http.Request) (*fieldReader, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil || len(bytes.TrimSpace(raw)) == 0 {
-		writeV1Errors(w, []v1Error{{Loc: []any{"body"}, Msg: "field required", Type: "value_error.missing"}})
+		writeV1Errors(w, []v1Error{{Loc: []any{"body"}, Msg: "field required", Type: "value_error.missing", hasInput: true}})
 		return nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -66,8 +76,11 @@ func readAdminBody(w http.ResponseWriter, r *http.Request) (*fieldReader, bool) 
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		writeV1Errors(w, []v1Error{{Loc: []any{"body"}, Msg: "value is not a valid dict", Type: "type_error.dict"}})
+		writeV1Errors(w, []v1Error{{Loc: []any{"body"}, Msg: "value is not a valid dict", Type: "type_error.dict", input: v, hasInput: true}})
 		return nil, false
+	}
+	if aw, ok := w.(*adminWriter); ok {
+		aw.body = m
 	}
 	return &fieldReader{body: m}, true
 }

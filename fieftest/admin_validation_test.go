@@ -1,6 +1,7 @@
 package fieftest_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,9 +9,11 @@ import (
 )
 
 // TestAdminValidation: the 422 answers of the admin API, in pydantic 1's
-// shape, as Fief 0.26 gives them.
+// shape, as Fief 0.26.3 gives them.
 func TestAdminValidation(t *testing.T) {
-	srv := fieftest.NewServer()
+	srv := fieftest.NewUnstartedServer()
+	srv.Version = fieftest.FiefVersion026
+	srv.Start()
 	defer srv.Close()
 	for _, tc := range []struct {
 		name, method, path, body, want string
@@ -52,5 +55,50 @@ func TestAdminValidation(t *testing.T) {
 		`{"email":"a@example.com","password":"abc","email_verified":true,"tenant_id":"c477bab5-f40e-4918-9ad2-fcd3ad1fefb7"}`)
 	if code != 400 || !strings.Contains(body, "USER_CREATE_UNKNOWN_TENANT") {
 		t.Errorf("weak password, unknown tenant: %d %s", code, body)
+	}
+}
+
+// TestAdminValidationV030: the same 422 answers at Fief 0.30.0, in pydantic
+// 2's shape: type, loc, msg, input[, ctx], and a "url" only where Fief
+// validates the body itself (POST /users/, PATCH /users/{id}).
+func TestAdminValidationV030(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "Herm1ne-Tincture!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, method, path, body, want string
+	}{
+		{"no body", "POST", "/permissions/", "",
+			`{"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]}`},
+		{"null for a required member", "POST", "/permissions/", `{"name":null,"codename":"c"}`,
+			`{"detail":[{"type":"string_type","loc":["body","name"],"msg":"Input should be a valid string","input":null}]}`},
+		{"missing member", "POST", "/permissions/", `{"codename":"c"}`,
+			`{"detail":[{"type":"missing","loc":["body","name"],"msg":"Field required","input":{"codename":"c"}}]}`},
+		{"unknown client type", "POST", "/clients/", `{"name":"a","first_party":true,"client_type":"secret","redirect_uris":["http://localhost/cb"],"tenant_id":"` + srv.DefaultTenant().ID() + `"}`,
+			`{"detail":[{"type":"enum","loc":["body","client_type"],"msg":"Input should be 'public' or 'confidential'","input":"secret","ctx":{"expected":"'public' or 'confidential'"}}]}`},
+		{"negative limit", "GET", "/roles/?limit=-1", "",
+			`{"detail":[{"type":"greater_than_equal","loc":["query","limit"],"msg":"Input should be greater than or equal to 0","input":"-1","ctx":{"ge":0}}]}`},
+		{"UUID of version 1 in the path", "GET", "/users/5779545c-079b-1e18-a9dd-3ae8a9271b9c/roles", "",
+			`{"detail":[{"type":"uuid_version","loc":["path","id"],"msg":"UUID version 4 expected","input":"5779545c-079b-1e18-a9dd-3ae8a9271b9c","ctx":{"expected_version":4}}]}`},
+		{"create user: missing password, bad email", "POST", "/users/", `{"email":"not-an-email"}`,
+			`{"detail":[{"type":"value_error","loc":["body","email"],"msg":"value is not a valid email address: An email address must have an @-sign.","input":"not-an-email","ctx":{"reason":"An email address must have an @-sign."}},` +
+				`{"type":"missing","loc":["body","password"],"msg":"Field required","input":{"email":"not-an-email"},"url":"https://errors.pydantic.dev/2.9/v/missing"},` +
+				`{"type":"missing","loc":["body","email_verified"],"msg":"Field required","input":{"email":"not-an-email"},"url":"https://errors.pydantic.dev/2.9/v/missing"},` +
+				`{"type":"missing","loc":["body","tenant_id"],"msg":"Field required","input":{"email":"not-an-email"},"url":"https://errors.pydantic.dev/2.9/v/missing"}]}`},
+		{"update user: bad email", "PATCH", "/users/" + u.ID, `{"email":"anne@"}`,
+			`{"detail":[{"type":"value_error","loc":["body","email"],"msg":"value is not a valid email address: There must be something after the @-sign.","input":"anne@","ctx":{"reason":"There must be something after the @-sign."}}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := bearer(t, srv.Client(), tc.method, srv.URL+"/admin/api"+tc.path, srv.AdminAPIKey(), tc.body)
+			if code != 422 || !jsonEq(t, body, tc.want) {
+				t.Errorf("%d %s\nwant 422 %s", code, body, tc.want)
+			}
+			if w, h := keyOrder([]byte(tc.want)), keyOrder([]byte(body)); !slices.Equal(w, h) {
+				t.Errorf("members in the order %v, want %v", h, w)
+			}
+		})
 	}
 }

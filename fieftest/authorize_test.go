@@ -14,8 +14,15 @@ func TestAuthorizeErrors(t *testing.T) {
 	e := newEnv(t)
 	const withQuery = "http://localhost:8080/cb?foo=bar"
 	e.client.AddRedirectURI(withQuery)
-	other := e.srv.AddTenant("secondary").AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	base := map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "st"}
+	secondary, err := e.srv.AddTenant("secondary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := secondary.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "state": "st"}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range base {
@@ -36,7 +43,7 @@ func TestAuthorizeErrors(t *testing.T) {
 	}{
 		{"missing client_id", with("client_id", ""), 400, "invalid_client", "", false},
 		{"unknown client_id", with("client_id", "nope"), 400, "invalid_client", "", false},
-		{"client of another tenant", with("client_id", other.ID), 400, "invalid_client", "", false},
+		{"client of another tenant", with("client_id", other.ClientID), 400, "invalid_client", "", false},
 		{"client before redirect_uri", with("client_id", "nope", "redirect_uri", "http://evil"), 400, "invalid_client", "", false},
 		{"missing redirect_uri", with("redirect_uri", ""), 400, "invalid_redirect_uri", "", false},
 		{"unregistered redirect_uri", with("redirect_uri", redirectURI+"/"), 400, "invalid_redirect_uri", "", false},
@@ -130,7 +137,7 @@ func TestAuthorizeErrors(t *testing.T) {
 func TestAuthorizeSuccess(t *testing.T) {
 	e := newEnv(t)
 	c := noRedirect(e.srv)
-	base := map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}
+	base := map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}
 	tests := []struct {
 		name     string
 		extra    map[string]string

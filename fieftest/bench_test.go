@@ -14,7 +14,10 @@ func BenchmarkMintAccessToken(b *testing.B) {
 			srv.KeySize = size
 			srv.Start()
 			defer srv.Close()
-			u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+			u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			for b.Loop() {
 				srv.MintAccessToken(u.ID, fieftest.TokenOptions{})
@@ -26,7 +29,10 @@ func BenchmarkMintAccessToken(b *testing.B) {
 func BenchmarkUserinfo(b *testing.B) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
 	tok := srv.MintAccessToken(u.ID, fieftest.TokenOptions{})
 	t := &testing.T{}
 	for b.Loop() {
@@ -39,14 +45,20 @@ func BenchmarkUserinfo(b *testing.B) {
 func BenchmarkCodeExchange(b *testing.B) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	c := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
-	srv.SetAutoLogin(u.Email)
+	c, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.SetAutoLogin(u.Email())
 	t := &testing.T{}
 	for b.Loop() {
-		code := codeFor(t, srv, c.ID, nil)
+		code := codeFor(t, srv, c.ClientID, nil)
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
-		if st, body, _ := tokenCall(t, srv.Client(), srv.URL, form, c.ID, c.Secret); st != 200 {
+		if st, body, _ := tokenCall(t, srv.Client(), srv.URL, form, c.ClientID, c.ClientSecret); st != 200 {
 			b.Fatal(st, body)
 		}
 	}

@@ -18,9 +18,9 @@ type ClientConfig struct {
 	// tenant's name followed by "'s client", as Fief names the client it
 	// creates with a tenant.
 	Name string
-	// ID and Secret are the client_id and client_secret; random url-safe
-	// strings when empty.
-	ID, Secret string
+	// ClientID and ClientSecret are the OAuth client_id and client_secret;
+	// random url-safe strings when empty.
+	ClientID, ClientSecret string
 	// Public makes the client_type "public": the client may then also
 	// authenticate at /api/token with client_id alone (method "none"), and
 	// must then use PKCE for the authorization-code grant. As in Fief,
@@ -47,8 +47,11 @@ type ClientConfig struct {
 
 // Client is a client (OAuth application) of a [Tenant].
 type Client struct {
-	// ID and Secret are the client_id and client_secret.
-	ID, Secret string
+	// ID is the client's id in the admin API, a UUID, as fiefadmin's
+	// Client.ID.
+	ID string
+	// ClientID and ClientSecret are the OAuth client_id and client_secret.
+	ClientID, ClientSecret string
 	// EncryptionKey is the client's private encryption key as a JWK JSON
 	// object (what Fief shows the administrator once); "" unless the client
 	// was created with Encrypt. A key generated later through the admin API
@@ -56,7 +59,6 @@ type Client struct {
 	EncryptionKey string
 
 	tenant *Tenant
-	uuid   string // the id of the admin API; ID is the OAuth client_id
 
 	// Guarded by tenant.srv.mu.
 	name            string
@@ -74,14 +76,14 @@ type Client struct {
 	updated         time.Time
 }
 
-// AddClient adds a client to the tenant. It panics if the tenant already
-// has a client with this ID.
-func (t *Tenant) AddClient(cfg ClientConfig) *Client {
+// AddClient adds a client to the tenant. It fails if the tenant already
+// has a client with this client_id.
+func (t *Tenant) AddClient(cfg ClientConfig) (*Client, error) {
 	c := &Client{
-		ID:              cfg.ID,
-		Secret:          cfg.Secret,
+		ID:              newUUID(),
+		ClientID:        cfg.ClientID,
+		ClientSecret:    cfg.ClientSecret,
 		tenant:          t,
-		uuid:            newUUID(),
 		name:            cfg.Name,
 		public:          cfg.Public,
 		thirdParty:      cfg.ThirdParty,
@@ -90,11 +92,17 @@ func (t *Tenant) AddClient(cfg ClientConfig) *Client {
 		refreshLifetime: orDefault(cfg.RefreshTokenLifetime, 2592000*time.Second),
 		redirectURIs:    slices.Clone(cfg.RedirectURIs),
 	}
-	if c.ID == "" {
-		c.ID = randomToken()
+	if c.ClientID == "" {
+		c.ClientID = randomToken()
 	}
-	if c.Secret == "" {
-		c.Secret = randomToken()
+	if c.ClientSecret == "" {
+		c.ClientSecret = randomToken()
+	}
+	t.srv.mu.Lock()
+	_, dup := t.clients[c.ClientID]
+	t.srv.mu.Unlock()
+	if dup {
+		return nil, fmt.Errorf("fieftest: duplicate client_id %q", c.ClientID)
 	}
 	if cfg.Encrypt {
 		c.EncryptionKey = c.newEncryptionKey()
@@ -102,15 +110,15 @@ func (t *Tenant) AddClient(cfg ClientConfig) *Client {
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
 	if err := t.insertClientLocked(c); err != nil {
-		panic("fieftest: " + err.Error())
+		return nil, fmt.Errorf("fieftest: %w", err)
 	}
-	return c
+	return c, nil
 }
 
 // insertClientLocked stores a new client and announces it.
 func (t *Tenant) insertClientLocked(c *Client) error {
-	if _, dup := t.clients[c.ID]; dup {
-		return fmt.Errorf("duplicate client ID %q", c.ID)
+	if _, dup := t.clients[c.ClientID]; dup {
+		return fmt.Errorf("duplicate client_id %q", c.ClientID)
 	}
 	s := t.srv
 	if c.name == "" {
@@ -119,7 +127,7 @@ func (t *Tenant) insertClientLocked(c *Client) error {
 	c.seq = s.adm.nextSeq()
 	c.created = s.nowLocked()
 	c.updated = c.created
-	t.clients[c.ID] = c
+	t.clients[c.ClientID] = c
 	t.clientList = append(t.clientList, c)
 	s.emitLocked(eventClientCreated, c.readLocked())
 	return nil
@@ -166,10 +174,6 @@ func (s *Server) clientUpdatedLocked(c *Client) {
 	c.updated = s.nowLocked()
 	s.emitLocked(eventClientUpdated, c.readLocked())
 }
-
-// UUID returns the client's id in the admin API (a UUID), distinct from its
-// OAuth client_id [Client.ID].
-func (c *Client) UUID() string { return c.uuid }
 
 // RedirectURIs returns a copy of the client's allowed redirect URIs.
 func (c *Client) RedirectURIs() []string {

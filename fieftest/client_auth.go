@@ -72,14 +72,14 @@ func parseBasic(r *http.Request) (id, secret string, ok, malformed bool) {
 func (t *Tenant) authenticateClientLocked(form url.Values, basicID, basicSecret string, basic bool) *Client {
 	grantType := form.Get("grant_type")
 	if basic {
-		if c, ok := t.clients[basicID]; ok && c.Secret == basicSecret {
+		if c, ok := t.clients[basicID]; ok && c.ClientSecret == basicSecret {
 			return c
 		}
 	}
 	id, hasID := formValue(form, "client_id")
 	secret, hasSecret := formValue(form, "client_secret")
 	if hasID && hasSecret {
-		if c, ok := t.clients[id]; ok && c.Secret == secret {
+		if c, ok := t.clients[id]; ok && c.ClientSecret == secret {
 			return c
 		}
 	}

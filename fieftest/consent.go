@@ -34,12 +34,12 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 		t.htmlError(w, "invalid_session", "Invalid login session.")
 		return
 	}
-	granted := s.store.grants[grantKey{u.ID, ls.client.ID}]
+	granted := s.store.grants[grantKey{u.ID, ls.client.ClientID}]
 	skip := !ls.client.thirdParty || allIn(ls.scope, granted)
 	email, authTime := u.email, sess.created
 	s.mu.Unlock()
 
-	d := pageData{Title: "Authorize", Prefix: t.prefix(), CSRF: s.csrfToken(w, r), Email: email, Client: ls.client.ID, Scopes: ls.scope}
+	d := pageData{Title: "Authorize", Prefix: t.prefix(), CSRF: s.csrfToken(w, r), Email: email, Client: ls.client.ClientID, Scopes: ls.scope}
 	switch {
 	case skip:
 	case r.Method != http.MethodPost:
@@ -49,7 +49,7 @@ func (s *Server) handleConsent(t *Tenant, w http.ResponseWriter, r *http.Request
 		return
 	case r.PostForm.Has("allow"):
 		s.mu.Lock()
-		s.store.grants[grantKey{u.ID, ls.client.ID}] = slices.Clone(ls.scope)
+		s.store.grants[grantKey{u.ID, ls.client.ClientID}] = slices.Clone(ls.scope)
 		s.mu.Unlock()
 	case r.PostForm.Has("deny"):
 		s.endLoginSession(w, r)

@@ -11,11 +11,14 @@ import (
 
 func TestConsent(t *testing.T) {
 	e := newEnv(t)
-	tp := e.srv.AddClient(fieftest.ClientConfig{ThirdParty: true, RedirectURIs: []string{redirectURI}})
+	tp, err := e.srv.AddClient(fieftest.ClientConfig{ThirdParty: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := e.srv.BrowserClient()
-	authURL := authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ID, "redirect_uri": redirectURI, "state": "s", "scope": "openid castles"})
+	authURL := authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ClientID, "redirect_uri": redirectURI, "state": "s", "scope": "openid castles"})
 	csrf := startLogin(t, b, authURL)
-	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email}, "password": {password}, "csrf_token": {csrf}})
+	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email()}, "password": {password}, "csrf_token": {csrf}})
 	page := browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/consent" || !strings.Contains(page, `id="allow"`) || !strings.Contains(page, "castles") {
 		t.Fatalf("want the consent page, got %d at %s", resp.StatusCode, resp.Request.URL)
@@ -49,13 +52,13 @@ func TestConsent(t *testing.T) {
 	}
 
 	// The grant now covers these scopes (and subsets): no page.
-	resp = get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ID, "redirect_uri": redirectURI, "scope": "openid"}))
+	resp = get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ClientID, "redirect_uri": redirectURI, "scope": "openid"}))
 	browsertest.Body(t, resp)
 	if loc := callback(t, resp); loc.Query().Get("code") == "" {
 		t.Errorf("granted: %s", loc)
 	}
 	// A new scope asks again.
-	resp = get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ID, "redirect_uri": redirectURI, "scope": "openid moats"}))
+	resp = get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ClientID, "redirect_uri": redirectURI, "scope": "openid moats"}))
 	browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/consent" {
 		t.Errorf("new scope: %d at %s", resp.StatusCode, resp.Request.URL)

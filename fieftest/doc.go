@@ -1,7 +1,8 @@
 // Package fieftest provides an in-process Fief identity server for tests
 // and local development, in the shape of [net/http/httptest].
 //
-// A [Server] speaks the wire protocol of Fief (https://www.fief.dev) 0.30:
+// A [Server] speaks the wire protocol of Fief (https://www.fief.dev) 0.30.0,
+// or of Fief 0.26.3 when [Server.Version] says so (see "Versions" below):
 // OpenID discovery and JWKS, the authorization-code flow with its HTML
 // pages (/authorize, /login, /register, /verify-request, /verify,
 // /consent), the token endpoint (/api/token: authorization_code with PKCE,
@@ -17,14 +18,44 @@
 // with the fief client package, so that a bug in one does not hide a bug
 // in the other.
 //
+// # Versions
+//
+// By default the server answers as Fief 0.30.0; with [Server.Version] set
+// to [FiefVersion026] it answers as Fief 0.26.3 where the two differ in
+// what a client observes: the admin API's dates ("Z" at 0.30.0, "+00:00"
+// at 0.26.3) and 422 bodies (pydantic 2's type, loc, msg, input, ctx and,
+// for POST /users/ and PATCH /users/{id}, a url naming pydantic 2.9, where
+// 0.26.3 answers pydantic 1's loc, msg, type, ctx); the default tenant
+// ("Default", slug "default", or "Fief"/"fief") and the client named after
+// it; webhook bodies (compact JSON with raw UTF-8 and "Z" dates, or
+// Python's json.dumps style with \u escapes) and their User-Agent
+// (fief-server-webhooks/VERSION); a role granted by default, announced
+// with user_role.created in the request that creates the user at 0.30.0,
+// silently at 0.26.3. Both answer the
+// admin API's status codes, error codes and members in the same order,
+// as the recordings of real servers of both versions show.
+//
 // # Setting up
 //
 //	srv := fieftest.NewServer()
 //	defer srv.Close()
-//	client := srv.AddClient(fieftest.ClientConfig{
+//	client, err := srv.AddClient(fieftest.ClientConfig{
 //		RedirectURIs: []string{"http://localhost:8080/callback"},
 //	})
-//	user := srv.AddUser(fieftest.UserConfig{Email: "anne@example.com", Password: "herminetincture"})
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@example.com", Password: "herminetincture"})
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//
+// The setup methods (AddTenant, AddClient, AddUser, AddPermission,
+// AddRole, AddWebhook, SetAdminAPIKey, [User.GrantRole]) return an error
+// on data they refuse (a duplicate, an unknown role, ...); they never
+// panic on data. A client has two identifiers, as in the admin API and
+// fiefadmin: [Client.ID], its UUID, and [Client.ClientID], the OAuth
+// client_id.
 //
 // [NewServer] starts a server with a default tenant at [Server.URL];
 // [Server.AddTenant] adds tenants served under "/"+slug. Clients
@@ -52,11 +83,12 @@
 // permissions, roles and OAuth accounts, roles, permissions, clients
 // (with encryption keys), tenants, webhooks (secret regeneration, delivery
 // logs), email templates, OAuth providers and user fields. It answers as
-// Fief 0.26.3 did, checked against requests recorded on such a server:
-// 201 with the body null when a permission or role is granted, 204 for a
-// deletion, 400 {"detail": CODE}, 401 {"detail":"Unauthorized"}, 404
-// {"detail":"Not Found"} (also for an id that is not a lower-case UUID),
-// 422 in pydantic 1's shape, 307 to the collection path with its slash;
+// Fief did, checked against requests recorded on real 0.30.0 and 0.26.3
+// servers: 201 with the body null when a permission or role is granted,
+// 204 for a deletion, 400 {"detail": CODE}, 401 {"detail":"Unauthorized"},
+// 404 {"detail":"Not Found"} (also for an id that is not a lower-case
+// UUID), 422 in the version's pydantic shape, 307 to the collection path
+// with its slash;
 // lists take limit (default 10, capped at 100), skip and ordering (fields,
 // "-" for descending, dotted for relations; the database order when
 // absent), and their count is 0 when the page is empty.
@@ -65,8 +97,9 @@
 // in, a permission granted through it (directly or with a role) is in the
 // next token, and the Go methods ([Tenant.AddUser], [User.SetPermissions],
 // [Server.AddPermission], [Server.AddRole], [User.GrantRole], ...) show
-// in its answers. The default tenant is named "Fief" with the slug "fief",
-// as in a new Fief installation, though it is served at the root.
+// in its answers. The default tenant is named "Default" with the slug
+// "default" ("Fief", "fief" at 0.26.3), as in a new Fief installation,
+// though it is served at the root.
 //
 // Every change of a user, a grant or another object goes through one
 // internal notification point, with Fief's event names (user.created,
@@ -110,17 +143,17 @@
 //     users have no OAuth account) and no self-service dashboard beyond a
 //     page naming the logged-in user. No email is sent: email templates
 //     are stored, and checked only for unclosed {{ and {% tags.
-//   - The admin API answers validation errors in pydantic 1's shape, as
-//     Fief 0.26 does, while the auth app answers them in pydantic 2's, as
-//     Fief 0.30 does. Messages of malformed JSON bodies approximate
-//     Python's. Values of user fields are not checked against their type:
+//   - The auth app answers validation errors in pydantic 2's shape at
+//     both versions. The admin API's 422 messages other than those of a
+//     missing member, an email, an enum and a bound approximate pydantic's;
+//     messages of malformed JSON bodies approximate Python's. Values of user fields are not checked against their type:
 //     the admin API keeps the values of the fields that exist and drops the
 //     others (as Fief does), the Go methods and /api/profile keep any.
 //   - The admin API has no workspaces (so no 403), no themes (any theme_id
 //     is TENANT_*_NOT_EXISTING_THEME), and refuses to delete the default
 //     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
-//     routes. Webhooks are stored; delivering them is not done yet, so
-//     their delivery logs are empty.
+//     routes. A delivery that cannot connect is logged with httpx's
+//     message, "All connection attempts failed", whatever the cause.
 //   - The admin API does not publish its OpenAPI document
 //     (/admin/api/openapi.json) nor the docs pages.
 //   - Permissions of a role are granted to its holders at once, where Fief

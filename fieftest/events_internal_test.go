@@ -35,8 +35,14 @@ func TestEventsOfTheGoAPI(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
 	got := recordEvents(srv)
-	c := srv.AddClient(ClientConfig{})
-	u := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	c, err := srv.AddClient(ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	u.SetPermissions([]string{"castles:write"})
 	u.SetActive(false)
 	u.SetEmailVerified(false)
@@ -45,7 +51,10 @@ func TestEventsOfTheGoAPI(t *testing.T) {
 	c.AddRedirectURI("http://localhost/cb")
 	srv.DefaultTenant().SetRegistrationAllowed(false)
 	srv.DefaultTenant().RemoveUser(u.ID)
-	tn := srv.AddTenant("other")
+	tn, err := srv.AddTenant("other")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tn.SetName("Other")
 	want := []string{
 		"client.created",
@@ -74,7 +83,10 @@ func TestEventsOfTheGoAPI(t *testing.T) {
 func TestEventsOfTheUserAPI(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	u := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	u, err := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := recordEvents(srv)
 	for _, call := range []struct{ path, body, acr string }{
 		{"/api/profile", `{"fields":{"given_name":"Anne"}}`, "0"},
@@ -103,7 +115,10 @@ func TestEventsOfTheUserAPI(t *testing.T) {
 func TestEventsOfTheAdminAPI(t *testing.T) {
 	srv := NewServer()
 	defer srv.Close()
-	u := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	u, err := srv.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.mu.Lock()
 	p := srv.createPermissionLocked("Castles read", "castles:read")
 	srv.mu.Unlock()
@@ -160,7 +175,9 @@ func TestEventsOfTenants(t *testing.T) {
 	}
 	tn := do("POST", "/tenants/", `{"name":"Second","logo_url":"https://example.com/logo.png"}`)
 	tenant, _ := srv.Tenant("second")
-	tenant.AddUser(UserConfig{Email: "anne@bretagne.duchy"})
+	if _, err := tenant.AddUser(UserConfig{Email: "anne@bretagne.duchy"}); err != nil {
+		t.Fatal(err)
+	}
 	do("DELETE", "/tenants/"+tn["id"].(string), "")
 	want := []string{"tenant.created", "client.created", "user.created", "tenant.deleted"}
 	if typs := eventTypes(*got); !slices.Equal(typs, want) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,16 +20,22 @@ import (
 func Example() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	client := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8080/callback"}})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
-	srv.SetAutoLogin(user.Email)
+	client, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8080/callback"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.SetAutoLogin(user.Email())
 
 	// The browser goes to the authorization URL and comes back with a code.
 	hc := srv.Client()
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Get(srv.URL + "/authorize?" + url.Values{
 		"response_type": {"code"},
-		"client_id":     {client.ID},
+		"client_id":     {client.ClientID},
 		"redirect_uri":  {"http://localhost:8080/callback"},
 		"scope":         {"openid offline_access"},
 		"state":         {"xyz"},
@@ -45,8 +52,8 @@ func Example() {
 		"grant_type":    {"authorization_code"},
 		"code":          {back.Query().Get("code")},
 		"redirect_uri":  {"http://localhost:8080/callback"},
-		"client_id":     {client.ID},
-		"client_secret": {client.Secret},
+		"client_id":     {client.ClientID},
+		"client_secret": {client.ClientSecret},
 	})
 	if err != nil {
 		panic(err)
@@ -66,12 +73,17 @@ func ExampleServer_MintAccessToken() {
 	srv.SetClock(func() time.Time { return time.Unix(1700000000, 0) })
 	srv.Start()
 	defer srv.Close()
-	srv.AddClient(fieftest.ClientConfig{ID: "my-app"})
-	user := srv.AddUser(fieftest.UserConfig{
+	if _, err := srv.AddClient(fieftest.ClientConfig{ClientID: "my-app"}); err != nil {
+		log.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{
 		ID:          "3fa85f64-5717-4562-b3fc-2c963f66afa6",
 		Email:       "anne@bretagne.duchy",
 		Permissions: []string{"castles:read"},
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	token := srv.MintAccessToken(user.ID, fieftest.TokenOptions{ACR: "1", Lifetime: time.Hour})
 
@@ -113,7 +125,10 @@ func ExampleServer_AddTenant() {
 	srv.Domain = "fief.example.com"
 	srv.Start()
 	defer srv.Close()
-	secondary := srv.AddTenant("secondary")
+	secondary, err := srv.AddTenant("secondary")
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	fmt.Println(srv.Issuer())
 	fmt.Println(secondary.Issuer())
@@ -128,13 +143,18 @@ func ExampleServer_AddTenant() {
 func ExampleServer_BrowserClient() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	client := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8080/callback"}})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	client, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:8080/callback"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"}); err != nil {
+		log.Fatal(err)
+	}
 
 	browser := srv.BrowserClient()
 	resp, err := browser.Get(srv.URL + "/authorize?" + url.Values{
 		"response_type": {"code"},
-		"client_id":     {client.ID},
+		"client_id":     {client.ClientID},
 		"redirect_uri":  {"http://localhost:8080/callback"},
 		"scope":         {"openid"},
 	}.Encode())
@@ -165,7 +185,10 @@ func ExampleServer_BrowserClient() {
 func ExampleServer_EmailVerificationCode() {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	token := srv.MintAccessToken(user.ID, fieftest.TokenOptions{ACR: "1"})
 
 	call := func(method, path, body string) int {
@@ -182,7 +205,7 @@ func ExampleServer_EmailVerificationCode() {
 	fmt.Println(call("PATCH", "/api/email/change", `{"email":"duchess@bretagne.duchy"}`))
 	code, _ := srv.EmailVerificationCode(user.ID)
 	fmt.Println(call("POST", "/api/email/verify", `{"code":"`+code+`"}`))
-	fmt.Println(user.CurrentEmail())
+	fmt.Println(user.Email())
 	// Output:
 	// 202
 	// 200

@@ -23,7 +23,7 @@ const (
 	EndpointConsent       Endpoint = "consent"        // GET, POST /consent
 	EndpointDashboard     Endpoint = "dashboard"      // GET /
 	EndpointToken         Endpoint = "token"          // POST /api/token
-	EndpointUserinfo      Endpoint = "userinfo"       // GET, POST /api/userinfo
+	EndpointUserInfo      Endpoint = "userinfo"       // GET, POST /api/userinfo
 	EndpointProfile       Endpoint = "profile"        // PATCH /api/profile
 	EndpointPassword      Endpoint = "password"       // PATCH /api/password
 	EndpointEmailChange   Endpoint = "email_change"   // PATCH /api/email/change

@@ -15,7 +15,9 @@ import (
 func TestFailNext(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	srv.AddTenant("secondary")
+	if _, err := srv.AddTenant("secondary"); err != nil {
+		t.Fatal(err)
+	}
 	c := srv.Client()
 	srv.FailNext(fieftest.EndpointDiscovery, 2, fieftest.Fault{Status: 503, Body: `{"detail":"SERVER_DATABASE_NOT_AVAILABLE"}`})
 	srv.FailNext(fieftest.EndpointDiscovery, 1, fieftest.Fault{Body: "not json", ContentType: "text/plain"})
@@ -81,13 +83,13 @@ func TestFaultDelay(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
+	e.srv.SetAutoLogin(e.user.Email())
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code := codeFor(t, e.srv, e.client.ID, nil)
+			code := codeFor(t, e.srv, e.client.ClientID, nil)
 			tok := exchange(t, e, e.srv.URL, code)
 			if st, _ := bearer(t, e.srv.Client(), "GET", e.srv.URL+"/api/userinfo", tok["access_token"].(string), ""); st != 200 {
 				t.Errorf("userinfo %d", st)

@@ -47,12 +47,15 @@ func fuzzCall(t *testing.T, srv *fieftest.Server, method, path, auth, ctype, bod
 func FuzzTokenEndpoint(f *testing.F) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	c := srv.AddClient(fieftest.ClientConfig{ID: "app", Secret: "secret", Public: true, RedirectURIs: []string{redirectURI}})
+	c, err := srv.AddClient(fieftest.ClientConfig{ClientID: "app", ClientSecret: "secret", Public: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add("", "grant_type=authorization_code&code=x&redirect_uri=y&client_id=app&client_secret=secret")
 	f.Add("Basic YXBwOnNlY3JldA==", "grant_type=refresh_token&refresh_token=x&scope=openid")
 	f.Add("Basic !!", "")
 	f.Add("basic YXBw", "grant_type=password")
-	f.Add("", "grant_type=authorization_code&client_id="+c.ID+"&code_verifier=v&code=%zz")
+	f.Add("", "grant_type=authorization_code&client_id="+c.ClientID+"&code_verifier=v&code=%zz")
 	f.Fuzz(func(t *testing.T, auth, body string) {
 		fuzzCall(t, srv, "POST", "/api/token", auth, "application/x-www-form-urlencoded", body, 400, 401)
 	})
@@ -61,7 +64,10 @@ func FuzzTokenEndpoint(f *testing.F) {
 func FuzzBearer(f *testing.F) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add("Bearer "+srv.MintAccessToken(u.ID, fieftest.TokenOptions{}), `{"password":"x"}`)
 	f.Add("Bearer a.b.c", `{`)
 	f.Add("bearer", "")
@@ -76,8 +82,13 @@ func FuzzBearer(f *testing.F) {
 func FuzzUserAPIBody(f *testing.F) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
-	srv.AddUser(fieftest.UserConfig{Email: "b@example.com"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "b@example.com"}); err != nil {
+		f.Fatal(err)
+	}
 	auth := "Bearer " + srv.MintAccessToken(u.ID, fieftest.TokenOptions{ACR: "1"})
 	for _, s := range []string{`{"password":"correct horse battery"}`, `{"email":"b@example.com"}`, `{"code":"ABC123"}`, `{"fields":{"a":[1,{"b":null}]}}`, `[]`, `"x"`, `{} {}`, ``} {
 		f.Add(s)
@@ -93,7 +104,9 @@ func FuzzUserAPIBody(f *testing.F) {
 func FuzzAuthorize(f *testing.F) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	srv.AddClient(fieftest.ClientConfig{ID: "app", RedirectURIs: []string{redirectURI, redirectURI + "?a=b#frag"}})
+	if _, err := srv.AddClient(fieftest.ClientConfig{ClientID: "app", RedirectURIs: []string{redirectURI, redirectURI + "?a=b#frag"}}); err != nil {
+		f.Fatal(err)
+	}
 	f.Add("client_id=app&redirect_uri=" + redirectURI + "&response_type=code&scope=openid")
 	f.Add("client_id=app&redirect_uri=" + redirectURI + "%3Fa%3Db%23frag&response_type=code+id_token&scope=openid&nonce=n&state=%00")
 	f.Add("client_id=app&redirect_uri=" + redirectURI + "&max_age=x")

@@ -12,7 +12,7 @@ import (
 func (s *Server) grantParamsLocked(t *Tenant, c *Client, u *User) *grantParams {
 	p := &grantParams{
 		issuer:      t.issuerLocked(),
-		clientID:    c.ID,
+		clientID:    c.ClientID,
 		userID:      u.ID,
 		userClaims:  u.claimsLocked(),
 		permissions: u.permissionCodenamesLocked(),

@@ -31,16 +31,20 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	return &env{
-		srv:    srv,
-		client: srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}}),
-		user: srv.AddUser(fieftest.UserConfig{
-			Email:       "anne@bretagne.duchy",
-			Password:    password,
-			Fields:      map[string]any{"given_name": "Anne"},
-			Permissions: []string{"castles:read"},
-		}),
+	client, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
 	}
+	user, err := srv.AddUser(fieftest.UserConfig{
+		Email:       "anne@bretagne.duchy",
+		Password:    password,
+		Fields:      map[string]any{"given_name": "Anne"},
+		Permissions: []string{"castles:read"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{srv: srv, client: client, user: user}
 }
 
 // noRedirect returns a client of srv that does not follow redirects.

@@ -10,8 +10,11 @@ import (
 
 func TestHybridFlows(t *testing.T) {
 	e := newEnv(t)
-	enc := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}, Encrypt: true})
-	e.srv.SetAutoLogin(e.user.Email)
+	enc, err := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}, Encrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetAutoLogin(e.user.Email())
 	set := fetchJWKS(t, e.srv.Client(), e.srv.URL)
 	for _, tc := range []struct {
 		responseType  string
@@ -23,7 +26,7 @@ func TestHybridFlows(t *testing.T) {
 	} {
 		t.Run(tc.responseType, func(t *testing.T) {
 			resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{
-				"client_id": e.client.ID, "redirect_uri": redirectURI, "response_type": tc.responseType, "nonce": "nn", "state": "st",
+				"client_id": e.client.ClientID, "redirect_uri": redirectURI, "response_type": tc.responseType, "nonce": "nn", "state": "st",
 			}))
 			browsertest.Body(t, resp)
 			loc := callback(t, resp)
@@ -57,7 +60,7 @@ func TestHybridFlows(t *testing.T) {
 	}
 	t.Run("encrypted", func(t *testing.T) {
 		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{
-			"client_id": enc.ID, "redirect_uri": redirectURI, "response_type": "code id_token", "nonce": "nn",
+			"client_id": enc.ClientID, "redirect_uri": redirectURI, "response_type": "code id_token", "nonce": "nn",
 		}))
 		browsertest.Body(t, resp)
 		f, _ := url.ParseQuery(callback(t, resp).Fragment)
@@ -70,8 +73,8 @@ func TestHybridFlows(t *testing.T) {
 
 func TestAutoLogin(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
-	resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "s", "nonce": "n"}))
+	e.srv.SetAutoLogin(e.user.Email())
+	resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "state": "s", "nonce": "n"}))
 	browsertest.Body(t, resp)
 	loc := callback(t, resp)
 	tok := exchange(t, e, e.srv.URL, loc.Query().Get("code"))
@@ -80,7 +83,7 @@ func TestAutoLogin(t *testing.T) {
 		t.Errorf("claims %v", id)
 	}
 	t.Run("validation still applies", func(t *testing.T) {
-		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "scope": "email"}))
+		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "scope": "email"}))
 		browsertest.Body(t, resp)
 		if loc := callback(t, resp); loc.Query().Get("error") != "invalid_scope" {
 			t.Errorf("%s", loc)
@@ -88,7 +91,7 @@ func TestAutoLogin(t *testing.T) {
 	})
 	t.Run("off", func(t *testing.T) {
 		e.srv.SetAutoLogin("")
-		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
+		resp := get(t, noRedirect(e.srv), authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}))
 		browsertest.Body(t, resp)
 		if resp.Header.Get("Location") != "/login" {
 			t.Errorf("Location %s", resp.Header.Get("Location"))

@@ -16,7 +16,7 @@ func exchange(t *testing.T, e *env, base, code string, extra ...string) map[stri
 	t.Helper()
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI},
-		"client_id": {e.client.ID}, "client_secret": {e.client.Secret},
+		"client_id": {e.client.ClientID}, "client_secret": {e.client.ClientSecret},
 	}
 	for i := 0; i < len(extra); i += 2 {
 		form.Set(extra[i], extra[i+1])
@@ -32,13 +32,13 @@ func TestLoginFlow(t *testing.T) {
 	e := newEnv(t)
 	b := e.srv.BrowserClient()
 	authURL := authorizeURL(e.srv.URL, map[string]string{
-		"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "s1", "nonce": "n1",
-		"scope": "openid offline_access", "login_hint": e.user.Email,
+		"client_id": e.client.ClientID, "redirect_uri": redirectURI, "state": "s1", "nonce": "n1",
+		"scope": "openid offline_access", "login_hint": e.user.Email(),
 	})
 	csrf := startLogin(t, b, authURL)
 
 	t.Run("csrf mismatch", func(t *testing.T) {
-		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email}, "password": {password}, "csrf_token": {"forged"}})
+		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email()}, "password": {password}, "csrf_token": {"forged"}})
 		browsertest.Body(t, resp)
 		if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "" {
 			t.Errorf("got %d X-Fief-Error %q, want 400 without header", resp.StatusCode, resp.Header.Get("X-Fief-Error"))
@@ -46,7 +46,7 @@ func TestLoginFlow(t *testing.T) {
 	})
 	for _, tc := range []struct{ name, email, password string }{
 		{"unknown email", "nobody@example.com", password},
-		{"wrong password", e.user.Email, "wrong"},
+		{"wrong password", e.user.Email(), "wrong"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {tc.email}, "password": {tc.password}, "csrf_token": {csrf}})
@@ -58,7 +58,7 @@ func TestLoginFlow(t *testing.T) {
 	}
 
 	start := e.srv.Now()
-	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {strings.ToUpper(e.user.Email)}, "password": {password}, "csrf_token": {csrf}})
+	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {strings.ToUpper(e.user.Email())}, "password": {password}, "csrf_token": {csrf}})
 	browsertest.Body(t, resp)
 	loc := callback(t, resp)
 	q := loc.Query()
@@ -73,7 +73,7 @@ func TestLoginFlow(t *testing.T) {
 	id := verifyJWS(t, tok["id_token"].(string), set)
 	at := verifyJWS(t, tok["access_token"].(string), set)
 	if id["acr"] != "1" || at["acr"] != "1" || id["nonce"] != "n1" || id["c_hash"] != halfHash(q.Get("code")) ||
-		id["at_hash"] != halfHash(tok["access_token"].(string)) || id["email"] != e.user.Email {
+		id["at_hash"] != halfHash(tok["access_token"].(string)) || id["email"] != e.user.Email() {
 		t.Errorf("id token claims %v", id)
 	}
 	if at := int64(at["auth_time"].(float64)); at < start.Unix() || at > start.Unix()+5 {
@@ -85,7 +85,7 @@ func TestLoginFlow(t *testing.T) {
 
 	t.Run("session reuse gives ACR 0 and keeps auth_time", func(t *testing.T) {
 		e.srv.Advance(time.Minute)
-		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
+		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}))
 		browsertest.Body(t, resp)
 		loc := callback(t, resp)
 		if via := resp.Request.URL.Path; via != "/consent" {
@@ -106,7 +106,7 @@ func TestLoginFlow(t *testing.T) {
 		{"max_age exceeded forces the form", map[string]string{"max_age": "30"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}
+			p := map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}
 			for k, v := range tc.extra {
 				p[k] = v
 			}
@@ -114,7 +114,7 @@ func TestLoginFlow(t *testing.T) {
 		})
 	}
 	t.Run("prompt=none with session", func(t *testing.T) {
-		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "prompt": "none"}))
+		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "prompt": "none"}))
 		browsertest.Body(t, resp)
 		if loc := callback(t, resp); loc.Query().Get("code") == "" {
 			t.Errorf("callback %s", loc)
@@ -129,7 +129,7 @@ func TestLoginFlow(t *testing.T) {
 		if sc := resp.Header.Get("Set-Cookie"); !strings.HasPrefix(sc, `fief_session=""`) || !strings.Contains(sc, "Max-Age=0") {
 			t.Errorf("Set-Cookie %s", sc)
 		}
-		startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
+		startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}))
 	})
 }
 
@@ -143,9 +143,11 @@ func noRedirectJar(srv *fieftest.Server, b *http.Client) *http.Client {
 
 func TestLoginInactiveUser(t *testing.T) {
 	e := newEnv(t)
-	e.srv.AddUser(fieftest.UserConfig{Email: "gone@example.com", Password: password, Inactive: true})
+	if _, err := e.srv.AddUser(fieftest.UserConfig{Email: "gone@example.com", Password: password, Inactive: true}); err != nil {
+		t.Fatal(err)
+	}
 	b := e.srv.BrowserClient()
-	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}))
+	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}))
 	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {"gone@example.com"}, "password": {password}, "csrf_token": {csrf}})
 	browsertest.Body(t, resp)
 	if resp.StatusCode != 400 || resp.Header.Get("X-Fief-Error") != "bad_credentials" {
@@ -155,10 +157,13 @@ func TestLoginInactiveUser(t *testing.T) {
 
 func TestVerifyEmailFlow(t *testing.T) {
 	e := newEnv(t)
-	u := e.srv.AddUser(fieftest.UserConfig{Email: "new@example.com", Password: password, Unverified: true})
+	u, err := e.srv.AddUser(fieftest.UserConfig{Email: "new@example.com", Password: password, Unverified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := e.srv.BrowserClient()
-	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "x"}))
-	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {u.Email}, "password": {password}, "csrf_token": {csrf}})
+	csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "state": "x"}))
+	resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {u.Email()}, "password": {password}, "csrf_token": {csrf}})
 	page := browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/verify" || !strings.Contains(page, `name="code"`) {
 		t.Fatalf("after login: %d at %s", resp.StatusCode, resp.Request.URL)
@@ -208,7 +213,7 @@ func TestLoginSessionChecks(t *testing.T) {
 	}
 
 	b := e.srv.BrowserClient()
-	startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "state": "s", "code_challenge": "abc"}))
+	startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "state": "s", "code_challenge": "abc"}))
 	e.srv.Advance(2 * time.Hour)
 	resp = get(t, noRedirectJar(e.srv, b), e.srv.URL+"/login")
 	browsertest.Body(t, resp)

@@ -68,7 +68,7 @@ func (t *Tenant) mintParams(userID string, o TokenOptions) *grantParams {
 	if p.clientID == "" {
 		p.clientID = "fieftest"
 		if len(t.clientList) > 0 {
-			p.clientID = t.clientList[0].ID
+			p.clientID = t.clientList[0].ClientID
 		}
 	}
 	if c, ok := t.clients[p.clientID]; ok {

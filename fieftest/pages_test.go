@@ -15,9 +15,14 @@ import (
 func TestPagesShowTheTenant(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	other := srv.AddTenant("castles")
+	other, err := srv.AddTenant("castles")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tn := range []*fieftest.Tenant{srv.DefaultTenant(), other} {
-		tn.AddClient(fieftest.ClientConfig{ID: "app", RedirectURIs: []string{redirectURI}})
+		if _, err := tn.AddClient(fieftest.ClientConfig{ClientID: "app", RedirectURIs: []string{redirectURI}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b := srv.BrowserClient()
 	loginURL := func(tn *fieftest.Tenant) string {
@@ -27,10 +32,10 @@ func TestPagesShowTheTenant(t *testing.T) {
 	tests := []struct {
 		name, url, wantBrand, wantTitle string
 	}{
-		{"default tenant", loginURL(srv.DefaultTenant()), "Fief", "Sign in"},
-		{"register", srv.URL + "/register", "Fief", "Sign up"},
+		{"default tenant", loginURL(srv.DefaultTenant()), "Default", "Sign in"},
+		{"register", srv.URL + "/register", "Default", "Sign up"},
 		{"other tenant", loginURL(other), "castles", "Sign in"},
-		{"error page", authorizeURL(srv.URL, map[string]string{"client_id": "nobody", "redirect_uri": redirectURI}), "Fief", "Error"},
+		{"error page", authorizeURL(srv.URL, map[string]string{"client_id": "nobody", "redirect_uri": redirectURI}), "Default", "Error"},
 		{"renamed", "rename", "Castles of Brittany", "Sign in"},
 	}
 	for _, tt := range tests {
@@ -59,7 +64,7 @@ func TestPagesShowTheTenant(t *testing.T) {
 			}
 		})
 	}
-	if other.Name() != "Castles of Brittany" || srv.DefaultTenant().Name() != "Fief" {
+	if other.Name() != "Castles of Brittany" || srv.DefaultTenant().Name() != "Default" {
 		t.Errorf("names %q, %q", other.Name(), srv.DefaultTenant().Name())
 	}
 }
@@ -93,7 +98,10 @@ func unlabelled(page string) []string {
 func TestFlowPagesShowTheTenant(t *testing.T) {
 	e := newEnv(t)
 	e.srv.DefaultTenant().SetName("Duchy of Brittany")
-	tp := e.srv.AddClient(fieftest.ClientConfig{ThirdParty: true, RedirectURIs: []string{redirectURI}})
+	tp, err := e.srv.AddClient(fieftest.ClientConfig{ThirdParty: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	requireCard := func(t *testing.T, page, title string, ids ...string) {
 		t.Helper()
 		for _, want := range append([]string{
@@ -116,7 +124,7 @@ func TestFlowPagesShowTheTenant(t *testing.T) {
 
 	t.Run("verification", func(t *testing.T) {
 		b := e.srv.BrowserClient()
-		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "screen": "register"}))
+		resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "screen": "register"}))
 		csrf := browsertest.CSRF(t, browsertest.Body(t, resp))
 		resp = postForm(t, b, e.srv.URL+"/register", url.Values{"email": {"new@example.com"}, "password": {password}, "csrf_token": {csrf}})
 		page := browsertest.Body(t, resp)
@@ -127,8 +135,8 @@ func TestFlowPagesShowTheTenant(t *testing.T) {
 	})
 	t.Run("consent", func(t *testing.T) {
 		b := e.srv.BrowserClient()
-		csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ID, "redirect_uri": redirectURI, "scope": "openid castles"}))
-		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email}, "password": {password}, "csrf_token": {csrf}})
+		csrf := startLogin(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": tp.ClientID, "redirect_uri": redirectURI, "scope": "openid castles"}))
+		resp := postForm(t, b, e.srv.URL+"/login", url.Values{"email": {e.user.Email()}, "password": {password}, "csrf_token": {csrf}})
 		page := browsertest.Body(t, resp)
 		if resp.Request.URL.Path != "/consent" {
 			t.Fatalf("after login at %s", resp.Request.URL)

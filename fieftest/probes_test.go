@@ -23,9 +23,9 @@ func TestAuthorizeWithInvalidResponseType(t *testing.T) {
 	}{
 		{"unknown client", map[string]string{"client_id": "nope", "redirect_uri": redirectURI}, 400, "invalid_client"},
 		{"unknown client, no redirect URI", map[string]string{"client_id": "nope"}, 400, "invalid_client"},
-		{"unregistered redirect URI", map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI + "/other"}, 400, "invalid_redirect_uri"},
-		{"no redirect URI", map[string]string{"client_id": e.client.ID}, 400, "invalid_redirect_uri"},
-		{"both right", map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI}, 302, ""},
+		{"unregistered redirect URI", map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI + "/other"}, 400, "invalid_redirect_uri"},
+		{"no redirect URI", map[string]string{"client_id": e.client.ClientID}, 400, "invalid_redirect_uri"},
+		{"both right", map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI}, 302, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +58,10 @@ func TestAuthorizeWithInvalidResponseType(t *testing.T) {
 // secret; without the verifier the wrong secret is refused.
 func TestTokenNoneIgnoresSecret(t *testing.T) {
 	e := newEnv(t)
-	pub := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	pub, err := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	form := func(id, secret string, verifier bool) url.Values {
 		f := url.Values{"grant_type": {"authorization_code"}, "code": {"random-code"}, "redirect_uri": {redirectURI}, "client_id": {id}}
 		if secret != "" {
@@ -74,13 +77,13 @@ func TestTokenNoneIgnoresSecret(t *testing.T) {
 		form url.Values
 		want string
 	}{
-		{"public, wrong secret, verifier", form(pub.ID, "wrong", true), "invalid_grant"},
-		{"public, wrong secret, no verifier", form(pub.ID, "wrong", false), "invalid_client"},
-		{"public, right secret, no verifier", form(pub.ID, pub.Secret, false), "invalid_grant"},
-		{"public, no secret, verifier", form(pub.ID, "", true), "invalid_grant"},
-		{"confidential, wrong secret, verifier", form(e.client.ID, "wrong", true), "invalid_client"},
-		{"confidential, no secret, verifier", form(e.client.ID, "", true), "invalid_client"},
-		{"confidential, right secret, verifier", form(e.client.ID, e.client.Secret, true), "invalid_grant"},
+		{"public, wrong secret, verifier", form(pub.ClientID, "wrong", true), "invalid_grant"},
+		{"public, wrong secret, no verifier", form(pub.ClientID, "wrong", false), "invalid_client"},
+		{"public, right secret, no verifier", form(pub.ClientID, pub.ClientSecret, false), "invalid_grant"},
+		{"public, no secret, verifier", form(pub.ClientID, "", true), "invalid_grant"},
+		{"confidential, wrong secret, verifier", form(e.client.ClientID, "wrong", true), "invalid_client"},
+		{"confidential, no secret, verifier", form(e.client.ClientID, "", true), "invalid_client"},
+		{"confidential, right secret, verifier", form(e.client.ClientID, e.client.ClientSecret, true), "invalid_grant"},
 		{"unknown client, verifier", form("nope", "", true), "invalid_client"},
 	}
 	for _, tt := range tests {

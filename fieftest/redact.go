@@ -14,8 +14,8 @@ import (
 
 // String describes the configuration with the secret redacted.
 func (c ClientConfig) String() string {
-	return fmt.Sprintf("fieftest.ClientConfig{ID: %q, Secret: %s, Public: %t, ThirdParty: %t, RedirectURIs: %q, Encrypt: %t}",
-		c.ID, redact.Mark(c.Secret), c.Public, c.ThirdParty, c.RedirectURIs, c.Encrypt)
+	return fmt.Sprintf("fieftest.ClientConfig{ClientID: %q, ClientSecret: %s, Public: %t, ThirdParty: %t, RedirectURIs: %q, Encrypt: %t}",
+		c.ClientID, redact.Mark(c.ClientSecret), c.Public, c.ThirdParty, c.RedirectURIs, c.Encrypt)
 }
 
 // Format writes [ClientConfig.String] for every verb (%q quotes it).
@@ -24,9 +24,9 @@ func (c ClientConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.
 // LogValue describes the configuration to log/slog without the secret.
 func (c ClientConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// String describes the client by its ID, secret and key redacted.
+// String describes the client by its ids, secret and key redacted.
 func (c Client) String() string {
-	return fmt.Sprintf("fieftest.Client{ID: %q, Secret: %s, EncryptionKey: %s}", c.ID, redact.Mark(c.Secret), redact.Mark(c.EncryptionKey))
+	return fmt.Sprintf("fieftest.Client{ID: %q, ClientID: %q, ClientSecret: %s, EncryptionKey: %s}", c.ID, c.ClientID, redact.Mark(c.ClientSecret), redact.Mark(c.EncryptionKey))
 }
 
 // Format writes [Client.String] for every verb (%q quotes it).
@@ -47,10 +47,10 @@ func (u UserConfig) Format(f fmt.State, verb rune) { redact.Format(f, verb, u.St
 // LogValue describes the configuration to log/slog without the password.
 func (u UserConfig) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
-// String describes the user by ID and creation email; the password hash and
+// String describes the user by ID; the password hash and
 // any pending verification code are left out.
 func (u User) String() string {
-	return fmt.Sprintf("fieftest.User{ID: %q, Email: %q}", u.ID, u.Email)
+	return fmt.Sprintf("fieftest.User{ID: %q}", u.ID)
 }
 
 // Format writes [User.String] for every verb (%q quotes it).

@@ -63,7 +63,7 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 		t.renderPage(w, http.StatusBadRequest, "register", d)
 		return
 	}
-	u, err := t.addUser(UserConfig{Email: email, Password: password, Unverified: true})
+	u, err := t.AddUser(UserConfig{Email: email, Password: password, Unverified: true})
 	if err != nil {
 		w.Header().Set("X-Fief-Error", "user_already_exists")
 		d.Error = "A user with this email address already exists."

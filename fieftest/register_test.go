@@ -11,14 +11,14 @@ import (
 func TestRegister(t *testing.T) {
 	e := newEnv(t)
 	b := e.srv.BrowserClient()
-	resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ID, "redirect_uri": redirectURI, "screen": "register"}))
+	resp := get(t, b, authorizeURL(e.srv.URL, map[string]string{"client_id": e.client.ClientID, "redirect_uri": redirectURI, "screen": "register"}))
 	page := browsertest.Body(t, resp)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/register" {
 		t.Fatalf("%d at %s", resp.StatusCode, resp.Request.URL)
 	}
 	csrf := browsertest.CSRF(t, page)
 	for _, tc := range []struct{ name, email, pw, fiefErr string }{
-		{"taken", strings.ToUpper(e.user.Email), password, "user_already_exists"},
+		{"taken", strings.ToUpper(e.user.Email()), password, "user_already_exists"},
 		{"weak password", "new@example.com", "password", ""},
 	} {
 		resp := postForm(t, b, e.srv.URL+"/register", url.Values{"email": {tc.email}, "password": {tc.pw}, "csrf_token": {csrf}})

@@ -14,6 +14,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
+	if aw, ok := w.(*adminWriter); ok && !aw.legacy {
+		b = zuluTimes(b)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)

@@ -1,6 +1,9 @@
 package fieftest
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // RoleConfig describes a role for [Server.AddRole].
 type RoleConfig struct {
@@ -15,24 +18,31 @@ type RoleConfig struct {
 }
 
 // AddPermission adds a permission (permissions are shared by every
-// tenant, as in Fief). It panics if a permission with this codename
-// exists.
-func (s *Server) AddPermission(codename, name string) {
+// tenant, as in Fief). It fails if a permission with this codename exists
+// or the codename is empty.
+func (s *Server) AddPermission(codename, name string) error {
+	if codename == "" {
+		return errors.New("fieftest: a permission without a codename")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.adm.permissionByCodename(codename) != nil {
-		panic(fmt.Sprintf("fieftest: duplicate permission %q", codename))
+		return fmt.Errorf("fieftest: duplicate permission %q", codename)
 	}
 	s.createPermissionLocked(name, codename)
+	return nil
 }
 
-// AddRole adds a role and returns its ID. It panics if a role with this
-// name exists.
-func (s *Server) AddRole(cfg RoleConfig) (id string) {
+// AddRole adds a role and returns its ID. It fails if a role with this
+// name exists or the name is empty.
+func (s *Server) AddRole(cfg RoleConfig) (id string, err error) {
+	if cfg.Name == "" {
+		return "", errors.New("fieftest: a role without a name")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.roleByNameLocked(cfg.Name) != nil {
-		panic(fmt.Sprintf("fieftest: duplicate role %q", cfg.Name))
+		return "", fmt.Errorf("fieftest: duplicate role %q", cfg.Name)
 	}
 	r := &role{meta: s.adm.newMeta(s.nowLocked()), name: cfg.Name, grantedByDefault: cfg.GrantedByDefault, permissions: []*permission{}}
 	for _, c := range cfg.Permissions {
@@ -44,7 +54,7 @@ func (s *Server) AddRole(cfg RoleConfig) (id string) {
 	}
 	s.adm.roles[r.id] = r
 	s.emitLocked(eventRoleCreated, r.read())
-	return r.id
+	return r.id, nil
 }
 
 func (s *Server) roleByNameLocked(name string) *role {
@@ -57,19 +67,20 @@ func (s *Server) roleByNameLocked(name string) *role {
 }
 
 // GrantRole grants the role with this name to the user, with its
-// permissions. It panics if there is no such role; granting a role the
+// permissions. It fails if there is no such role; granting a role the
 // user holds does nothing.
-func (u *User) GrantRole(name string) {
+func (u *User) GrantRole(name string) error {
 	s := u.tenant.srv
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.roleByNameLocked(name)
 	if r == nil {
-		panic(fmt.Sprintf("fieftest: no role %q", name))
+		return fmt.Errorf("fieftest: no role %q", name)
 	}
 	if u.roleGrant(r.id) == nil {
 		s.grantRoleLocked(u, r)
 	}
+	return nil
 }
 
 // RemoveRole takes the role with this name from the user, with the

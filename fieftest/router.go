@@ -30,7 +30,7 @@ var routes = []route{
 	{"/logout", EndpointLogout, []string{"GET"}, (*Server).handleLogout},
 	{"/", EndpointDashboard, []string{"GET"}, (*Server).handleDashboard},
 	{"/api/token", EndpointToken, []string{"POST"}, (*Server).handleToken},
-	{"/api/userinfo", EndpointUserinfo, []string{"GET", "POST"}, (*Server).handleUserinfo},
+	{"/api/userinfo", EndpointUserInfo, []string{"GET", "POST"}, (*Server).handleUserinfo},
 	{"/api/profile", EndpointProfile, []string{"PATCH"}, (*Server).handleProfile},
 	{"/api/password", EndpointPassword, []string{"PATCH"}, (*Server).handlePassword},
 	{"/api/email/change", EndpointEmailChange, []string{"PATCH"}, (*Server).handleEmailChange},

@@ -10,7 +10,10 @@ import (
 
 func TestSettings(t *testing.T) {
 	srv := fieftest.NewUnstartedServer()
-	cl := srv.AddClient(fieftest.ClientConfig{ID: "app", RedirectURIs: []string{redirectURI}})
+	cl, err := srv.AddClient(fieftest.ClientConfig{ClientID: "app", RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.SecureCookies = true
 	srv.Addr = "127.0.0.1:0"
 	srv.KeySize = 3072
@@ -24,7 +27,7 @@ func TestSettings(t *testing.T) {
 	if n := set.Keys[0].Key.(interface{ Size() int }).Size() * 8; n != 3072 {
 		t.Errorf("key size %d", n)
 	}
-	resp := get(t, noRedirect(srv), authorizeURL(srv.URL, map[string]string{"client_id": cl.ID, "redirect_uri": redirectURI}))
+	resp := get(t, noRedirect(srv), authorizeURL(srv.URL, map[string]string{"client_id": cl.ClientID, "redirect_uri": redirectURI}))
 	browsertest.Body(t, resp)
 	for _, c := range resp.Cookies() {
 		if !c.Secure {

@@ -76,7 +76,7 @@ func (s *Server) loginSessionLocked(r *http.Request, t *Tenant) (*loginSession, 
 func reauthorizeURL(r *http.Request, t *Tenant, ls *loginSession) string {
 	ps := []param{
 		{"response_type", ls.responseType},
-		{"client_id", ls.client.ID},
+		{"client_id", ls.client.ClientID},
 		{"redirect_uri", ls.redirectURI},
 		{"scope", joinScope(ls.scope)},
 	}

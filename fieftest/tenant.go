@@ -23,7 +23,8 @@ type Tenant struct {
 	byEmail             map[string]*User // by lower-cased email
 	registrationAllowed bool
 	name                string
-	adminSlug           string // the slug the admin API shows ("fief" for the default tenant)
+	adminSlug           string // the slug the admin API shows ("default" for the default tenant)
+	nameSet             bool   // named by SetName: Start keeps the name
 	logoURL             *string
 	applicationURL      *string
 	oauthProviders      []*oauthProvider
@@ -44,17 +45,17 @@ var reservedSlugs = map[string]bool{
 
 // AddTenant creates a tenant whose routes live under "/"+slug. The slug
 // must be lower-case letters, digits and single hyphens, and must not be
-// the first segment of a root route ("api", "login", ...). AddTenant panics
+// the first segment of a root route ("api", "login", ...). AddTenant fails
 // on an invalid or duplicate slug. After [Server.Start] it generates the
 // tenant's signing key before returning.
-func (s *Server) AddTenant(slug string) *Tenant {
+func (s *Server) AddTenant(slug string) (*Tenant, error) {
 	if !slugPattern.MatchString(slug) || reservedSlugs[slug] {
-		panic(fmt.Sprintf("fieftest: invalid tenant slug %q", slug))
+		return nil, fmt.Errorf("fieftest: invalid tenant slug %q", slug)
 	}
 	s.mu.Lock()
 	if _, dup := s.tenants[slug]; dup {
 		s.mu.Unlock()
-		panic(fmt.Sprintf("fieftest: duplicate tenant slug %q", slug))
+		return nil, fmt.Errorf("fieftest: duplicate tenant slug %q", slug)
 	}
 	t := s.newTenantLocked(slug, slug, nil)
 	started := s.started
@@ -62,7 +63,7 @@ func (s *Server) AddTenant(slug string) *Tenant {
 	if started {
 		t.ensureKey()
 	}
-	return t
+	return t, nil
 }
 
 // newTenantLocked creates a tenant served under slug ("" for the default
@@ -84,7 +85,7 @@ func (s *Server) newTenantLocked(slug, name string, setup func(*Tenant)) *Tenant
 		updated:             now,
 	}
 	if slug == "" {
-		t.adminSlug = defaultTenantAdminSlug
+		t.adminSlug = lowerASCII(name)
 	}
 	if setup != nil {
 		setup(t)
@@ -95,13 +96,10 @@ func (s *Server) newTenantLocked(slug, name string, setup func(*Tenant)) *Tenant
 	return t
 }
 
-// defaultTenantAdminSlug is the slug the admin API shows for the default
-// tenant, named "Fief" as in a new Fief installation.
-const defaultTenantAdminSlug = "fief"
-
 // Name returns the tenant's name, shown above the card of its pages and by
-// the admin API: "Fief" for the default tenant, the slug for the others
-// unless changed with [Tenant.SetName] or the admin API.
+// the admin API: "Default" for the default tenant ("Fief" at Fief 0.26.3,
+// see [Server.Version]), the slug for the others unless changed with
+// [Tenant.SetName] or the admin API.
 func (t *Tenant) Name() string {
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
@@ -114,6 +112,7 @@ func (t *Tenant) SetName(name string) {
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
 	t.name = name
+	t.nameSet = true
 	t.srv.tenantUpdatedLocked(t)
 }
 

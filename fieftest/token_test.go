@@ -31,14 +31,20 @@ func codeFor(t *testing.T, srv *fieftest.Server, clientID string, params map[str
 
 func TestTokenErrors(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
-	pub := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
-	other := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
-	code := codeFor(t, e.srv, e.client.ID, nil)
-	pkceCode := codeFor(t, e.srv, e.client.ID, map[string]string{"code_challenge": s256("verifier"), "code_challenge_method": "S256"})
+	e.srv.SetAutoLogin(e.user.Email())
+	pub, err := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := codeFor(t, e.srv, e.client.ClientID, nil)
+	pkceCode := codeFor(t, e.srv, e.client.ClientID, map[string]string{"code_challenge": s256("verifier"), "code_challenge_method": "S256"})
 
 	secret := func(kv ...string) url.Values {
-		v := url.Values{"client_id": {e.client.ID}, "client_secret": {e.client.Secret}}
+		v := url.Values{"client_id": {e.client.ClientID}, "client_secret": {e.client.ClientSecret}}
 		for i := 0; i < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -61,17 +67,17 @@ func TestTokenErrors(t *testing.T) {
 		{"no client auth", url.Values{"grant_type": {"authorization_code"}}, nil, "", 400, "invalid_client"},
 		{"unknown client", url.Values{"grant_type": {"refresh_token"}, "client_id": {"nope"}, "client_secret": {"x"}}, nil, "", 400, "invalid_client"},
 		{"wrong secret post", codeGrant("client_secret", "wrong"), nil, "", 400, "invalid_client"},
-		{"wrong secret basic", url.Values{"grant_type": {"authorization_code"}}, []string{e.client.ID, "wrong"}, "", 400, "invalid_client"},
-		{"wrong basic falls through to post", secret("grant_type", "password"), []string{e.client.ID, "wrong"}, "", 400, "unsupported_grant_type"},
-		{"none for a confidential client", url.Values{"grant_type": {"authorization_code"}, "client_id": {e.client.ID}, "code_verifier": {"v"}}, nil, "", 400, "invalid_client"},
-		{"none without verifier", url.Values{"grant_type": {"authorization_code"}, "client_id": {pub.ID}, "code": {code}}, nil, "", 400, "invalid_client"},
-		{"none for refresh", url.Values{"grant_type": {"refresh_token"}, "client_id": {pub.ID}}, nil, "", 400, "invalid_request"},
+		{"wrong secret basic", url.Values{"grant_type": {"authorization_code"}}, []string{e.client.ClientID, "wrong"}, "", 400, "invalid_client"},
+		{"wrong basic falls through to post", secret("grant_type", "password"), []string{e.client.ClientID, "wrong"}, "", 400, "unsupported_grant_type"},
+		{"none for a confidential client", url.Values{"grant_type": {"authorization_code"}, "client_id": {e.client.ClientID}, "code_verifier": {"v"}}, nil, "", 400, "invalid_client"},
+		{"none without verifier", url.Values{"grant_type": {"authorization_code"}, "client_id": {pub.ClientID}, "code": {code}}, nil, "", 400, "invalid_client"},
+		{"none for refresh", url.Values{"grant_type": {"refresh_token"}, "client_id": {pub.ClientID}}, nil, "", 400, "invalid_request"},
 		{"unsupported grant unauthenticated", url.Values{"grant_type": {"client_credentials"}}, nil, "", 400, "invalid_client"},
 		{"unsupported grant", secret("grant_type", "client_credentials"), nil, "", 400, "unsupported_grant_type"},
 		{"missing code", secret("grant_type", "authorization_code", "redirect_uri", redirectURI), nil, "", 400, "invalid_request"},
 		{"missing redirect_uri", secret("grant_type", "authorization_code", "code", code), nil, "", 400, "invalid_request"},
 		{"unknown code", codeGrant("code", "nope"), nil, "", 400, "invalid_grant"},
-		{"code of another client", url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}, []string{other.ID, other.Secret}, "", 400, "invalid_grant"},
+		{"code of another client", url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}, []string{other.ClientID, other.ClientSecret}, "", 400, "invalid_grant"},
 		{"redirect_uri mismatch", codeGrant("redirect_uri", redirectURI+"/"), nil, "", 400, "invalid_grant"},
 		{"verifier without challenge", codeGrant("code_verifier", "verifier"), nil, "", 400, "invalid_grant"},
 		{"challenge without verifier", codeGrant("code", pkceCode), nil, "", 400, "invalid_grant"},
@@ -147,8 +153,11 @@ func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s
 
 func TestPKCE(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
-	pub := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	e.srv.SetAutoLogin(e.user.Email())
+	pub, err := e.srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	verifier := strings.Repeat("v", 43)
 	tests := []struct {
 		name, challenge, method, verifier string
@@ -163,8 +172,8 @@ func TestPKCE(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := map[string]string{"code_challenge": tt.challenge, "code_challenge_method": tt.method}
-			code := codeFor(t, e.srv, pub.ID, p)
-			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "client_id": {pub.ID}, "code_verifier": {tt.verifier}}
+			code := codeFor(t, e.srv, pub.ClientID, p)
+			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "client_id": {pub.ClientID}, "code_verifier": {tt.verifier}}
 			status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form)
 			if (status == 200) != tt.ok {
 				t.Errorf("got %d %v, want ok=%v", status, body, tt.ok)
@@ -172,9 +181,9 @@ func TestPKCE(t *testing.T) {
 		})
 	}
 	t.Run("public client may use its secret without PKCE", func(t *testing.T) {
-		code := codeFor(t, e.srv, pub.ID, nil)
+		code := codeFor(t, e.srv, pub.ClientID, nil)
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
-		if status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, pub.ID, pub.Secret); status != 200 {
+		if status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, pub.ClientID, pub.ClientSecret); status != 200 {
 			t.Errorf("got %d %v", status, body)
 		}
 	})
@@ -182,8 +191,11 @@ func TestPKCE(t *testing.T) {
 
 func TestCodeExpiry(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
-	short := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}, CodeLifetime: time.Minute})
+	e.srv.SetAutoLogin(e.user.Email())
+	short, err := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}, CodeLifetime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		client  *fieftest.Client
@@ -195,10 +207,10 @@ func TestCodeExpiry(t *testing.T) {
 		{"custom lifetime, expired", short, 61 * time.Second, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code := codeFor(t, e.srv, tc.client.ID, nil)
+			code := codeFor(t, e.srv, tc.client.ClientID, nil)
 			e.srv.Advance(tc.advance)
 			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
-			status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, tc.client.ID, tc.client.Secret)
+			status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, tc.client.ClientID, tc.client.ClientSecret)
 			if (status == 200) != tc.ok || (!tc.ok && body["error"] != "invalid_grant") {
 				t.Errorf("got %d %v", status, body)
 			}
@@ -208,11 +220,14 @@ func TestCodeExpiry(t *testing.T) {
 
 func TestRefreshToken(t *testing.T) {
 	e := newEnv(t)
-	e.srv.SetAutoLogin(e.user.Email)
-	other := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	e.srv.SetAutoLogin(e.user.Email())
+	other, err := e.srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	set := fetchJWKS(t, e.srv.Client(), e.srv.URL)
 	authTime := e.srv.Now().Unix()
-	tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ID, map[string]string{"scope": "openid offline_access castles", "nonce": "n"}))
+	tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ClientID, map[string]string{"scope": "openid offline_access castles", "nonce": "n"}))
 	rt := tok["refresh_token"].(string)
 	if len(rt) != 43 {
 		t.Fatalf("refresh token %q", rt)
@@ -222,7 +237,7 @@ func TestRefreshToken(t *testing.T) {
 		if scope != "-" {
 			form.Set("scope", scope)
 		}
-		status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, c.ID, c.Secret)
+		status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, c.ClientID, c.ClientSecret)
 		return status, body
 	}
 
@@ -262,24 +277,27 @@ func TestRefreshToken(t *testing.T) {
 	}
 
 	t.Run("expiry", func(t *testing.T) {
-		tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ID, map[string]string{"scope": "openid offline_access"}))
+		tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ClientID, map[string]string{"scope": "openid offline_access"}))
 		e.srv.Advance(30*24*time.Hour + time.Second)
 		if status, body := refresh(tok["refresh_token"].(string), "-", e.client); status != 400 || body["error"] != "invalid_grant" {
 			t.Errorf("expired: %d %v", status, body)
 		}
 	})
 	t.Run("removed user", func(t *testing.T) {
-		u := e.srv.AddUser(fieftest.UserConfig{Email: "temp@example.com", Password: password})
-		e.srv.SetAutoLogin(u.Email)
-		defer e.srv.SetAutoLogin(e.user.Email)
-		tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ID, map[string]string{"scope": "openid offline_access"}))
-		code := codeFor(t, e.srv, e.client.ID, nil)
+		u, err := e.srv.AddUser(fieftest.UserConfig{Email: "temp@example.com", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.srv.SetAutoLogin(u.Email())
+		defer e.srv.SetAutoLogin(e.user.Email())
+		tok := exchange(t, e, e.srv.URL, codeFor(t, e.srv, e.client.ClientID, map[string]string{"scope": "openid offline_access"}))
+		code := codeFor(t, e.srv, e.client.ClientID, nil)
 		e.srv.DefaultTenant().RemoveUser(u.ID)
 		if status, body := refresh(tok["refresh_token"].(string), "-", e.client); status != 400 || body["error"] != "invalid_grant" {
 			t.Errorf("refresh: %d %v", status, body)
 		}
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
-		if status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, e.client.ID, e.client.Secret); status != 400 || body["error"] != "invalid_grant" {
+		if status, body, _ := tokenCall(t, e.srv.Client(), e.srv.URL, form, e.client.ClientID, e.client.ClientSecret); status != 400 || body["error"] != "invalid_grant" {
 			t.Errorf("code: %d %v", status, body)
 		}
 		if st, body := bearer(t, e.srv.Client(), "GET", e.srv.URL+"/api/userinfo", tok["access_token"].(string), ""); st != 500 {

@@ -46,8 +46,14 @@ func TestMintAccessToken(t *testing.T) {
 	defer srv.Close()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	srv.SetClock(func() time.Time { return now })
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com", Permissions: []string{"p:read", "p:write"}})
-	cl := srv.AddClient(fieftest.ClientConfig{})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com", Permissions: []string{"p:read", "p:write"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	set := fetchJWKS(t, srv.Client(), srv.URL)
 
 	tests := []struct {
@@ -61,11 +67,11 @@ func TestMintAccessToken(t *testing.T) {
 		expired bool // by go-jose without leeway
 		api     int  // status of /api/userinfo (60s leeway)
 	}{
-		{"defaults", fieftest.TokenOptions{}, cl.ID, "openid", []string{"p:read", "p:write"}, "0", 24 * time.Hour, false, 200},
+		{"defaults", fieftest.TokenOptions{}, cl.ClientID, "openid", []string{"p:read", "p:write"}, "0", 24 * time.Hour, false, 200},
 		{"explicit", fieftest.TokenOptions{ClientID: "other", Scopes: []string{"openid", "offline_access"}, Permissions: []string{"x"}, ACR: "1", Lifetime: time.Hour}, "other", "openid offline_access", []string{"x"}, "1", time.Hour, false, 200},
-		{"no permissions", fieftest.TokenOptions{Permissions: []string{}}, cl.ID, "openid", []string{}, "0", 24 * time.Hour, false, 200},
-		{"expired", fieftest.TokenOptions{Lifetime: -2 * time.Minute}, cl.ID, "openid", []string{"p:read", "p:write"}, "0", -2 * time.Minute, true, 401},
-		{"expired within leeway", fieftest.TokenOptions{Lifetime: -30 * time.Second}, cl.ID, "openid", []string{"p:read", "p:write"}, "0", -30 * time.Second, true, 200},
+		{"no permissions", fieftest.TokenOptions{Permissions: []string{}}, cl.ClientID, "openid", []string{}, "0", 24 * time.Hour, false, 200},
+		{"expired", fieftest.TokenOptions{Lifetime: -2 * time.Minute}, cl.ClientID, "openid", []string{"p:read", "p:write"}, "0", -2 * time.Minute, true, 401},
+		{"expired within leeway", fieftest.TokenOptions{Lifetime: -30 * time.Second}, cl.ClientID, "openid", []string{"p:read", "p:write"}, "0", -30 * time.Second, true, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +131,10 @@ func TestMintAccessToken(t *testing.T) {
 func TestMintWithoutClient(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	claims := verifyJWS(t, srv.MintAccessToken(u.ID, fieftest.TokenOptions{}), fetchJWKS(t, srv.Client(), srv.URL))
 	if claims["azp"] != "fieftest" {
 		t.Errorf("azp %v", claims["azp"])
@@ -135,19 +144,28 @@ func TestMintWithoutClient(t *testing.T) {
 func TestEncryptedIDToken(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com", Fields: map[string]any{"n": 1}})
-	cl := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
-	plain := srv.AddClient(fieftest.ClientConfig{})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com", Fields: map[string]any{"n": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	set := fetchJWKS(t, srv.Client(), srv.URL)
 	tn := srv.DefaultTenant()
-	claims := decryptIDToken(t, tn.MintIDToken(u.ID, fieftest.TokenOptions{ClientID: cl.ID}), cl, set)
-	if claims["email"] != "a@example.com" || claims["tenant_id"] != tn.ID() || claims["azp"] != cl.ID {
+	claims := decryptIDToken(t, tn.MintIDToken(u.ID, fieftest.TokenOptions{ClientID: cl.ClientID}), cl, set)
+	if claims["email"] != "a@example.com" || claims["tenant_id"] != tn.ID() || claims["azp"] != cl.ClientID {
 		t.Errorf("claims %v", claims)
 	}
 	if plain.EncryptionKey != "" {
 		t.Errorf("unencrypted client has a key")
 	}
-	claims = verifyJWS(t, tn.MintIDToken(u.ID, fieftest.TokenOptions{ClientID: plain.ID}), set)
+	claims = verifyJWS(t, tn.MintIDToken(u.ID, fieftest.TokenOptions{ClientID: plain.ClientID}), set)
 	if claims["fields"].(map[string]any)["n"] != 1.0 {
 		t.Errorf("claims %v", claims)
 	}
@@ -156,7 +174,10 @@ func TestEncryptedIDToken(t *testing.T) {
 func TestRotateKey(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	u := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tn := srv.DefaultTenant()
 	old := tn.KeyIDs()[0]
 	oldTok := srv.MintAccessToken(u.ID, fieftest.TokenOptions{})

@@ -41,10 +41,6 @@ type UserConfig struct {
 type User struct {
 	// ID is the user's UUID, the sub claim.
 	ID string
-	// Email is the address the user was created with. It does not follow an
-	// email change made through the API or the forms; see
-	// [User.CurrentEmail] and [User.Claims] for the current one.
-	Email string
 
 	tenant *Tenant
 
@@ -63,26 +59,21 @@ type User struct {
 	updated      time.Time
 }
 
-// AddUser adds a user to the tenant. It panics if the tenant already has a
+// AddUser adds a user to the tenant. It fails if the tenant already has a
 // user with this ID or email (compared case-insensitively), or if the
 // fields cannot be encoded as JSON.
-func (t *Tenant) AddUser(cfg UserConfig) *User {
-	u, err := t.addUser(cfg)
+func (t *Tenant) AddUser(cfg UserConfig) (*User, error) {
+	fields, err := copyFieldsChecked(cfg.Fields)
 	if err != nil {
-		panic("fieftest: " + err.Error())
+		return nil, fmt.Errorf("fieftest: user %s: %w", cfg.Email, err)
 	}
-	return u
-}
-
-func (t *Tenant) addUser(cfg UserConfig) (*User, error) {
 	u := &User{
 		ID:       cfg.ID,
-		Email:    cfg.Email,
 		tenant:   t,
 		email:    cfg.Email,
 		verified: !cfg.Unverified,
 		active:   !cfg.Inactive,
-		fields:   copyFields(cfg.Fields),
+		fields:   fields,
 	}
 	if u.ID == "" {
 		u.ID = newUUID()
@@ -91,15 +82,14 @@ func (t *Tenant) addUser(cfg UserConfig) (*User, error) {
 	t.srv.mu.Lock()
 	defer t.srv.mu.Unlock()
 	if err := t.insertUserLocked(u); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fieftest: %w", err)
 	}
 	t.srv.setDirectPermissionsLocked(u, cfg.Permissions)
 	return u, nil
 }
 
-// insertUserLocked stores a new user, grants it the roles granted by
-// default (as Fief's worker does after any registration) and announces
-// it.
+// insertUserLocked stores a new user, announces it, and grants it the
+// roles granted by default.
 func (t *Tenant) insertUserLocked(u *User) error {
 	if _, dup := t.users[u.ID]; dup {
 		return fmt.Errorf("duplicate user ID %q", u.ID)
@@ -117,24 +107,36 @@ func (t *Tenant) insertUserLocked(u *User) error {
 	s.emitLocked(eventUserCreated, u.readLocked())
 	for _, r := range sortedBySeq(s.adm.roles) {
 		if r.grantedByDefault {
-			s.grantRoleLocked(u, r)
+			// Fief 0.30.0 grants default roles in the request, with
+			// user_role.created; 0.26.3's worker did it silently.
+			s.grantRoleAnnouncedLocked(u, r, !s.legacyLocked())
 		}
 	}
 	return nil
 }
 
-// copyFields deep-copies user-field values through JSON.
+// copyFields deep-copies user-field values through JSON. It panics on
+// values JSON cannot encode; see copyFieldsChecked.
 func copyFields(f map[string]any) map[string]any {
+	out, err := copyFieldsChecked(f)
+	if err != nil {
+		panic("fieftest: " + err.Error())
+	}
+	return out
+}
+
+// copyFieldsChecked deep-copies user-field values through JSON.
+func copyFieldsChecked(f map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	if len(f) == 0 {
-		return out
+		return out, nil
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
-		panic(fmt.Sprintf("fieftest: user fields are not JSON: %v", err))
+		return nil, fmt.Errorf("user fields are not JSON: %w", err)
 	}
 	json.Unmarshal(b, &out)
-	return out
+	return out, nil
 }
 
 // Tenant returns the tenant the user belongs to.
@@ -159,8 +161,9 @@ func (u *User) claimsLocked() map[string]any {
 	}
 }
 
-// CurrentEmail returns the user's current email address.
-func (u *User) CurrentEmail() string {
+// Email returns the user's current email address: it follows a change made
+// through the user API, the admin API or the forms.
+func (u *User) Email() string {
 	u.tenant.srv.mu.Lock()
 	defer u.tenant.srv.mu.Unlock()
 	return u.email

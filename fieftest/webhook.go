@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -24,8 +25,6 @@ const (
 	webhookMinBackoff = 15 * time.Second
 	// webhookTimeout is how long an attempt waits for the answer.
 	webhookTimeout = 5 * time.Second
-	// webhookUserAgent is the User-Agent of the deliveries.
-	webhookUserAgent = "fief-server-webhooks/0.26.3"
 )
 
 // WebhookConfig describes a webhook for [Server.AddWebhook].
@@ -101,15 +100,15 @@ type deliveryState struct {
 
 // AddWebhook registers a webhook, as POST /admin/api/webhooks/ does, and
 // returns it with its secret. The server delivers in the background until
-// [Server.Close]. It panics without a URL or with an event type Fief does
+// [Server.Close]. It fails without a URL or with an event type Fief does
 // not have.
-func (s *Server) AddWebhook(cfg WebhookConfig) Webhook {
+func (s *Server) AddWebhook(cfg WebhookConfig) (Webhook, error) {
 	if cfg.URL == "" {
-		panic("fieftest: AddWebhook without a URL")
+		return Webhook{}, errors.New("fieftest: AddWebhook without a URL")
 	}
 	for _, e := range cfg.Events {
 		if !slices.Contains(webhookEventTypes, e) {
-			panic("fieftest: AddWebhook with an unknown event type " + strconv.Quote(e))
+			return Webhook{}, errors.New("fieftest: AddWebhook with an unknown event type " + strconv.Quote(e))
 		}
 	}
 	s.mu.Lock()
@@ -119,7 +118,7 @@ func (s *Server) AddWebhook(cfg WebhookConfig) Webhook {
 		h.secret = randomToken()
 	}
 	s.adm.webhooks[h.id] = h
-	return Webhook{ID: h.id, URL: h.url, Secret: h.secret, Events: slices.Clone(h.events)}
+	return Webhook{ID: h.id, URL: h.url, Secret: h.secret, Events: slices.Clone(h.events)}, nil
 }
 
 // WebhookAttempts returns the delivery attempts made so far, oldest first.
@@ -170,10 +169,7 @@ func (s *Server) queueWebhooksLocked(eventType string, object any) {
 	if len(targets) == 0 {
 		return
 	}
-	body, err := pyJSON(struct {
-		Type string `json:"type"`
-		Data any    `json:"data"`
-	}{eventType, object})
+	body, err := webhookBody(eventType, object, s.legacyLocked())
 	if err != nil {
 		panic("fieftest: encoding a webhook event: " + err.Error()) // read models always encode
 	}
@@ -190,6 +186,26 @@ func (s *Server) queueWebhooksLocked(eventType string, object any) {
 		go s.deliverLoop(d.wake, d.stop, d.done)
 	}
 	s.wakeLocked()
+}
+
+// webhookBody encodes an event as Fief does: Python's json.dumps style at
+// 0.26.3 (pydantic 1), compact JSON with raw UTF-8 and "Z" times at 0.30.0
+// (pydantic 2).
+func webhookBody(eventType string, object any, legacy bool) ([]byte, error) {
+	event := struct {
+		Type string `json:"type"`
+		Data any    `json:"data"`
+	}{eventType, object}
+	if legacy {
+		return pyJSON(event)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(event); err != nil {
+		return nil, err
+	}
+	return zuluTimes(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
 func (s *Server) wakeLocked() {
@@ -265,6 +281,7 @@ func (s *Server) attempt(client *http.Client, p *pendingDelivery) {
 	s.mu.Lock()
 	now := s.nowLocked()
 	h := s.adm.webhooks[p.webhookID]
+	legacy := s.legacyLocked()
 	var url, secret string
 	if h != nil {
 		url, secret = h.url, h.secret
@@ -273,7 +290,7 @@ func (s *Server) attempt(client *http.Client, p *pendingDelivery) {
 	p.attempt++
 	var res attemptResult
 	if h != nil { // a deleted webhook's deliveries are dropped
-		res = sendWebhook(client, url, secret, strconv.FormatInt(now.Unix(), 10), p.body)
+		res = sendWebhook(client, url, secret, strconv.FormatInt(now.Unix(), 10), p.body, webhookUserAgent(legacy))
 	}
 
 	s.mu.Lock()
@@ -288,9 +305,15 @@ func (s *Server) attempt(client *http.Client, p *pendingDelivery) {
 		response: res.response, errorType: res.errorType, errorMessage: res.errorMessage,
 	}
 	s.adm.webhookLogs = append(s.adm.webhookLogs, l)
-	if res.ok() || p.attempt >= webhookAttempts {
+	if res.ok() {
 		return
 	}
+	reason := res.describe()
+	if p.attempt >= webhookAttempts {
+		s.warn("fieftest: webhook delivery dropped after the last attempt", "url", url, "event", p.typ, "attempt", p.attempt, "error", reason)
+		return
+	}
+	s.warn("fieftest: webhook delivery failed, will retry", "url", url, "event", p.typ, "attempt", p.attempt, "error", reason)
 	p.due = now.Add(webhookBackoff(p.attempt))
 	s.deliveries.queue = append(s.deliveries.queue, p)
 }
@@ -313,8 +336,16 @@ type attemptResult struct {
 
 func (r attemptResult) ok() bool { return r.status >= 200 && r.status < 300 }
 
+// describe says why an attempt failed, for the warning log.
+func (r attemptResult) describe() string {
+	if r.errorMessage != nil {
+		return *r.errorMessage
+	}
+	return "HTTP " + strconv.Itoa(r.status)
+}
+
 // sendWebhook POSTs one signed attempt.
-func sendWebhook(client *http.Client, url, secret, ts string, body []byte) attemptResult {
+func sendWebhook(client *http.Client, url, secret, ts string, body []byte, userAgent string) attemptResult {
 	fail := func(typ string, err error) attemptResult {
 		msg := err.Error()
 		return attemptResult{errorType: &typ, errorMessage: &msg}
@@ -328,7 +359,7 @@ func sendWebhook(client *http.Client, url, secret, ts string, body []byte) attem
 	m.Write([]byte{'.'})
 	m.Write(body)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", webhookUserAgent)
+	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set("X-Fief-Webhook-Timestamp", ts)
 	req.Header.Set("X-Fief-Webhook-Signature", hex.EncodeToString(m.Sum(nil)))
 	resp, err := client.Do(req)
@@ -337,7 +368,8 @@ func sendWebhook(client *http.Client, url, secret, ts string, body []byte) attem
 		if errors.As(err, &ne) && ne.Timeout() {
 			return fail("TimeoutException", err)
 		}
-		return fail("ConnectError", err)
+		// httpx's message, as Fief logs it, whatever the cause
+		return fail("ConnectError", errors.New("All connection attempts failed"))
 	}
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()

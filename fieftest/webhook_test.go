@@ -4,18 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
 	"github.com/fief-dev/fief-go/fiefwebhook"
+	"github.com/fief-dev/fief-go/internal/logtest"
 )
 
 // receiver records the deliveries it gets and answers with the statuses
@@ -70,19 +73,51 @@ func wait(t *testing.T, srv *fieftest.Server) {
 
 var userEvents = []string{"user.created", "user.updated", "user.deleted", "user.password_reset", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted"}
 
-func TestWebhooksDeliverUserChanges(t *testing.T) {
-	srv := fieftest.NewServer()
-	defer srv.Close()
-	recv := newReceiver(t)
-	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents})
-	onlyDeleted := newReceiver(t)
-	srv.AddWebhook(fieftest.WebhookConfig{URL: onlyDeleted.URL, Events: []string{"user.deleted"}, Secret: "chosen"})
+// webhookFormats is what a delivery looks like at each Fief version: the
+// start of its body, the body of a user-field value "Anne de Bretagne ✓",
+// its User-Agent and the real deliveries of that version.
+var webhookFormats = []struct {
+	version, start, nonASCII, userAgent, recording string
+}{
+	{fieftest.FiefVersion030, `{"type":"%s","data":{"created_at":"`, `"Anne de Bretagne ✓"`, "fief-server-webhooks/0.30.0", "testdata/deliveries-v0.30.0.json"},
+	{fieftest.FiefVersion026, `{"type": "%s", "data": {"created_at": "`, `"Anne de Bretagne \u2713"`, "fief-server-webhooks/0.26.3", "testdata/deliveries-v0.26.3.json"},
+}
 
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+func TestWebhooksDeliverUserChanges(t *testing.T) {
+	for _, f := range webhookFormats {
+		t.Run(f.version, func(t *testing.T) {
+			srv := fieftest.NewUnstartedServer()
+			srv.Version = f.version
+			srv.Start()
+			defer srv.Close()
+			testWebhooksDeliverUserChanges(t, srv, f.start, f.nonASCII, f.userAgent, f.recording)
+		})
+	}
+}
+
+func testWebhooksDeliverUserChanges(t *testing.T, srv *fieftest.Server, start, nonASCII, userAgent, recording string) {
+	recv := newReceiver(t)
+	hook, err := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyDeleted := newReceiver(t)
+	if _, err := srv.AddWebhook(fieftest.WebhookConfig{URL: onlyDeleted.URL, Events: []string{"user.deleted"}, Secret: "chosen"}); err != nil {
+		t.Fatal(err)
+	}
+
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	u.SetPermissions([]string{"castles:read", "castles:create"})
 	u.SetPermissions([]string{"castles:create"})
-	srv.AddRole(fieftest.RoleConfig{Name: "Castle manager", Permissions: []string{"castles:delete"}})
-	u.GrantRole("Castle manager")
+	if _, err := srv.AddRole(fieftest.RoleConfig{Name: "Castle manager", Permissions: []string{"castles:delete"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.GrantRole("Castle manager"); err != nil {
+		t.Fatal(err)
+	}
 	if got := u.Permissions(); !slices.Equal(got, []string{"castles:create", "castles:delete"}) {
 		t.Fatalf("permissions with the role: %v", got)
 	}
@@ -105,13 +140,13 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 		}
 		t.Fatalf("deliveries %v, want %v", types, want)
 	}
-	real := realBodies(t)
+	real := realBodies(t, recording)
 	for i, d := range got {
 		ts := d.header.Get("X-Fief-Webhook-Timestamp")
 		if err := fiefwebhook.Verify([]string{hook.Secret}, ts, d.header.Get("X-Fief-Webhook-Signature"), d.body, time.Now(), time.Minute); err != nil {
 			t.Fatalf("delivery %d does not verify: %v", i, err)
 		}
-		if d.header.Get("Content-Type") != "application/json" || d.header.Get("User-Agent") == "" {
+		if d.header.Get("Content-Type") != "application/json" || d.header.Get("User-Agent") != userAgent {
 			t.Fatalf("delivery %d headers %v", i, d.header)
 		}
 		e, err := fiefwebhook.Decode(d.body)
@@ -124,16 +159,19 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 		if f := fiefwebhook.EffectOf(e); f.UserID != u.ID {
 			t.Fatalf("%s concerns user %q, want %q", e.Type, f.UserID, u.ID)
 		}
-		// Fief's body format: Python's separators, members in Fief's order.
-		if !bytes.HasPrefix(d.body, []byte(`{"type": "`+string(e.Type)+`", "data": {"created_at": "`)) {
+		// Fief's body format: separators, times, members in Fief's order.
+		if !bytes.HasPrefix(d.body, fmt.Appendf(nil, start, e.Type)) {
 			t.Fatalf("%s: body does not start as Fief's: %.80s", e.Type, d.body)
 		}
 		if r, ok := real[string(e.Type)]; ok && !slices.Equal(upToFields(jsonKeys(t, d.body)), upToFields(jsonKeys(t, r))) {
 			t.Fatalf("%s: members\n%v\nFief's\n%v", e.Type, jsonKeys(t, d.body), jsonKeys(t, r))
 		}
 	}
-	if e, _ := fiefwebhook.Decode(got[6].body); !bytes.Contains(got[6].body, []byte(`"Anne de Bretagne \u2713"`)) {
-		t.Fatalf("non-ASCII not escaped as Python does: %s", e.Data)
+	if !bytes.Contains(got[6].body, []byte(nonASCII)) {
+		t.Fatalf("non-ASCII not written as Fief does (%s): %s", nonASCII, got[6].body)
+	}
+	if tenantName(t, got[0].body) != tenantName(t, real["user.created"]) {
+		t.Fatalf("the default tenant is %q, in the recording %q", tenantName(t, got[0].body), tenantName(t, real["user.created"]))
 	}
 	if e, _ := fiefwebhook.Decode(got[8].body); len(fiefwebhook.EffectOf(e).Revocations) == 0 {
 		t.Fatal("deactivation is not a revocation")
@@ -143,6 +181,20 @@ func TestWebhooksDeliverUserChanges(t *testing.T) {
 	} else if err := fiefwebhook.Verify([]string{"chosen"}, d[0].header.Get("X-Fief-Webhook-Timestamp"), d[0].header.Get("X-Fief-Webhook-Signature"), d[0].body, time.Now(), time.Minute); err != nil {
 		t.Fatalf("chosen secret: %v", err)
 	}
+}
+
+// tenantName is the name of the tenant of a user event.
+func tenantName(t *testing.T, body []byte) string {
+	t.Helper()
+	e, err := fiefwebhook.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, ok := e.User()
+	if !ok {
+		t.Fatalf("%s carries no user", e.Type)
+	}
+	return u.Tenant.Name
 }
 
 // upToFields cuts the names of the custom user fields off a key list.
@@ -183,8 +235,8 @@ func jsonKeys(t *testing.T, b []byte) []string {
 }
 
 // realBodies returns a body of each type delivered by a real Fief server.
-func realBodies(t *testing.T) map[string][]byte {
-	b, err := os.ReadFile("testdata/deliveries-v0.26.3.json")
+func realBodies(t *testing.T, recording string) map[string][]byte {
+	b, err := os.ReadFile(recording)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,8 +261,13 @@ func TestWebhooksUserAPIPasswordChange(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	recv := newReceiver(t)
-	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents})
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if _, err := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: userEvents}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok := srv.MintAccessToken(u.ID, fieftest.TokenOptions{ACR: "1"})
 	req, _ := http.NewRequest(http.MethodPatch, srv.URL+"/api/password", bytes.NewReader([]byte(`{"password":"an even longer one"}`)))
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -225,17 +282,23 @@ func TestWebhooksUserAPIPasswordChange(t *testing.T) {
 	}
 	wait(t, srv)
 	got := recv.deliveries()
-	if len(got) != 2 || !bytes.Contains(got[1].body, []byte(`{"type": "user.updated"`)) {
+	if len(got) != 2 || !bytes.Contains(got[1].body, []byte(`{"type":"user.updated"`)) {
 		t.Fatalf("a password change through the user API delivered %d events, want user.created then user.updated", len(got))
 	}
 }
 
 func TestWebhooksRetryOnTheServersClock(t *testing.T) {
+	logs := logtest.UseAsDefault(t) // a nil Server.Logger warns to slog.Default
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	recv := newReceiver(t, 500, http.StatusFound, 503, 500, 500, 500, 500)
-	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.deleted"}})
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if _, err := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.deleted"}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.DefaultTenant().RemoveUser(u.ID)
 	wait(t, srv)
 
@@ -281,14 +344,22 @@ func TestWebhooksRetryOnTheServersClock(t *testing.T) {
 	if len(attempts) != 6 || attempts[1].StatusCode != http.StatusFound || attempts[1].OK() || attempts[5].Attempt != 6 {
 		t.Fatalf("attempts %+v", attempts)
 	}
+	text := logs.Text()
+	if strings.Count(text, "will retry") != 5 || strings.Count(text, "dropped after the last attempt") != 1 || !strings.Contains(text, "HTTP 302") || !strings.Contains(text, recv.URL) {
+		t.Errorf("warnings logged:\n%s", text)
+	}
 }
 
 func TestWebhooksStopAtSuccess(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	recv := newReceiver(t, 500)
-	srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.created"}})
-	srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if _, err := srv.AddWebhook(fieftest.WebhookConfig{URL: recv.URL, Events: []string{"user.created"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"}); err != nil {
+		t.Fatal(err)
+	}
 	wait(t, srv)
 	srv.Advance(15 * time.Second)
 	wait(t, srv)
@@ -309,7 +380,10 @@ func TestWebhooksRegisteredThroughTheAdminAPI(t *testing.T) {
 	}
 	created := v.(map[string]any)
 	secret, id := created["secret"].(string), created["id"].(string)
-	u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, _ = admin(t, srv, "DELETE", "/users/"+u.ID+"/permissions/"+permissionID(t, srv, "castles:read"), nil)
 	if code != http.StatusNoContent {
 		t.Fatalf("removing the permission through the admin API: %d", code)

@@ -48,7 +48,10 @@ func TestDeliveryOfAnInstanceThatDiedIsProcessedAgain(t *testing.T) {
 	})
 	front := newServer(t, balancer)
 	e.listen(front)
-	anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := e.mint(anne)
 
 	anne.ResetPassword("a brand new password")
@@ -102,7 +105,10 @@ func TestUnsharedEffectMakesFiefRetry(t *testing.T) {
 			bus := &sharedBus{local: fiefwebhook.Local{Revocations: e.rev}, down: true}
 			e.start(fiefwebhook.Config{Apply: bus, AcceptUnshared: accept})
 			e.listen(e.app.URL)
-			anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			before := e.mint(anne)
 			anne.ResetPassword("a brand new password")
 			e.deliver()

@@ -51,9 +51,11 @@ func newRevServer(t *testing.T) *revEnv {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	e := &revEnv{t: t, srv: srv, rev: fief.NewRevocations(fief.RevocationsConfig{Clock: srv.Now})}
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	var err error
-	e.client, err = fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now, Revocations: e.rev})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client, err = fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now, Revocations: e.rev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,9 @@ func (e *revEnv) start(cfg fiefwebhook.Config) {
 
 // listen registers the application's webhook at the server.
 func (e *revEnv) listen(url string) {
-	e.srv.AddWebhook(fieftest.WebhookConfig{URL: url, Events: allEvents, Secret: revSecret})
+	if _, err := e.srv.AddWebhook(fieftest.WebhookConfig{URL: url, Events: allEvents, Secret: revSecret}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // deliver waits until the server has made every attempt due.
@@ -125,8 +129,14 @@ func (e *revEnv) accepted(token string) bool {
 func TestInactiveUserBlockedWhateverTheTokenIat(t *testing.T) {
 	e := newRevEnv(t, fiefwebhook.Config{})
 	e.listen(e.app.URL)
-	anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
-	bob := e.srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy"})
+	anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := e.srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	before := e.mint(anne)
 	if !e.accepted(before) {
 		t.Fatal("a token of an active user is refused")
@@ -160,7 +170,10 @@ func TestInactiveUserBlockedWhateverTheTokenIat(t *testing.T) {
 func TestDeletedUserBlockedWhateverTheTokenIat(t *testing.T) {
 	e := newRevEnv(t, fiefwebhook.Config{})
 	e.listen(e.app.URL)
-	anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A token issued just after the deletion is received (Fief's clock a
 	// little ahead, or a refresh racing the deletion).
 	e.srv.Advance(time.Minute)
@@ -179,7 +192,10 @@ func TestDeletedUserBlockedWhateverTheTokenIat(t *testing.T) {
 func TestRevocationOutlivesAccessTokenLifetime(t *testing.T) {
 	e := newRevEnv(t, fiefwebhook.Config{})
 	e.listen(e.app.URL)
-	anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	long := e.srv.MintAccessToken(anne.ID, fieftest.TokenOptions{Lifetime: 40 * 24 * time.Hour})
 	anne.ResetPassword("a brand new password")
 	e.deliver()

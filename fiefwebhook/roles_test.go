@@ -53,7 +53,11 @@ func TestRoleUpdateRevokesTheLostPermissions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newRevServer(t)
 			create := func() string {
-				return e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege", "castles:write"}})
+				id, err := e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege", "castles:write"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return id
 			}
 			var roleID string
 			if !tt.seen {
@@ -72,8 +76,13 @@ func TestRoleUpdateRevokesTheLostPermissions(t *testing.T) {
 				roleID = create()
 				e.deliver()
 			}
-			anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
-			anne.GrantRole("Vassal")
+			anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := anne.GrantRole("Vassal"); err != nil {
+				t.Fatal(err)
+			}
 			both := e.mint(anne)
 			siegeOnly := e.mint(anne, "castles:siege")
 
@@ -102,11 +111,24 @@ func TestRoleUpdateRevokesTheLostPermissions(t *testing.T) {
 func TestRoleAndPermissionDeletionRevoke(t *testing.T) {
 	e := newRevEnv(t, fiefwebhook.Config{})
 	e.listen(e.app.URL)
-	roleID := e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}})
-	e.srv.AddPermission("castles:write", "Castles write")
-	anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
-	anne.GrantRole("Vassal")
-	bob := e.srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy", Permissions: []string{"castles:write", "castles:read"}})
+	roleID, err := e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.AddPermission("castles:write", "Castles write"); err != nil {
+		t.Fatal(err)
+	}
+	anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := anne.GrantRole("Vassal"); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := e.srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy", Permissions: []string{"castles:write", "castles:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	anneSiege, anneRead := e.mint(anne, "castles:siege", "castles:read"), e.mint(anne, "castles:read")
 	bobWrite, bobRead := e.mint(bob), e.mint(bob, "castles:read")
 
@@ -140,15 +162,24 @@ func TestRoleRemovalWindowClosed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newRevServer(t)
 			if !known {
-				e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}})
+				if _, err := e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			e.start(fiefwebhook.Config{})
 			e.listen(e.app.URL)
 			if known {
-				e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}})
+				if _, err := e.srv.AddRole(fieftest.RoleConfig{Name: "Vassal", Permissions: []string{"castles:siege"}}); err != nil {
+					t.Fatal(err)
+				}
 			}
-			anne := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
-			anne.GrantRole("Vassal")
+			anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{"castles:read"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := anne.GrantRole("Vassal"); err != nil {
+				t.Fatal(err)
+			}
 			e.deliver()
 			before := e.mint(anne)
 			anne.RemoveRole("Vassal")

@@ -40,8 +40,15 @@ func newEnv(t *testing.T) *env {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	e := &env{srv: srv}
-	e.fc = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://app.test/auth-callback"}})
-	e.user = srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{userPermission}})
+	var err error
+	e.fc, err = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://app.test/auth-callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.user, err = srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: "herminetincture", Permissions: []string{userPermission}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.client = e.newClient(t, nil)
 	e.own = newOwnTenant(t)
 	e.ownClient = newClient(t, fief.Config{BaseURL: e.own.URL, ClientID: "own-client"})
@@ -53,7 +60,7 @@ func newEnv(t *testing.T) *env {
 // caches); mod, if not nil, changes its config.
 func (e *env) newClient(t *testing.T, mod func(*fief.Config)) *fief.Client {
 	t.Helper()
-	cfg := fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret}
+	cfg := fief.Config{BaseURL: e.srv.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -118,8 +118,13 @@ func TestFiefDownAtStartup(t *testing.T) {
 			srv.Addr = addr
 			srv.Start()
 			t.Cleanup(srv.Close)
-			srv.AddClient(fieftest.ClientConfig{ID: "app"})
-			u := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if _, err := srv.AddClient(fieftest.ClientConfig{ClientID: "app"}); err != nil {
+				t.Fatal(err)
+			}
+			u, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			clock.Advance(2 * time.Second)
 			if got := serve(h, srv.MintAccessToken(u.ID, fieftest.TokenOptions{})); got != http.StatusOK {
 				t.Errorf("first request once Fief is up, two seconds later: status %d, want 200", got)
@@ -197,14 +202,14 @@ func TestUserinfoFailingIsNotHammered(t *testing.T) {
 	}
 	h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	const n = 1000
-	e.srv.FailNext(fieftest.EndpointUserinfo, n, fieftest.Fault{Status: http.StatusServiceUnavailable, Body: `{"detail":"down"}`})
-	before := e.srv.RequestCount(fieftest.EndpointUserinfo)
+	e.srv.FailNext(fieftest.EndpointUserInfo, n, fieftest.Fault{Status: http.StatusServiceUnavailable, Body: `{"detail":"down"}`})
+	before := e.srv.RequestCount(fieftest.EndpointUserInfo)
 	start := time.Now()
 	codes := map[int]int{}
 	for range n {
 		codes[serve(h, tok)]++
 	}
-	fetches := e.srv.RequestCount(fieftest.EndpointUserinfo) - before
+	fetches := e.srv.RequestCount(fieftest.EndpointUserInfo) - before
 	allowed := 1 + int(time.Since(start)/time.Second)
 	t.Logf("userinfo failing: statuses %v, userinfo requests %d in %v", codes, fetches, time.Since(start).Round(time.Millisecond))
 	if codes[http.StatusServiceUnavailable] != n {
@@ -213,7 +218,7 @@ func TestUserinfoFailingIsNotHammered(t *testing.T) {
 	if fetches > allowed {
 		t.Errorf("%d userinfo requests for %d requests of one user, want at most %d (one per second)", fetches, n, allowed)
 	}
-	for e.srv.RequestCount(fieftest.EndpointUserinfo)-before < n { // use up the faults
+	for e.srv.RequestCount(fieftest.EndpointUserInfo)-before < n { // use up the faults
 		r, _ := http.NewRequest("GET", e.srv.URL+"/api/userinfo", nil)
 		resp, err := http.DefaultClient.Do(r)
 		if err != nil {
@@ -389,7 +394,7 @@ func TestKeyRotationUnderLoad(t *testing.T) {
 // and returns a code for redirectURI.
 func (e *env) authCode(t *testing.T, client *fief.Client, redirectURI, verifier string) string {
 	t.Helper()
-	e.srv.SetAutoLogin(e.user.Email)
+	e.srv.SetAutoLogin(e.user.Email())
 	challenge := fief.CodeChallenge(verifier)
 	authURL, err := client.AuthURL(context.Background(), fief.AuthURLParams{RedirectURI: redirectURI, State: "s", CodeChallenge: challenge})
 	if err != nil {
@@ -429,7 +434,7 @@ func endpointCalls() []endpointCall {
 			_, _, err := c.ExchangeCode(ctx, fief.ExchangeParams{Code: "some-code", RedirectURI: redirectURI})
 			return err
 		}},
-		{fieftest.EndpointUserinfo, func(ctx context.Context, t *testing.T, e *env, c *fief.Client) error {
+		{fieftest.EndpointUserInfo, func(ctx context.Context, t *testing.T, e *env, c *fief.Client) error {
 			_, err := c.UserInfo(ctx, tok(e))
 			return err
 		}},
@@ -460,7 +465,7 @@ func TestSlowFief(t *testing.T) {
 	e := newEnv(t)
 	ops := map[fieftest.Endpoint]string{
 		fieftest.EndpointDiscovery: "discovery", fieftest.EndpointJWKS: "jwks", fieftest.EndpointToken: "token",
-		fieftest.EndpointUserinfo: "userinfo", fieftest.EndpointProfile: "profile", fieftest.EndpointPassword: "password",
+		fieftest.EndpointUserInfo: "userinfo", fieftest.EndpointProfile: "profile", fieftest.EndpointPassword: "password",
 		fieftest.EndpointEmailChange: "email change", fieftest.EndpointEmailVerify: "email verify",
 	}
 	for _, ec := range endpointCalls() {
@@ -484,7 +489,7 @@ func TestSlowFief(t *testing.T) {
 	t.Run("middleware with CurrentUser, userinfo slow", func(t *testing.T) {
 		client := e.newClient(t, func(c *fief.Config) { c.HTTPClient = &http.Client{Timeout: timeout} })
 		h := fiefhttp.New(client, fiefhttp.Config{}).CurrentUser()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Delay: time.Minute})
+		e.srv.FailNext(fieftest.EndpointUserInfo, 1, fieftest.Fault{Delay: time.Minute})
 		start := time.Now()
 		if got := serve(h, e.token(fieftest.TokenOptions{})); got != http.StatusServiceUnavailable {
 			t.Errorf("status %d, want 503", got)

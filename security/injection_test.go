@@ -167,5 +167,5 @@ func TestOversizedTokenNeverReachesFief(t *testing.T) {
 
 // requestsToFief counts the requests a client can make to get keys.
 func requestsToFief(srv *fieftest.Server) int {
-	return srv.RequestCount(fieftest.EndpointDiscovery) + srv.RequestCount(fieftest.EndpointJWKS) + srv.RequestCount(fieftest.EndpointUserinfo)
+	return srv.RequestCount(fieftest.EndpointDiscovery) + srv.RequestCount(fieftest.EndpointJWKS) + srv.RequestCount(fieftest.EndpointUserInfo)
 }

@@ -215,9 +215,15 @@ var secretTypes = []reflect.Type{reflect.TypeFor[rsa.PrivateKey](), reflect.Type
 func samples(t *testing.T) map[string]any {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{Secret: secretMarker, Encrypt: true, RedirectURIs: []string{"http://app.test/cb"}})
-	user := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: secretMarker})
-	client := newClient(t, fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: secretMarker, EncryptionKey: fc.EncryptionKey})
+	fc, err := srv.AddClient(fieftest.ClientConfig{ClientSecret: secretMarker, Encrypt: true, RedirectURIs: []string{"http://app.test/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Password: secretMarker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := newClient(t, fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: secretMarker, EncryptionKey: fc.EncryptionKey})
 	cli, err := fiefcli.New(client, fiefcli.Config{CredentialsPath: filepath.Join(t.TempDir(), "c.json")})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +236,10 @@ func samples(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hook := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
+	hook, err := srv.AddWebhook(fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker})
+	if err != nil {
+		t.Fatal(err)
+	}
 	store := fiefhttp.NewMemorySessionStore(fiefhttp.MemorySessionStoreConfig{})
 	if err := store.Create(t.Context(), "session/"+secretMarker, "u", []byte(secretMarker), time.Hour); err != nil {
 		t.Fatal(err)
@@ -242,7 +251,7 @@ func samples(t *testing.T) map[string]any {
 		"fieftest.WebhookConfig":            &fieftest.WebhookConfig{URL: "http://app.test/hook", Secret: secretMarker},
 		"fieftest.Webhook":                  &hook,
 		"fief.AccessTokenInfo":              &fief.AccessTokenInfo{ID: "u", AccessToken: secretMarker},
-		"fief.Config":                       &fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: secretMarker, EncryptionKey: secretMarker},
+		"fief.Config":                       &fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: secretMarker, EncryptionKey: secretMarker},
 		"fief.Client":                       client,
 		"fief.TokenResponse":                &fief.TokenResponse{AccessToken: secretMarker, IDToken: secretMarker, RefreshToken: secretMarker, TokenType: "bearer", ExpiresIn: 3600},
 		"fief.ExchangeParams":               &fief.ExchangeParams{Code: secretMarker, CodeVerifier: secretMarker, Nonce: secretMarker, RedirectURI: "http://app.test/cb"},
@@ -264,7 +273,7 @@ func samples(t *testing.T) map[string]any {
 		"fiefhttp.WebConfig":                &fiefhttp.WebConfig{CookieKeys: [][]byte{[]byte(secretMarker)}},
 		"fiefhttp.WebFlow":                  wf,
 		"fiefhttp.MemorySessionStore":       store,
-		"fieftest.ClientConfig":             &fieftest.ClientConfig{Secret: secretMarker},
+		"fieftest.ClientConfig":             &fieftest.ClientConfig{ClientSecret: secretMarker},
 		"fieftest.Client":                   fc,
 		"fieftest.Server":                   srv,
 		"fieftest.Tenant":                   srv.DefaultTenant(),

@@ -251,7 +251,10 @@ func checkAnswer(tok soakToken, route string, status int, body []byte, err error
 func TestSoak(t *testing.T) {
 	d := soakDuration(t)
 	e := newEnv(t)
-	other := e.srv.AddUser(fieftest.UserConfig{Email: "claude@bretagne.duchy"})
+	other, err := e.srv.AddUser(fieftest.UserConfig{Email: "claude@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	fiefTransport := http.DefaultTransport.(*http.Transport).Clone()
 	client := e.newClient(t, func(c *fief.Config) { c.HTTPClient = &http.Client{Transport: fiefTransport, Timeout: 10 * time.Second} })
 	app := httptest.NewServer(apiRoutes(fiefhttp.New(client, fiefhttp.Config{TokenGetter: fiefhttp.AuthorizationHeader("Bearer")})))
@@ -314,7 +317,10 @@ func TestSoak(t *testing.T) {
 func TestSoakExampleBinary(t *testing.T) {
 	d := soakDuration(t)
 	e := newEnv(t)
-	other := e.srv.AddUser(fieftest.UserConfig{Email: "claude@bretagne.duchy"})
+	other, err := e.srv.AddUser(fieftest.UserConfig{Email: "claude@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(t.TempDir(), "api")
 	build := exec.Command("go", "build", "-o", bin, "./examples/api")
 	build.Dir = ".."
@@ -323,7 +329,7 @@ func TestSoakExampleBinary(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "FIEF_BASE_URL="+e.srv.URL, "FIEF_CLIENT_ID="+e.fc.ID, "FIEF_CLIENT_SECRET="+e.fc.Secret)
+	cmd.Env = append(os.Environ(), "FIEF_BASE_URL="+e.srv.URL, "FIEF_CLIENT_ID="+e.fc.ClientID, "FIEF_CLIENT_SECRET="+e.fc.ClientSecret)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

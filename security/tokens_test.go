@@ -178,18 +178,30 @@ func tokenCases() []tokenCase {
 		{name: "genuine token expired beyond the leeway", token: fiefTok(fieftest.TokenOptions{Lifetime: -2 * time.Minute}), want: expired},
 		{name: "genuine token expired within the 60s leeway", token: fiefTok(fieftest.TokenOptions{Lifetime: -20 * time.Second}), want: valid},
 		{name: "token of another client of the tenant (audience off by default)", token: func(t *testing.T, e *env) string {
-			other := e.srv.AddClient(fieftest.ClientConfig{})
-			return e.token(fieftest.TokenOptions{ClientID: other.ID})
+			other, err := e.srv.AddClient(fieftest.ClientConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.token(fieftest.TokenOptions{ClientID: other.ClientID})
 		}, want: valid},
 		{name: "token of another client with AccessTokenAudiences set", token: func(t *testing.T, e *env) string {
-			other := e.srv.AddClient(fieftest.ClientConfig{})
-			return e.token(fieftest.TokenOptions{ClientID: other.ID})
+			other, err := e.srv.AddClient(fieftest.ClientConfig{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.token(fieftest.TokenOptions{ClientID: other.ClientID})
 		}, client: func(t *testing.T, e *env) *fief.Client {
-			return e.newClient(t, func(c *fief.Config) { c.AccessTokenAudiences = []string{e.fc.ID} })
+			return e.newClient(t, func(c *fief.Config) { c.AccessTokenAudiences = []string{e.fc.ClientID} })
 		}, want: invalid},
 		{name: "token of another tenant of the same server", token: func(t *testing.T, e *env) string {
-			tn := e.srv.AddTenant("other")
-			u := tn.AddUser(fieftest.UserConfig{Email: "x@other.test"})
+			tn, err := e.srv.AddTenant("other")
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := tn.AddUser(fieftest.UserConfig{Email: "x@other.test"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			return tn.MintAccessToken(u.ID, fieftest.TokenOptions{})
 		}, want: invalid},
 

@@ -54,7 +54,7 @@ func newWebEnv(t *testing.T, cfg fiefhttp.WebConfig) *webEnv {
 	mux.HandleFunc("POST /logout", flow.Logout)
 	h = mux
 	w.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
-	w.srv.SetAutoLogin(w.user.Email)
+	w.srv.SetAutoLogin(w.user.Email())
 	return w
 }
 
@@ -157,7 +157,7 @@ func TestWebFlowControl(t *testing.T) {
 		t.Fatal("no session cookie")
 	}
 	page := w.do(t, "GET", w.app.URL+"/protected", "", session)
-	if got := browsertest.Body(t, page); page.StatusCode != 200 || got != "hello "+w.user.Email {
+	if got := browsertest.Body(t, page); page.StatusCode != 200 || got != "hello "+w.user.Email() {
 		t.Fatalf("protected page: %d %q", page.StatusCode, got)
 	}
 }

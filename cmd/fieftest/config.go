@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/fief-dev/fief-go/fieftest"
@@ -118,27 +119,42 @@ func (c *config) hasRole(name string) bool {
 }
 
 // apply creates what the configuration describes on an unstarted server.
-// fieftest panics on duplicates (ids, emails, slugs, codenames): apply
-// turns those panics into errors.
-func (c *config) apply(srv *fieftest.Server) (err error) {
-	defer recoverSetup(&err, "configuration: ")
+// It fails on what fieftest refuses (duplicate ids, emails, slugs or
+// codenames, an unknown role).
+func (c *config) apply(srv *fieftest.Server) error {
+	if err := c.create(srv); err != nil {
+		return fmt.Errorf("fieftest: configuration: %s", strings.TrimPrefix(err.Error(), "fieftest: "))
+	}
+	return nil
+}
+
+func (c *config) create(srv *fieftest.Server) (err error) {
 	if c.AdminAPIKey != "" {
-		srv.SetAdminAPIKey(c.AdminAPIKey)
+		if err := srv.SetAdminAPIKey(c.AdminAPIKey); err != nil {
+			return err
+		}
 	}
 	for _, p := range c.Permissions {
 		name := p.Name
 		if name == "" {
 			name = p.Codename
 		}
-		srv.AddPermission(p.Codename, name)
+		if err := srv.AddPermission(p.Codename, name); err != nil {
+			return err
+		}
 	}
 	for _, r := range c.Roles {
-		srv.AddRole(fieftest.RoleConfig{Name: r.Name, GrantedByDefault: r.GrantedByDefault, Permissions: r.Permissions})
+		if _, err := srv.AddRole(fieftest.RoleConfig{Name: r.Name, GrantedByDefault: r.GrantedByDefault, Permissions: r.Permissions}); err != nil {
+			return err
+		}
 	}
 	for _, tc := range c.Tenants {
 		t := srv.DefaultTenant()
 		if tc.Slug != "" {
-			t = srv.AddTenant(tc.Slug)
+			t, err = srv.AddTenant(tc.Slug)
+			if err != nil {
+				return err
+			}
 		}
 		if tc.Name != "" {
 			t.SetName(tc.Name)
@@ -147,19 +163,26 @@ func (c *config) apply(srv *fieftest.Server) (err error) {
 			t.SetRegistrationAllowed(*tc.RegistrationAllowed)
 		}
 		for _, cc := range tc.Clients {
-			t.AddClient(fieftest.ClientConfig{
-				Name: cc.Name, ID: cc.ClientID, Secret: cc.ClientSecret, Public: cc.Public, ThirdParty: cc.ThirdParty,
+			if _, err := t.AddClient(fieftest.ClientConfig{
+				Name: cc.Name, ClientID: cc.ClientID, ClientSecret: cc.ClientSecret, Public: cc.Public, ThirdParty: cc.ThirdParty,
 				RedirectURIs: cc.RedirectURIs, Encrypt: cc.Encrypt,
 				TokenLifetime: time.Duration(cc.AccessIDTokenLifetimeSecond) * time.Second,
-			})
+			}); err != nil {
+				return err
+			}
 		}
 		for _, uc := range tc.Users {
-			u := t.AddUser(fieftest.UserConfig{
+			u, err := t.AddUser(fieftest.UserConfig{
 				ID: uc.ID, Email: uc.Email, Password: uc.Password, Unverified: uc.Unverified, Inactive: uc.Inactive,
 				Fields: uc.Fields, Permissions: uc.Permissions,
 			})
+			if err != nil {
+				return err
+			}
 			for _, r := range uc.Roles {
-				u.GrantRole(r)
+				if err := u.GrantRole(r); err != nil {
+					return err
+				}
 			}
 		}
 	}

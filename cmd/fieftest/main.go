@@ -204,29 +204,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case o.adminKey != "":
-		srv.SetAdminAPIKey(o.adminKey)
+		if err := srv.SetAdminAPIKey(o.adminKey); err != nil {
+			return err
+		}
 	case cfg.AdminAPIKey == "":
-		srv.SetAdminAPIKey(randomSecret())
+		if err := srv.SetAdminAPIKey(randomSecret()); err != nil {
+			return err
+		}
 	}
 	return serve(ctx, srv, o, stdout, stderr)
 }
 
 // applyFlags adds the client and users of the flags to the default tenant.
-func applyFlags(srv *fieftest.Server, o *options) (err error) {
-	defer recoverSetup(&err, "")
+func applyFlags(srv *fieftest.Server, o *options) error {
 	if o.clientID != "" {
-		srv.AddClient(fieftest.ClientConfig{ID: o.clientID, Secret: o.clientSecret, Public: o.public, RedirectURIs: o.redirectURIs})
+		if _, err := srv.AddClient(fieftest.ClientConfig{ClientID: o.clientID, ClientSecret: o.clientSecret, Public: o.public, RedirectURIs: o.redirectURIs}); err != nil {
+			return err
+		}
 	}
 	for _, u := range o.userSpecs {
-		srv.AddUser(fieftest.UserConfig{Email: u.email, Password: u.password, Permissions: u.permissions})
+		if _, err := srv.AddUser(fieftest.UserConfig{Email: u.email, Password: u.password, Permissions: u.permissions}); err != nil {
+			return err
+		}
 	}
 	return nil
-}
-
-// recoverSetup turns a panic of fieftest's setup methods (duplicate ids,
-// emails or slugs) into *err.
-func recoverSetup(err *error, context string) {
-	if p := recover(); p != nil {
-		*err = fmt.Errorf("fieftest: %s%s", context, strings.TrimPrefix(fmt.Sprint(p), "fieftest: "))
-	}
 }

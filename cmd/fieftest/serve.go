@@ -41,8 +41,8 @@ func serve(ctx context.Context, srv *fieftest.Server, o *options, stdout, stderr
 		fmt.Fprintf(stdout, "FIEF_CA_FILE=%s\n", caPath)
 	}
 	if cs := srv.DefaultTenant().Clients(); len(cs) > 0 {
-		fmt.Fprintf(stdout, "FIEF_CLIENT_ID=%s\n", cs[0].ID)
-		fmt.Fprintf(stdout, "FIEF_CLIENT_SECRET=%s\n", cs[0].Secret)
+		fmt.Fprintf(stdout, "FIEF_CLIENT_ID=%s\n", cs[0].ClientID)
+		fmt.Fprintf(stdout, "FIEF_CLIENT_SECRET=%s\n", cs[0].ClientSecret)
 	}
 	if caPath != "" {
 		printTrust(stderr, caPath)

@@ -77,7 +77,9 @@ func TestDemo(t *testing.T) {
 func TestOnFief(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email, Password: fiefdemo.Password, Permissions: []string{"castles:read"}})
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email, Password: fiefdemo.Password, Permissions: []string{"castles:read"}}); err != nil {
+		t.Fatal(err)
+	}
 	getenv := env(map[string]string{"FIEF_BASE_URL": srv.URL + "/", "FIEF_ADMIN_API_KEY": srv.AdminAPIKey()})
 	step := func(want string, args ...string) {
 		t.Helper()

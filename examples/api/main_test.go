@@ -37,9 +37,15 @@ func TestNoFiefNoDemo(t *testing.T) { demotest.CheckNoFiefNoDemo(t, "-addr", "lo
 func TestRoutes(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client()})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: fiefdemo.Email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,10 @@ func TestRunWithFiefFromEnvironment(t *testing.T) { demotest.CheckAPIFromEnviron
 func TestBadConfiguration(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		env    []string
@@ -81,9 +90,9 @@ func TestBadConfiguration(t *testing.T) {
 		report bool
 		wants  []string
 	}{
-		{"wrong secret", []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=wrong-secret-1234"}, nil, true,
+		{"wrong secret", []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ClientID, "FIEF_CLIENT_SECRET=wrong-secret-1234"}, nil, true,
 			[]string{"FAILURE  client_credentials", "FIEF_CLIENT_SECRET", "skipped  redirect_uri        an API has no sign-in callback"}},
-		{"wrong tenant", []string{"FIEF_BASE_URL=" + srv.URL + "/nope", "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}, nil, true,
+		{"wrong tenant", []string{"FIEF_BASE_URL=" + srv.URL + "/nope", "FIEF_CLIENT_ID=" + fc.ClientID, "FIEF_CLIENT_SECRET=" + fc.ClientSecret}, nil, true,
 			[]string{"FAILURE  discovery", "check the tenant slug"}},
 		{"unreachable Fief", []string{"FIEF_BASE_URL=http://127.0.0.1:1", "FIEF_CLIENT_ID=x"}, nil, true, []string{"FAILURE  reachable"}},
 		{"malformed URL", []string{"FIEF_BASE_URL=ftp//nope", "FIEF_CLIENT_ID=x"}, nil, false, []string{"BaseURL", "has no scheme"}},
@@ -124,9 +133,12 @@ func TestBadConfiguration(t *testing.T) {
 func TestStartupWarning(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{Public: true})
+	fc, err := srv.AddClient(fieftest.ClientConfig{Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("FIEF_BASE_URL", srv.URL)
-	t.Setenv("FIEF_CLIENT_ID", fc.ID)
+	t.Setenv("FIEF_CLIENT_ID", fc.ClientID)
 	t.Setenv("FIEF_CLIENT_SECRET", "wrong-secret-1234")
 	appURL, output := demotest.Start(t, run)
 	out := output()

@@ -55,10 +55,15 @@ func TestCommandsAgainstFief(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
-	srv.AddUser(fieftest.UserConfig{Email: "bob@example.com", Permissions: []string{"a", "b"}})
+	c, err := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "bob@example.com", Permissions: []string{"a", "b"}}); err != nil {
+		t.Fatal(err)
+	}
 	srv.SetAutoLogin("bob@example.com")
-	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}
+	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ClientID}
 	creds := filepath.Join(t.TempDir(), "creds.json")
 
 	steps := []struct {
@@ -137,7 +142,10 @@ func TestStartupCheck(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	c, err := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	creds := filepath.Join(t.TempDir(), "creds.json")
 	tests := []struct {
 		name  string
@@ -148,9 +156,9 @@ func TestStartupCheck(t *testing.T) {
 	}{
 		{"unknown client ID", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": "nope"}, port, "login",
 			[]string{"FAILURE  client_id", "FIEF_CLIENT_ID"}},
-		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, freePort(t), "whoami",
+		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ClientID}, freePort(t), "whoami",
 			[]string{"FAILURE  redirect_uri", "/callback\" is not a redirect URI"}},
-		{"logout offline", map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": c.ID}, port, "logout", nil},
+		{"logout offline", map[string]string{"FIEF_BASE_URL": "http://127.0.0.1:1", "FIEF_CLIENT_ID": c.ClientID}, port, "logout", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,7 +192,10 @@ func TestDoctor(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	c := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	c, err := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	creds := filepath.Join(t.TempDir(), "creds.json")
 	tests := []struct {
 		name    string
@@ -193,11 +204,11 @@ func TestDoctor(t *testing.T) {
 		failed  bool
 		outputs []string
 	}{
-		{"all good", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, port, false,
+		{"all good", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ClientID}, port, false,
 			[]string{"Fief check of " + srv.URL, "): ok\n", "ok       reachable", "ok       redirect_uri", "ok       client_credentials", "public client"}},
-		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID}, freePort(t), true,
+		{"port not registered", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ClientID}, freePort(t), true,
 			[]string{"): failure\n", "FAILURE  redirect_uri", "fix: add \"http://127.0.0.1:"}},
-		{"public client given a secret", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ID, "FIEF_CLIENT_SECRET": "wrong-secret-1234"}, port, false,
+		{"public client given a secret", map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": c.ClientID, "FIEF_CLIENT_SECRET": "wrong-secret-1234"}, port, false,
 			[]string{"): warning\n", "WARNING  client_credentials", "remove FIEF_CLIENT_SECRET"}},
 	}
 	for _, tt := range tests {

@@ -83,11 +83,16 @@ func TestRunDemo(t *testing.T) {
 func TestRunWithFiefFromEnvironment(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
-	srv.AddUser(fieftest.UserConfig{Email: "someone@example.com", Password: "correct horse"})
+	fc, err := srv.AddClient(fieftest.ClientConfig{Encrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com", Password: "correct horse"}); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("FIEF_BASE_URL", srv.URL)
-	t.Setenv("FIEF_CLIENT_ID", fc.ID)
-	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
+	t.Setenv("FIEF_CLIENT_ID", fc.ClientID)
+	t.Setenv("FIEF_CLIENT_SECRET", fc.ClientSecret)
 	t.Setenv("FIEF_ENCRYPTION_KEY", fc.EncryptionKey)
 	port := freePort(t)
 	fc.AddRedirectURI("http://localhost:" + port + "/auth-callback") // checked at startup
@@ -125,8 +130,11 @@ func TestBadConfiguration(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	fc := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:" + port + "/auth-callback"}})
-	good := []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ID, "FIEF_CLIENT_SECRET=" + fc.Secret}
+	fc, err := srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{"http://localhost:" + port + "/auth-callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := []string{"FIEF_BASE_URL=" + srv.URL, "FIEF_CLIENT_ID=" + fc.ClientID, "FIEF_CLIENT_SECRET=" + fc.ClientSecret}
 	tests := []struct {
 		name  string
 		env   []string
@@ -163,7 +171,7 @@ func TestBadConfiguration(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr)
 				}
 			}
-			if strings.Contains(stdout, "Listening on") || strings.Contains(stderr+stdout, "wrong-secret-1234") || strings.Contains(stderr+stdout, fc.Secret) {
+			if strings.Contains(stdout, "Listening on") || strings.Contains(stderr+stdout, "wrong-secret-1234") || strings.Contains(stderr+stdout, fc.ClientSecret) {
 				t.Errorf("stdout %q, stderr %q: listening, or a secret shown", stdout, stderr)
 			}
 		})

@@ -196,10 +196,19 @@ func TestFiefFromEnvironment(t *testing.T) {
 	srv := fieftest.NewServer()
 	defer srv.Close()
 	port := freePort(t)
-	fc := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
-	reader := srv.AddUser(fieftest.UserConfig{Email: "reader@example.com", Permissions: []string{fiefdemo.Permission}})
-	visitor := srv.AddUser(fieftest.UserConfig{Email: "visitor@example.com"})
-	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": fc.ID}
+	fc, err := srv.AddClient(fieftest.ClientConfig{Public: true, RedirectURIs: []string{"http://127.0.0.1:" + port + "/callback"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := srv.AddUser(fieftest.UserConfig{Email: "reader@example.com", Permissions: []string{fiefdemo.Permission}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitor, err := srv.AddUser(fieftest.UserConfig{Email: "visitor@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"FIEF_BASE_URL": srv.URL, "FIEF_CLIENT_ID": fc.ClientID}
 	socket := filepath.Join(t.TempDir(), "castles.sock")
 	output := startServe(t, vars, "-socket", socket, "-port", port)
 	if strings.Contains(output, fiefdemo.Email) || !strings.Contains(output, srv.URL) || !strings.Contains(output, "/callback") {
@@ -231,10 +240,10 @@ func TestFiefFromEnvironment(t *testing.T) {
 		{visitor, "ListCastles", codes.PermissionDenied, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.user.Email+"/"+tt.method, func(t *testing.T) {
+		t.Run(tt.user.Email()+"/"+tt.method, func(t *testing.T) {
 			creds := filepath.Join(t.TempDir(), "credentials.json")
-			r := callAs(t, vars, browser(tt.user.Email), "-socket", socket, "-port", port, "-credentials", creds, tt.method)
-			out, _ := strings.CutPrefix(r.out, "Signed in as "+tt.user.Email+". Credentials saved in "+creds+"\n")
+			r := callAs(t, vars, browser(tt.user.Email()), "-socket", socket, "-port", port, "-credentials", creds, tt.method)
+			out, _ := strings.CutPrefix(r.out, "Signed in as "+tt.user.Email()+". Credentials saved in "+creds+"\n")
 			if status.Code(r.err) != tt.wantCode || out != tt.wantOut {
 				t.Errorf("%q, %v; want %q, %v", r.out, r.err, tt.wantOut, tt.wantCode)
 			}

@@ -48,7 +48,9 @@ func serve(ctx context.Context, args []string, sys system) error {
 		redirectURI := fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath)
 		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief gRPC example", Public: true, RedirectURIs: []string{redirectURI}})
 		defer d.Close()
-		d.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: fiefdemo.Password})
+		if _, err := d.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: fiefdemo.Password}); err != nil {
+			return err
+		}
 		cfg = d.Config
 	} else if cfg.BaseURL == "" {
 		return errNoFief

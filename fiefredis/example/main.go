@@ -105,7 +105,10 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	if *demo {
 		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief Redis example"})
 		defer d.Close()
-		hook := d.Server.AddWebhook(fieftest.WebhookConfig{URL: appURL + WebhookPath, Events: WebhookEvents})
+		hook, err := d.Server.AddWebhook(fieftest.WebhookConfig{URL: appURL + WebhookPath, Events: WebhookEvents})
+		if err != nil {
+			return err
+		}
 		cfg.Fief, cfg.WebhookSecrets = d.Config, []string{hook.Secret}
 	} else if cfg.Fief.BaseURL == "" {
 		return errNoFief

@@ -71,16 +71,20 @@ func newCluster(t *testing.T, instances int) *cluster {
 	c.fief = fieftest.NewServer()
 	t.Cleanup(c.fief.Close)
 	c.fief.SetClock(c.clock.Now)
-	c.client = c.fief.AddClient(fieftest.ClientConfig{ID: "demo"})
+	var err error
+	c.client, err = c.fief.AddClient(fieftest.ClientConfig{ClientID: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.cfg = config{
-		Fief:           fief.Config{BaseURL: c.fief.URL, ClientID: c.client.ID, ClientSecret: c.client.Secret, HTTPClient: c.fief.Client()},
+		Fief:           fief.Config{BaseURL: c.fief.URL, ClientID: c.client.ClientID, ClientSecret: c.client.ClientSecret, HTTPClient: c.fief.Client()},
 		RedisURL:       c.redis.URL(),
 		WebhookSecrets: []string{webhookSecret},
 		SharedKeys:     [][]byte{[]byte("a-secret-shared-by-the-instances-of-the-test")},
 		Clock:          c.clock.Now,
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	c.countMessages("fief:" + c.client.ID + ":events")
+	c.countMessages("fief:" + c.client.ClientID + ":events")
 	for range instances {
 		c.start()
 	}
@@ -161,7 +165,7 @@ func (c *cluster) eventually(route, token string, status int, why string) {
 
 // mint returns a fresh token of u with u's current permissions.
 func (c *cluster) mint(u *fieftest.User) string {
-	return c.fief.MintAccessToken(u.ID, fieftest.TokenOptions{ClientID: c.client.ID, Scopes: []string{"openid"}, Lifetime: time.Hour})
+	return c.fief.MintAccessToken(u.ID, fieftest.TokenOptions{ClientID: c.client.ClientID, Scopes: []string{"openid"}, Lifetime: time.Hour})
 }
 
 // deliver waits until Fief has made every webhook attempt due now.
@@ -242,9 +246,17 @@ func (m *monitor) finish(t *testing.T) {
 // Fief and one Redis; Fief's webhooks reach one instance only.
 func TestInstancesShareRevocations(t *testing.T) {
 	c := newCluster(t, 3)
-	anne := c.fief.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{Permission}})
-	bob := c.fief.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy", Permissions: []string{Permission}})
-	c.fief.AddWebhook(fieftest.WebhookConfig{URL: c.urls[0] + WebhookPath, Events: WebhookEvents, Secret: webhookSecret})
+	anne, err := c.fief.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{Permission}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := c.fief.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy", Permissions: []string{Permission}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.fief.AddWebhook(fieftest.WebhookConfig{URL: c.urls[0] + WebhookPath, Events: WebhookEvents, Secret: webhookSecret}); err != nil {
+		t.Fatal(err)
+	}
 
 	bobToken := c.mint(bob)
 	var anneToken atomic.Pointer[string]

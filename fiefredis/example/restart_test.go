@@ -169,12 +169,15 @@ func TestRevocationSurvivesRestartDuringOutage(t *testing.T) {
 	fief := fieftest.NewServer()
 	t.Cleanup(fief.Close)
 	fief.SetClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) })
-	client := fief.AddClient(fieftest.ClientConfig{ID: "demo"})
+	client, err := fief.AddClient(fieftest.ClientConfig{ClientID: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	const secret = "a-webhook-secret-for-the-restart-test"
 	env := []string{
 		"FIEF_BASE_URL=" + fief.URL,
-		"FIEF_CLIENT_ID=" + client.ID,
-		"FIEF_CLIENT_SECRET=" + client.Secret,
+		"FIEF_CLIENT_ID=" + client.ClientID,
+		"FIEF_CLIENT_SECRET=" + client.ClientSecret,
 		"FIEF_WEBHOOK_SECRET=" + secret,
 		"SHARED_KEYS=" + base64.StdEncoding.EncodeToString([]byte("a-secret-shared-by-the-instances-of-the-test")),
 		"SHARED_KEYS=" + base64.StdEncoding.EncodeToString([]byte("the-keys-shared-by-the-instances-of-this-test")),
@@ -185,9 +188,14 @@ func TestRevocationSurvivesRestartDuringOutage(t *testing.T) {
 		instances = append(instances, startProcess(t, bin, env, rdb.URL()))
 	}
 	receiver := instances[0]
-	fief.AddWebhook(fieftest.WebhookConfig{URL: receiver.url + WebhookPath, Events: WebhookEvents, Secret: secret})
-	anne := fief.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{Permission}})
-	token := fief.MintAccessToken(anne.ID, fieftest.TokenOptions{ClientID: client.ID, Scopes: []string{"openid"}, Lifetime: time.Hour})
+	if _, err := fief.AddWebhook(fieftest.WebhookConfig{URL: receiver.url + WebhookPath, Events: WebhookEvents, Secret: secret}); err != nil {
+		t.Fatal(err)
+	}
+	anne, err := fief.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy", Permissions: []string{Permission}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := fief.MintAccessToken(anne.ID, fieftest.TokenOptions{ClientID: client.ClientID, Scopes: []string{"openid"}, Lifetime: time.Hour})
 	for i, p := range instances {
 		if got := p.get("/authenticated-permissions", token); got != http.StatusOK {
 			t.Fatalf("instance %d answers %d before anything happened\n%s", i, got, p.out.String())

@@ -90,14 +90,20 @@ func Start(cfg Config) *Demo {
 	}
 	srv := fieftest.NewServer()
 	srv.DefaultTenant().SetName(name)
-	client := srv.AddClient(fieftest.ClientConfig{
-		ID:           ClientID,
+	client, err := srv.AddClient(fieftest.ClientConfig{
+		ClientID:     ClientID,
 		Name:         name,
 		Public:       cfg.Public,
 		RedirectURIs: withLoopbackTwins(cfg.RedirectURIs),
 	})
-	user := srv.AddUser(fieftest.UserConfig{Email: Email, Password: Password, Permissions: []string{Permission}})
-	secret := client.Secret
+	if err != nil {
+		panic("fiefdemo: " + err.Error()) // a fresh server refuses no client_id
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: Email, Password: Password, Permissions: []string{Permission}})
+	if err != nil {
+		panic("fiefdemo: " + err.Error()) // nor the first user
+	}
+	secret := client.ClientSecret
 	if cfg.Public {
 		secret = "" // a public client ships no secret
 	}
@@ -107,7 +113,7 @@ func Start(cfg Config) *Demo {
 		User:   user,
 		Config: fief.Config{
 			BaseURL:      srv.URL,
-			ClientID:     client.ID,
+			ClientID:     client.ClientID,
 			ClientSecret: secret,
 			HTTPClient:   srv.Client(),
 			Clock:        srv.Now,
@@ -151,7 +157,7 @@ func (d *Demo) AccessToken(scopes ...string) string {
 		scopes = []string{"openid"}
 	}
 	return d.Server.MintAccessToken(d.User.ID, fieftest.TokenOptions{
-		ClientID:    d.Client.ID,
+		ClientID:    d.Client.ClientID,
 		Scopes:      scopes,
 		Permissions: []string{Permission},
 		ACR:         "1",

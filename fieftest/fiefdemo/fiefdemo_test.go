@@ -38,7 +38,7 @@ func TestStart(t *testing.T) {
 	if got := d.Client.RedirectURIs(); !slices.Equal(got, want) {
 		t.Errorf("redirect URIs %q, want %q", got, want)
 	}
-	if !d.User.CheckPassword(fiefdemo.Password) || d.User.CurrentEmail() != fiefdemo.Email {
+	if !d.User.CheckPassword(fiefdemo.Password) || d.User.Email() != fiefdemo.Email {
 		t.Error("the demo user does not sign in with the published account")
 	}
 	if name := d.Server.DefaultTenant().Name(); name != "Castles" {

@@ -24,6 +24,15 @@ import (
 //go:embed testdata/calls-v0.26.3.md
 var record []byte
 
+//go:embed testdata/calls-v0.30.0.md
+var record030 []byte
+
+// The versions of Fief whose calls are recorded.
+const (
+	V026 = "0.26.3"
+	V030 = "0.30.0"
+)
+
 // AdminKey is the admin API key of the recorded server.
 const AdminKey = "rf-admin-api-key-0123456789abcdef"
 
@@ -83,12 +92,27 @@ func (c Call) Replayable() bool { return c.AdminAPI() && c.Status < 500 }
 // String names the call, for test names: "12 create user".
 func (c Call) String() string { return fmt.Sprintf("%d %s", c.Number, c.Title) }
 
-// Load parses the embedded record.
+// Load parses the embedded record of Fief 0.26.3.
 func Load() ([]Call, error) { return Parse(record) }
 
-// Replayable returns the replayable calls of the record, in order.
-func Replayable() ([]Call, error) {
-	all, err := Load()
+// LoadVersion parses the embedded record of a Fief version (V026, V030).
+func LoadVersion(v string) ([]Call, error) {
+	switch v {
+	case V026:
+		return Parse(record)
+	case V030:
+		return Parse(record030)
+	}
+	return nil, fmt.Errorf("admincalls: no record of Fief %q", v)
+}
+
+// Replayable returns the replayable calls of the 0.26.3 record, in order.
+func Replayable() ([]Call, error) { return ReplayableVersion(V026) }
+
+// ReplayableVersion returns the replayable calls of a version's record, in
+// order.
+func ReplayableVersion(v string) ([]Call, error) {
+	all, err := LoadVersion(v)
 	if err != nil {
 		return nil, err
 	}

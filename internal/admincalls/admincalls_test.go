@@ -6,6 +6,19 @@ import (
 	"testing"
 )
 
+func TestLoadVersion030(t *testing.T) {
+	calls, err := LoadVersion(V030)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 87 || calls[86].Title != "webhook logs of the closed-port webhook (connection refused)" {
+		t.Fatalf("got %d calls, the last %v", len(calls), calls[len(calls)-1])
+	}
+	if _, err := LoadVersion("0.1.0"); err == nil {
+		t.Error("LoadVersion of an unrecorded version: no error")
+	}
+}
+
 func TestLoad(t *testing.T) {
 	calls, err := Load()
 	if err != nil {

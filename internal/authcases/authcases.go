@@ -92,8 +92,15 @@ func New(t testing.TB) *Env {
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
 	e := &Env{Server: srv}
-	e.fc = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{RedirectURI}})
-	e.User = srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture", Permissions: []string{Permission}})
+	var err error
+	e.fc, err = srv.AddClient(fieftest.ClientConfig{RedirectURIs: []string{RedirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.User, err = srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture", Permissions: []string{Permission}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.Client = e.NewClient(t)
 	e.Auth = fiefhttp.New(e.Client, fiefhttp.Config{})
 	return e
@@ -108,7 +115,7 @@ func (e *Env) NewClient(t testing.TB) *fief.Client {
 // newClient is NewClient with a revocation set (nil for none).
 func (e *Env) newClient(t testing.TB, rv *fief.Revocations) *fief.Client {
 	t.Helper()
-	c, err := fief.New(fief.Config{BaseURL: e.Server.URL, ClientID: e.fc.ID, ClientSecret: e.fc.Secret, HTTPClient: e.Server.Client(), Revocations: rv})
+	c, err := fief.New(fief.Config{BaseURL: e.Server.URL, ClientID: e.fc.ClientID, ClientSecret: e.fc.ClientSecret, HTTPClient: e.Server.Client(), Revocations: rv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +247,10 @@ func Tamper(tok string) string {
 func foreignToken(t testing.TB) string {
 	other := fieftest.NewServer()
 	defer other.Close()
-	u := other.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture"})
+	u, err := other.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return other.MintAccessToken(u.ID, fieftest.TokenOptions{})
 }
 

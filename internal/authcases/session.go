@@ -27,10 +27,16 @@ func WebSessionRefreshedAndRevoked(t *testing.T, routes func(auth *fiefhttp.Auth
 	const lifetime = 10 * time.Minute
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	fc := srv.AddClient(fieftest.ClientConfig{TokenLifetime: lifetime})
-	user := srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture"})
+	fc, err := srv.AddClient(fieftest.ClientConfig{TokenLifetime: lifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: Email, Password: "herminetincture"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	revocations := fief.NewRevocations(fief.RevocationsConfig{Clock: srv.Now})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ID, ClientSecret: fc.Secret, HTTPClient: srv.Client(), Clock: srv.Now, Revocations: revocations})
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret, HTTPClient: srv.Client(), Clock: srv.Now, Revocations: revocations})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,11 +77,17 @@ func CheckAPIFromEnvironment(t *testing.T, run RunFunc) {
 	t.Helper()
 	srv := fieftest.NewServer()
 	defer srv.Close()
-	fc := srv.AddClient(fieftest.ClientConfig{})
-	user := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
+	fc, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := srv.AddUser(fieftest.UserConfig{Email: "someone@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("FIEF_BASE_URL", srv.URL)
-	t.Setenv("FIEF_CLIENT_ID", fc.ID)
-	t.Setenv("FIEF_CLIENT_SECRET", fc.Secret)
+	t.Setenv("FIEF_CLIENT_ID", fc.ClientID)
+	t.Setenv("FIEF_CLIENT_SECRET", fc.ClientSecret)
 	appURL, output := Start(t, run)
 	if strings.Contains(output(), fiefdemo.Email) || !strings.Contains(output(), srv.URL) {
 		t.Errorf("output:\n%s", output())
