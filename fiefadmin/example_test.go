@@ -186,7 +186,7 @@ func ExampleError() {
 		}
 	}
 	// Output:
-	// body.email: value is not a valid email address
-	// body.password: field required
-	// body.tenant_id: field required
+	// body.email: value is not a valid email address: An email address must have an @-sign.
+	// body.password: Field required
+	// body.tenant_id: Field required
 }

@@ -2,10 +2,10 @@ package fiefadmin_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/fief-dev/fief-go/fiefadmin"
@@ -62,7 +62,9 @@ func TestLogsWhileDeliveriesArrive(t *testing.T) {
 
 // codename finds the permission's codename in a delivery's payload.
 func codename(payload string) string {
-	_, rest, _ := strings.Cut(payload, `"codename": "`)
-	c, _, _ := strings.Cut(rest, `"`)
-	return c
+	var e struct {
+		Data struct{ Codename string } `json:"data"`
+	}
+	json.Unmarshal([]byte(payload), &e)
+	return e.Data.Codename
 }
