@@ -51,7 +51,7 @@ func TestPagesCarryAppName(t *testing.T) {
 			{"forbidden", "You do not have access to this page", navigate(flow.Auth().Authenticated(fiefhttp.Permissions("castles:write"))(infoHandler), "GET", "/castles")},
 			{"sign-out", "Sign out", navigate(http.HandlerFunc(flow.Logout), "GET", "/logout")},
 		}
-		e.srv.FailNext(fieftest.EndpointUserinfo, 1, fieftest.Fault{Status: 500})
+		e.srv.FailNext(fieftest.EndpointUserInfo, 1, fieftest.Fault{Status: 500})
 		pages = append(pages, struct{ name, title, body string }{"unavailable", "Sign-in is unavailable", navigate(flow.Auth().CurrentUser()(infoHandler), "GET", "/me")})
 		for _, p := range pages {
 			for _, mark := range brandMarks(p.title) {

@@ -247,9 +247,15 @@ func newAPI(t *testing.T, rdb redis.UniversalClient, in *instance) *api {
 	t.Helper()
 	srv := fieftest.NewServer()
 	t.Cleanup(srv.Close)
-	c := srv.AddClient(fieftest.ClientConfig{})
-	u := srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy"})
-	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ID, ClientSecret: c.Secret, HTTPClient: srv.Client(), Revocations: in.rev})
+	c, err := srv.AddClient(fieftest.ClientConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := srv.AddUser(fieftest.UserConfig{Email: "bob@bretagne.duchy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := fief.New(fief.Config{BaseURL: srv.URL, ClientID: c.ClientID, ClientSecret: c.ClientSecret, HTTPClient: srv.Client(), Revocations: in.rev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +266,7 @@ func newAPI(t *testing.T, rdb redis.UniversalClient, in *instance) *api {
 	auth := fiefhttp.New(client, fiefhttp.Config{UserInfoCache: cache, Logger: slog.New(slog.DiscardHandler)})
 	web := httptest.NewServer(auth.CurrentUser()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 	t.Cleanup(web.Close)
-	token := srv.MintAccessToken(u.ID, fieftest.TokenOptions{ClientID: c.ID, Scopes: []string{"openid"}, Lifetime: time.Hour})
+	token := srv.MintAccessToken(u.ID, fieftest.TokenOptions{ClientID: c.ClientID, Scopes: []string{"openid"}, Lifetime: time.Hour})
 	return &api{t: t, url: web.URL, token: token, stop: make(chan struct{}), done: make(chan struct{})}
 }
 
