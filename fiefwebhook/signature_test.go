@@ -143,3 +143,34 @@ func TestDecodeRefusesNonEvents(t *testing.T) {
 		t.Fatalf("unknown type: %+v, %v", e, err)
 	}
 }
+
+// TestRealDeliveriesOfFief030 verifies and decodes every delivery captured
+// from a real Fief 0.30.0 server: compact JSON, raw UTF-8, times ending in
+// "Z", the user events and the permission and role events.
+func TestRealDeliveriesOfFief030(t *testing.T) {
+	seen := map[fiefadmin.WebhookEvent]bool{}
+	for i, d := range loadDeliveriesFrom(t, "testdata/deliveries-v0.30.0.json") {
+		if err := fiefwebhook.Verify([]string{d.Secret}, d.timestamp(), d.signature(), []byte(d.Body), d.sentAt(t), fiefwebhook.DefaultTolerance); err != nil {
+			t.Fatalf("delivery %d does not verify: %v", i, err)
+		}
+		if ua := d.Headers["User-Agent"]; ua != "fief-server-webhooks/0.30.0" {
+			t.Fatalf("delivery %d: User-Agent %q", i, ua)
+		}
+		e, err := fiefwebhook.Decode([]byte(d.Body))
+		if err != nil {
+			t.Fatalf("delivery %d does not decode: %v", i, err)
+		}
+		seen[e.Type] = true
+		if e.Object == nil {
+			t.Fatalf("%s: no typed object", e.Type)
+		}
+		if u, ok := e.User(); ok && (u.CreatedAt.IsZero() || u.Tenant.Name != "Default" || u.Tenant.Slug != "default") {
+			t.Fatalf("%s: user %+v", e.Type, u)
+		}
+	}
+	for _, typ := range []fiefadmin.WebhookEvent{"user.created", "user.updated", "user.deleted", "user.password_reset", "user.forgot_password_requested", "user_permission.created", "user_permission.deleted", "user_role.created", "user_role.deleted", "permission.created", "permission.updated", "permission.deleted", "role.created", "role.updated", "role.deleted"} {
+		if !seen[typ] {
+			t.Errorf("no real delivery of %s decoded", typ)
+		}
+	}
+}
