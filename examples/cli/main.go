@@ -143,7 +143,7 @@ func run(ctx context.Context, args []string, sys system) error {
 	var d *fiefdemo.Demo
 	if *demo {
 		redirectURI := fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath)
-		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief CLI example", Public: true, RedirectURIs: []string{redirectURI}})
+		d = fiefdemo.Start(fiefdemo.Config{Name: appName, Public: true, RedirectURIs: []string{redirectURI}})
 		defer d.Close()
 		cfg = d.Config
 		if cliCfg.CredentialsPath == "" { // the demo's credentials die with it

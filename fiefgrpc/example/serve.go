@@ -46,7 +46,7 @@ func serve(ctx context.Context, args []string, sys system) error {
 	var d *fiefdemo.Demo
 	if *demo {
 		redirectURI := fmt.Sprintf("http://127.0.0.1:%d%s", *port, fiefcli.DefaultRedirectPath)
-		d = fiefdemo.Start(fiefdemo.Config{Name: "Fief gRPC example", Public: true, RedirectURIs: []string{redirectURI}})
+		d = fiefdemo.Start(fiefdemo.Config{Name: appName, Public: true, RedirectURIs: []string{redirectURI}})
 		defer d.Close()
 		if _, err := d.Server.AddUser(fieftest.UserConfig{Email: squireEmail, Password: fiefdemo.Password}); err != nil {
 			return err
