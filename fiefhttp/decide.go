@@ -93,7 +93,11 @@ func (a *Auth) Check(w http.ResponseWriter, r *http.Request, rt *Route) (context
 		if err != nil {
 			return a.anonymous(r.Context(), rt, err)
 		}
-		return a.check(r.Context(), s.token, s.authTime, rt, s.end)
+		ctx, err := a.check(r.Context(), s.token, s.authTime, rt, nil)
+		if errors.Is(err, fief.ErrTokenRevoked) {
+			s.end() // a session whose token is refused as revoked ends
+		}
+		return ctx, err
 	}
 	token, err := a.getter(r)
 	if err != nil {

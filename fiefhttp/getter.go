@@ -95,11 +95,8 @@ func isB64Token(s string) bool {
 // missing or empty cookie means no token.
 func Cookie(name string) TokenGetter {
 	return func(r *http.Request) (string, error) {
-		c, err := r.Cookie(name)
-		if err != nil {
-			return "", nil // http.ErrNoCookie is its only error
-		}
-		return c.Value, nil
+		v, _ := cookieValue(r, name) // as Request.Cookie reads it
+		return v, nil
 	}
 }
 

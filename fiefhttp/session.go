@@ -90,7 +90,19 @@ type sessionSource interface {
 type requestSession struct {
 	token    string    // the access token, valid now
 	authTime time.Time // when the user typed their credentials
-	end      func()    // ends the session: its token was refused as revoked
+
+	// What end needs: fields rather than a closure, which would cost every
+	// request an allocation.
+	flow *WebFlow
+	ctx  context.Context
+	w    http.ResponseWriter
+	key  sessionCacheKey // in the verified-session cache
+	id   string          // the server-side session ID, "" for a sealed cookie
+}
+
+// end ends the session: its token was refused as revoked.
+func (s *requestSession) end() {
+	s.flow.endCachedSession(s.ctx, s.w, s.key, s.id)
 }
 
 // Store key namespaces.
@@ -107,12 +119,23 @@ func errNoSession(why string) error { return fmt.Errorf("%w: %s", ErrNoToken, wh
 // session implements sessionSource for the sealed-cookie and server
 // storages.
 func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (requestSession, error) {
-	c, err := r.Cookie(f.sessionName)
-	if err != nil || c.Value == "" {
+	ctx := r.Context()
+	if f.sessionCache != nil {
+		if raw := firstCookieValue(r, f.sessionName); raw != "" {
+			if s, ok := f.cachedSession(ctx, w, raw, f.sessionCache.key(raw)); ok {
+				return s, nil
+			}
+		}
+	}
+	value, ok := cookieValue(r, f.sessionName)
+	if !ok || value == "" {
 		return requestSession{}, ErrNoToken
 	}
-	ctx := r.Context()
-	rec, id, err := f.readSession(ctx, c.Value)
+	var key sessionCacheKey
+	if f.sessionCache != nil {
+		key = f.sessionCache.key(value)
+	}
+	rec, id, err := f.readSession(ctx, value)
 	if err != nil {
 		if errors.Is(err, ErrNoToken) {
 			f.deleteCookie(w, f.sessionName, "/")
@@ -120,7 +143,7 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (requestSessio
 		return requestSession{}, err
 	}
 	if err := f.revoked(rec); err != nil {
-		f.endSession(ctx, w, rec, id)
+		f.endCachedSession(ctx, w, key, id)
 		return requestSession{}, err
 	}
 	now := f.client.Now()
@@ -129,7 +152,7 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (requestSessio
 		fresh, err := f.refresh(ctx, rec)
 		if err != nil {
 			if errors.Is(err, ErrSessionEnded) {
-				f.endSession(ctx, w, rec, id)
+				f.endCachedSession(ctx, w, key, id)
 			}
 			return requestSession{}, err
 		}
@@ -156,10 +179,23 @@ func (f *WebFlow) session(w http.ResponseWriter, r *http.Request) (requestSessio
 			return requestSession{}, err
 		}
 	}
+	if f.sessionCache != nil {
+		if changed {
+			// The refresh replaced the session: the next request, with
+			// the new cookie or record, is cached then.
+			f.sessionCache.drop(key)
+		} else {
+			f.sessionCache.put(key, rec, now, f.servedUntil(rec))
+		}
+	}
 	return requestSession{
 		token:    rec.AccessToken,
 		authTime: time.Unix(rec.AuthTime, 0),
-		end:      func() { f.endSession(ctx, w, rec, id) },
+		flow:     f,
+		ctx:      ctx,
+		w:        w,
+		key:      key,
+		id:       id,
 	}, nil
 }
 

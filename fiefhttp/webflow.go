@@ -1,6 +1,7 @@
 package fiefhttp
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -124,6 +125,14 @@ type WebConfig struct {
 	// refreshed. Zero means [DefaultRefreshMargin].
 	RefreshMargin time.Duration
 
+	// SessionCacheSize bounds the verified-session cache of
+	// [StorageSealedCookie] and [StorageServer] sessions: a session opened
+	// (and its record read) less than [SessionCacheLife] ago is served from
+	// memory, dropped at once by a logout, a refresh or a revocation of its
+	// user (see the README's "Sessions" section). Zero means
+	// [DefaultSessionCacheSize]; a negative value turns the cache off.
+	SessionCacheSize int
+
 	// RotationMemory is how long a request presenting a refresh token that
 	// was just rotated (a slow request, another tab) gets the pair that
 	// replaced it rather than a sign-out. Zero means
@@ -200,6 +209,7 @@ type WebFlow struct {
 	refreshMargin  time.Duration
 	rotationMemory time.Duration
 	refreshes      singleflight.Group
+	sessionCache   *sessionCache // nil when off, and for StorageAccessToken
 }
 
 // NewWebFlow validates cfg and returns a [WebFlow]. It does no I/O. Its
@@ -318,6 +328,16 @@ func NewWebFlow(client *fief.Client, cfg WebConfig) (*WebFlow, error) {
 	}
 	if f.logger == nil {
 		f.logger = client.Logger()
+	}
+	if f.storage != StorageAccessToken && cfg.SessionCacheSize >= 0 {
+		if f.sessionCache, err = newSessionCache(keys[0], cmp.Or(cfg.SessionCacheSize, DefaultSessionCacheSize)); err != nil {
+			return nil, fmt.Errorf("fiefhttp: cookie keys: %w", err)
+		}
+		if rv := client.Revocations(); rv != nil {
+			// The hook holds the cache, not the flow: it goes with the flow.
+			stop := rv.OnRevoke(f.sessionCache.revoked)
+			runtime.AddCleanup(f, func(stop func()) { stop() }, stop)
+		}
 	}
 	if rv := client.Revocations(); rv != nil && f.storage == StorageServer {
 		// A revoked user's server-side sessions are deleted at once; the
@@ -608,6 +628,7 @@ func (f *WebFlow) logout(w http.ResponseWriter, r *http.Request, everywhere bool
 	ctx := r.Context()
 	if c, err := r.Cookie(f.sessionName); err == nil && c.Value != "" {
 		userID := f.sessionUser(ctx, c.Value)
+		f.forgetCachedSession(c.Value, userID, everywhere)
 		if f.storage == StorageServer && isSessionID(c.Value) {
 			if err := f.store.Delete(ctx, sessionKeyPrefix+c.Value); err != nil {
 				f.logger.ErrorContext(ctx, "fiefhttp: session delete failed", "error", err)
