@@ -33,6 +33,7 @@ type results struct {
 	benches []*bench        // in order of first appearance
 	tests   map[string]bool // test name (with subtests) -> passed
 	notes   []string        // the measurements tests log ("... bytes per entry ...")
+	openssl float64         // OpenSSL's RSA-4096 verification, CPU ns (0: not measured)
 }
 
 // find returns the benchmark of name at procs, or nil.

@@ -58,6 +58,26 @@ func checkTargets(r *results) []check {
 			return u/l <= t.max, fmt.Sprintf("%.2f×", u/l)
 		})
 	}
+	each("uncached validation at most 1.5× OpenSSL's bare RSA-4096 verification (openssl speed, CPU time, same run), RSA-4096", func(p int) (bool, string) {
+		u, ok := med("Validate/rsa=4096/fief-uncached", p)
+		if !ok || r.openssl <= 0 {
+			return false, "not measured"
+		}
+		return u/r.openssl <= 1.5, fmt.Sprintf("%.2f× (%s ns against %s ns)", u/r.openssl, formatNs(u), formatNs(r.openssl))
+	})
+	for _, bits := range []string{"2048", "4096"} {
+		for _, st := range []string{"access-token", "sealed", "server-memory"} {
+			each(fmt.Sprintf("a signed-in page at most 1.25× a cached bearer request (Session/…/%s against Middleware/…/fiefhttp-cached), RSA-%s", st, bits), func(p int) (bool, string) {
+				s, ok1 := med("Session/rsa="+bits+"/"+st, p)
+				m, ok2 := med("Middleware/rsa="+bits+"/fiefhttp-cached", p)
+				if !ok1 || !ok2 {
+					return false, "not measured"
+				}
+				return s/m <= 1.25, fmt.Sprintf("%.2f× (%s ns against %s ns; %.0f against %.0f allocations)", s/m, formatNs(s), formatNs(m),
+					allocs("Session/rsa="+bits+"/"+st, p), allocs("Middleware/rsa="+bits+"/fiefhttp-cached", p))
+			})
+		}
+	}
 	for _, peer := range []string{"go-oidc", "golang-jwt"} {
 		each("uncached validation at most 0.45× "+peer+"'s, RSA-4096", func(p int) (bool, string) {
 			u, ok1 := med("Validate/rsa=4096/fief-uncached", p)
