@@ -110,3 +110,48 @@ func TestRandomSecret(t *testing.T) {
 		seen[s] = true
 	}
 }
+
+// TestTokenTenants: "fieftest token" asks which tenant when the email is a
+// user of several, and signs in at the tenant's own URL (-acr 1).
+func TestTokenTenants(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "fieftest.json")
+	os.WriteFile(cfg, []byte(`{
+  "admin_api_key": "tenants-admin-key-0123456789",
+  "tenants": [
+    {"clients": [{"client_id": "web"}], "users": [{"email": "claude@france.kingdom", "password": "Herm1ne-Tincture!"}]},
+    {"slug": "france", "clients": [{"client_id": "paris", "redirect_uris": ["http://localhost:3000/callback"]}],
+     "users": [{"email": "claude@france.kingdom", "password": "Fleur-de-L1s!"}]}
+  ]
+}`), 0o600)
+	t.Setenv("FIEF_ADMIN_API_KEY", "tenants-admin-key-0123456789")
+	t.Setenv("FIEF_CA_FILE", "")
+	runPrinted(t, []string{"-addr", "127.0.0.1:0", "-config", cfg, "-quiet"}, func(base string) {
+		t.Setenv("FIEF_BASE_URL", base)
+		t.Setenv("FIEF_USER_PASSWORD", "Fleur-de-L1s!")
+		token := func(args ...string) (string, error) {
+			var out, errb bytes.Buffer
+			err := runToken(t.Context(), args, &out, &errb)
+			return out.String(), err
+		}
+		if _, err := token("claude@france.kingdom"); err == nil || !strings.Contains(err.Error(), "several tenants") {
+			t.Errorf("without -tenant: %v", err)
+		}
+		out, err := token("claude@france.kingdom", "-tenant", "france", "-acr", "1")
+		if err != nil {
+			t.Fatalf("-tenant france -acr 1: %v", err)
+		}
+		if c := tokenClaims(t, out); c.Iss != "https://"+strings.TrimPrefix(base, "http://")+"/france" || c.ACR != "1" || strings.Join(c.Aud, ",") != "paris" {
+			t.Errorf("france token claims %+v", c)
+		}
+		out, err = token("claude@france.kingdom", "-tenant", "")
+		if err != nil {
+			t.Fatalf("-tenant '': %v", err)
+		}
+		if c := tokenClaims(t, out); c.Iss != "https://"+strings.TrimPrefix(base, "http://") || strings.Join(c.Aud, ",") != "web" {
+			t.Errorf("default tenant token claims %+v", c)
+		}
+		if _, err := token("claude@france.kingdom", "-tenant", "", "-acr", "1"); err == nil || !strings.Contains(err.Error(), "no redirect URI") {
+			t.Errorf("-acr 1 with a client without redirect URI: %v", err)
+		}
+	})
+}
