@@ -121,6 +121,11 @@ func TestTLS(t *testing.T) {
 		}
 	}
 	ca1, _ := os.ReadFile(caFile)
+	if st, err := os.Stat(filepath.Join(tlsDir, "ca-key.pem")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("the CA key's mode %v, want 0600", st.Mode().Perm())
+	}
 
 	// Restart with the same -tls-dir: same CA, trusted by the same client.
 	vars, _, _ = startBinaryEnv(t, binDir, env, args...)
