@@ -119,6 +119,17 @@
 // attempts due, [Server.WebhookAttempts] lists them. [User.ResetPassword]
 // stands for the forgotten-password flow (user.password_reset).
 //
+// # State
+//
+// [Server.SaveState] writes what Fief keeps in its database (signing keys,
+// tenants, clients, users and their grants, permissions, roles, webhooks
+// and their secrets, the admin key, sign-in sessions, refresh tokens and
+// consents); [Server.LoadState], on a server not started yet, restores it:
+// the restored server serves the same key sets, accepts the tokens the
+// other issued and refreshes its refresh tokens. [Server.SaveStateFile]
+// and [Server.LoadStateFile] do the same with a file; cmd/fieftest's
+// -state uses them.
+//
 // # Faults and time
 //
 // [Server.FailNext] makes an [Endpoint] answer an error, a malformed body

@@ -1,7 +1,8 @@
 // Command fieftest runs fieftest's in-process Fief server as a program: a
 // local Fief for development and CI, whatever the language of the
-// application, with no database and no other service. State is in memory
-// and gone when the program stops.
+// application, with no database and no other service. It answers as Fief
+// 0.30.0 (-fief-version 0.26.3 for Fief 0.26.3). State is in memory and gone
+// when the program stops, unless -state DIR keeps it across restarts.
 //
 // Usage:
 //
@@ -9,6 +10,7 @@
 //	         [-client-id ID -client-secret-file FILE -redirect-uri URI...]
 //	         [-user-file FILE] [-user EMAIL:PASSWORD...] [-permission EMAIL=CODENAME...] [-quiet]
 //	         [-tls [-tls-dir DIR] | -tls-cert FILE -tls-key FILE] [-allow-remote]
+//	         [-state DIR] [-fief-version 0.30.0|0.26.3]
 //	fieftest token EMAIL [-scope SCOPES] [-permission CODENAME...] [-acr 1] [-json]
 //
 // The admin key and the client secret may also come from the environment
@@ -89,6 +91,7 @@ type options struct {
 	allowRemote, tls                   bool
 	tlsCert, tlsKey, tlsDir            string
 	keySize                            int
+	stateDir, fiefVersion              string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -115,6 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
 	fs.IntVar(&o.keySize, "key-size", 0, "size in bits of the RSA keys generated (default 2048; Fief uses 4096)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
+	fs.StringVar(&o.stateDir, "state", "", "a directory keeping the server's state (keys, tenants, clients, users, roles, webhooks, sessions, refresh tokens) across restarts")
+	fs.StringVar(&o.fiefVersion, "fief-version", fieftest.FiefVersion030, "the Fief version to answer as: "+fieftest.FiefVersion030+" or "+fieftest.FiefVersion026)
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow an -addr other machines can reach (every interface, or a non-loopback one)")
 	fs.BoolVar(&o.tls, "tls", false, "serve https, with a certificate signed by a development CA whose certificate is printed as FIEF_CA_FILE (the issuer is then the URL served)")
 	fs.StringVar(&o.tlsDir, "tls-dir", "", "with -tls, the directory keeping the development CA (ca.pem, ca-key.pem), reused at each start (default: a temporary directory removed at exit)")
@@ -156,6 +161,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.keySize != 0 && o.keySize < 2048 {
 		return nil, fmt.Errorf("fieftest: -key-size %d is below 2048", o.keySize)
 	}
+	if err := fieftest.CheckVersion(o.fiefVersion); err != nil {
+		return nil, fmt.Errorf("fieftest: -fief-version: %w", err)
+	}
 	return &o, nil
 }
 
@@ -193,21 +201,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("fieftest: key size %d is below 2048", srv.KeySize)
 	}
 	srv.SecureCookies = o.secureCookies
+	srv.Version = o.fiefVersion
 	if !o.quiet {
 		srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	if err := cfg.apply(srv); err != nil {
+	restored, err := restoreState(srv, o.stateDir, stderr)
+	if err != nil {
 		return err
 	}
-	if err := applyFlags(srv, o); err != nil {
-		return err
+	if !restored {
+		if err := cfg.apply(srv); err != nil {
+			return err
+		}
+		if err := applyFlags(srv, o); err != nil {
+			return err
+		}
 	}
 	switch {
 	case o.adminKey != "":
 		if err := srv.SetAdminAPIKey(o.adminKey); err != nil {
 			return err
 		}
-	case cfg.AdminAPIKey == "":
+	case cfg.AdminAPIKey == "" && !restored:
 		if err := srv.SetAdminAPIKey(randomSecret()); err != nil {
 			return err
 		}

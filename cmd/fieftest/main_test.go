@@ -223,6 +223,11 @@ func TestBadInvocations(t *testing.T) {
 		os.WriteFile(p, []byte(content), 0o600)
 		return p
 	}
+	badState := filepath.Join(dir, "bad-state")
+	if err := os.MkdirAll(badState, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write("bad-state/state.json", "{")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -238,6 +243,8 @@ func TestBadInvocations(t *testing.T) {
 		{"small key in the file", []string{"-config", write("key.json", `{"key_size": 512}`)}, "below 2048"},
 		{"bad slug", []string{"-config", write("slug.json", `{"tenants":[{"slug":"api"}]}`)}, `configuration: invalid tenant slug "api"`},
 		{"port in use", []string{"-addr", busy}, "failed to listen"},
+		{"unknown Fief version", []string{"-fief-version", "0.27.0"}, `unknown Fief version "0.27.0"`},
+		{"unreadable state", []string{"-state", badState}, "reading the state"},
 		{"every interface", []string{"-addr", "0.0.0.0:0"}, "reachable from other machines"},
 		{"every interface, no host", []string{"-addr", ":0"}, "add -allow-remote"},
 		{"no port", []string{"-addr", "127.0.0.1"}, "missing port"},

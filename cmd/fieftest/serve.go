@@ -49,6 +49,9 @@ func serve(ctx context.Context, srv *fieftest.Server, o *options, stdout, stderr
 	}
 	srv.Start()
 	defer srv.Close()
+	if o.stateDir != "" {
+		defer keepState(ctx, srv, o.stateDir, stderr)()
+	}
 	<-ctx.Done()
 	return nil
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fief-dev/fief-go/fieftest"
+)
+
+// stateFile is the file of -state DIR.
+const stateFile = "state.json"
+
+// saveEvery is how often a server with -state writes its state (when it
+// changed); it writes it once more when it stops.
+const saveEvery = time.Second
+
+// restoreState loads the state of -state DIR into srv, if the directory
+// holds one, and reports whether it did. A state that exists but cannot be
+// read is an error: starting afresh would silently lose it.
+func restoreState(srv *fieftest.Server, dir string, stderr io.Writer) (bool, error) {
+	if dir == "" {
+		return false, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, fmt.Errorf("fieftest: -state: %w", err)
+	}
+	path := filepath.Join(dir, stateFile)
+	err := srv.LoadStateFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w (remove %s to start afresh)", err, path)
+	}
+	fmt.Fprintf(stderr, "fieftest: state restored from %s; -config and the flags that add clients and users are not applied again\n", path)
+	return true, nil
+}
+
+// keepState writes srv's state to DIR every saveEvery while ctx lasts, and
+// returns a function that writes it a last time. Failures are reported on
+// stderr: the server keeps serving.
+func keepState(ctx context.Context, srv *fieftest.Server, dir string, stderr io.Writer) (final func()) {
+	path := filepath.Join(dir, stateFile)
+	save := func() {
+		if err := srv.SaveStateFile(path); err != nil {
+			fmt.Fprintln(stderr, err)
+		}
+	}
+	save()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(saveEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				save()
+			}
+		}
+	}()
+	return func() {
+		<-done
+		save()
+	}
+}
