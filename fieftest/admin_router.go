@@ -78,6 +78,8 @@ var adminRoutes = []adminRoute{
 	{"/user-fields/{id}", "GET", (*Server).adminGetUserField},
 	{"/user-fields/{id}", "PATCH", (*Server).adminUpdateUserField},
 	{"/user-fields/{id}", "DELETE", (*Server).adminDeleteUserField},
+	{mailPath, "GET", (*Server).adminMail},
+	{mailPath, "DELETE", (*Server).adminMail},
 }
 
 // pathUUID is Starlette's uuid path convertor: lower-case hex only.

@@ -107,6 +107,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request, _ []str
 		writeDetail(w, http.StatusBadRequest, "USER_CREATE_ALREADY_EXISTS")
 		return
 	}
+	s.sendWelcomeLocked(u)
 	writeJSON(w, http.StatusCreated, u.readLocked())
 }
 

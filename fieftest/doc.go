@@ -5,7 +5,7 @@
 // or of Fief 0.26.3 when [Server.Version] says so (see "Versions" below):
 // OpenID discovery and JWKS, the authorization-code flow with its HTML
 // pages (/authorize, /login, /register, /verify-request, /verify,
-// /consent), the token endpoint (/api/token: authorization_code with PKCE,
+// /consent, and the password reset's /forgot and /reset), the token endpoint (/api/token: authorization_code with PKCE,
 // refresh_token with rotation), the user API (/api/userinfo,
 // /api/profile, /api/password, /api/email/change, /api/email/verify) and
 // /logout, and the admin API under /admin/api/ (see below). It reproduces
@@ -31,7 +31,8 @@
 // Python's json.dumps style with \u escapes) and their User-Agent
 // (fief-server-webhooks/VERSION); a role granted by default, announced
 // with user_role.created in the request that creates the user at 0.30.0,
-// silently at 0.26.3. Both answer the
+// silently at 0.26.3; a password reset (POST /reset) answered with a 302
+// to "/" at 0.30.0, with its form again at 0.26.3. Both answer the
 // admin API's status codes, error codes and members in the same order,
 // as the recordings of real servers of both versions show.
 //
@@ -116,8 +117,24 @@
 // each event of a type it lists is delivered as Fief delivers it (see
 // [Webhook]): signed, in Fief's body format, retried on Fief's back-off,
 // which follows the server's clock. [Server.WaitWebhooks] waits for the
-// attempts due, [Server.WebhookAttempts] lists them. [User.ResetPassword]
-// stands for the forgotten-password flow (user.password_reset).
+// attempts due, [Server.WebhookAttempts] lists them. The password reset
+// pages send user.forgot_password_requested and user.password_reset;
+// [User.ResetPassword] sends the latter without the pages.
+//
+// # Mail
+//
+// The server records every email Fief would send: the welcome email of a
+// user who registered or was created through the admin API, the
+// verification code of /verify-request and of an email change
+// (PATCH /api/email/change, to the new address), and the reset link of
+// /forgot. [Server.Mail] returns them newest first; GET
+// /admin/api/_fieftest/mail, with the admin API key, lists them as JSON
+// for applications in any language ({"count", "results"}, each with
+// type, to, subject, text, code or reset_url; ?to=ADDRESS filters; DELETE
+// forgets them). Fief's admin API has no such route: it is a fieftest
+// extension, named so that it cannot hide one of Fief's. Each email is
+// also logged to [Server.Logger] and written to [Server.MailDir] when set.
+// [Server.EmailVerificationCode] returns a user's last code.
 //
 // # State
 //
@@ -149,11 +166,15 @@
 //   - The password policy approximates zxcvbn with simple rules (see
 //     /api/password); passwords are stored with a fast salted SHA-256.
 //   - Texts are English only (lang sets the fief_locale cookie, nothing
-//     more); responses are not gzip-compressed; there is no
-//     password-reset flow, no social login (OAuth providers are stored,
-//     users have no OAuth account) and no self-service dashboard beyond a
-//     page naming the logged-in user. No email is sent: email templates
-//     are stored, and checked only for unclosed {{ and {% tags.
+//     more); responses are not gzip-compressed; there is no social login
+//     (OAuth providers are stored, users have no OAuth account) and no
+//     self-service dashboard beyond a page naming the logged-in user.
+//   - No email is sent: emails are recorded (see "Mail" below). Their
+//     subject is the email template's, with tenant.name, user.email, code
+//     and reset_url replaced; their body is fieftest's plain text. Email
+//     templates are stored, and checked only for unclosed {{ and {% tags.
+//   - A password-reset link expires after [ResetTokenLifetime]; Fief's
+//     has no expiry. Both work once.
 //   - The auth app answers validation errors in pydantic 2's shape at
 //     both versions. The admin API's 422 messages other than those of a
 //     missing member, an email, an enum and a bound approximate pydantic's;

@@ -30,6 +30,8 @@ const (
 	EndpointEmailVerify   Endpoint = "email_verify"   // POST /api/email/verify
 	EndpointLogout        Endpoint = "logout"         // GET /logout
 	EndpointAdmin         Endpoint = "admin"          // every route of the admin API, /admin/api/...
+	EndpointForgot        Endpoint = "forgot"         // GET, POST /forgot
+	EndpointReset         Endpoint = "reset"          // GET, POST /reset
 )
 
 // Fault describes how the server misbehaves on a request; see

@@ -88,6 +88,7 @@ func (s *Server) sendCodeLocked(u *User, email string) string {
 	u.pendingCode = code
 	u.pendingEmail = email
 	s.store.sentCodes[u.ID] = code
+	s.sendMailLocked(u.tenant, Mail{Type: MailVerifyEmail, UserID: u.ID, To: email, Code: code})
 	return code
 }
 

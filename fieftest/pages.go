@@ -28,6 +28,7 @@ var pages = page.Parse(`
 <input type="password" name="password" id="password" autocomplete="current-password" required>
 <button type="submit" id="submit">Sign in</button>
 </form>
+<p class="muted"><a id="forgot" href="{{.Prefix}}/forgot">I forgot my password</a></p>
 {{if .RegisterAllowed}}<footer class="muted">No account yet? <a id="register" href="{{.Prefix}}/register">Sign up</a></footer>{{end}}
 {{template "foot" .}}{{end}}
 
@@ -50,6 +51,28 @@ var pages = page.Parse(`
 <label for="code">Verification code</label>
 <input type="text" name="code" id="code" autocomplete="one-time-code" required>
 <button type="submit" id="submit">Verify</button>
+</form>
+{{template "foot" .}}{{end}}
+
+{{define "forgot"}}{{template "head" .}}{{template "alerts" .}}
+{{if .Success}}<p id="success" role="status">{{.Success}}</p>
+{{end}}<form method="post" action="{{.Prefix}}/forgot">
+<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<label for="email">Email address</label>
+<input type="email" name="email" id="email" value="{{.Email}}" autocomplete="email" required>
+<button type="submit" id="submit">Send me a reset link</button>
+</form>
+<footer class="muted"><a id="login" href="{{.Prefix}}/login">I remember my password</a></footer>
+{{template "foot" .}}{{end}}
+
+{{define "reset"}}{{template "head" .}}{{template "alerts" .}}
+{{if .Success}}<p id="success" role="status">{{.Success}}</p>
+{{end}}<form method="post" action="{{.Prefix}}/reset">
+<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<input type="hidden" name="token" value="{{.Token}}">
+<label for="password">New password</label>
+<input type="password" name="password" id="password" autocomplete="new-password" required>
+<button type="submit" id="submit">Reset my password</button>
 </form>
 {{template "foot" .}}{{end}}
 
@@ -83,6 +106,8 @@ type pageData struct {
 	Client          string
 	Scopes          []string
 	RegisterAllowed bool
+	Success         string // a confirmation (forgot, reset)
+	Token           string // the reset token (reset)
 
 	// Read by the layout, set by renderPage.
 	Brand string

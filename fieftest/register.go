@@ -71,6 +71,7 @@ func (s *Server) handleRegister(t *Tenant, w http.ResponseWriter, r *http.Reques
 		return
 	}
 	s.mu.Lock()
+	s.sendWelcomeLocked(u)
 	delete(s.store.regSessions, hashToken(regTok))
 	tok := s.newSessionLocked(r, u)
 	s.mu.Unlock()

@@ -26,6 +26,8 @@ var routes = []route{
 	{"/register", EndpointRegister, []string{"GET", "POST"}, (*Server).handleRegister},
 	{"/verify-request", EndpointVerifyRequest, []string{"GET"}, (*Server).handleVerifyRequest},
 	{"/verify", EndpointVerify, []string{"GET", "POST"}, (*Server).handleVerify},
+	{"/forgot", EndpointForgot, []string{"GET", "POST"}, (*Server).handleForgot},
+	{"/reset", EndpointReset, []string{"GET", "POST"}, (*Server).handleReset},
 	{"/consent", EndpointConsent, []string{"GET", "POST"}, (*Server).handleConsent},
 	{"/logout", EndpointLogout, []string{"GET"}, (*Server).handleLogout},
 	{"/", EndpointDashboard, []string{"GET"}, (*Server).handleDashboard},

@@ -63,8 +63,15 @@ type Server struct {
 	// listener: method, path (never the query, which may hold codes or
 	// tokens), status and duration, at level Info; and the warnings
 	// (a webhook delivery that failed or was dropped, ...) at level Warn.
-	// Nil means no request log and warnings to [slog.Default].
+	// Nil means no request log and warnings to [slog.Default]. It also
+	// receives, at level Info, one line per email the server sends (see
+	// [Server.Mail]), with its verification code or reset link.
 	Logger *slog.Logger
+
+	// MailDir, if set, is a directory where every email the server sends
+	// is also written, as a message file (.eml) named after its time; see
+	// [Server.Mail]. It must exist; a failed write is logged as a warning.
+	MailDir string
 
 	// mu guards every field below, the state of every Tenant, Client and
 	// User of this server, and the flow stores.
@@ -92,6 +99,8 @@ type Server struct {
 	eventHook func(eventType string, object any) // see emitLocked; nil outside tests
 
 	deliveries deliveryState // webhook deliveries waiting or in flight
+
+	mail []Mail // the emails sent, oldest first; see Mail
 }
 
 // settings is the copy of the exported settings taken by Start, read by the

@@ -222,11 +222,16 @@ func (u *User) SetPassword(password string) {
 // ResetPassword sets the user's password as Fief's forgotten-password flow
 // does when the user completes it: user.password_reset, where
 // [User.SetPassword] (an admin's or the user API's change) sends
-// user.updated.
+// user.updated. A reset link sent before no longer works.
 func (u *User) ResetPassword(password string) {
 	s := u.tenant.srv
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	u.resetPasswordLocked(password)
+}
+
+func (u *User) resetPasswordLocked(password string) {
+	s := u.tenant.srv
 	u.setPasswordLocked(password)
 	u.updated = s.nowLocked()
 	s.emitLocked(eventUserPasswordReset, u.readLocked())

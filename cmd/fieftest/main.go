@@ -10,7 +10,7 @@
 //	         [-client-id ID -client-secret-file FILE -redirect-uri URI...]
 //	         [-user-file FILE] [-user EMAIL:PASSWORD...] [-permission EMAIL=CODENAME...] [-quiet]
 //	         [-tls [-tls-dir DIR] | -tls-cert FILE -tls-key FILE] [-allow-remote]
-//	         [-state DIR] [-fief-version 0.30.0|0.26.3]
+//	         [-state DIR] [-fief-version 0.30.0|0.26.3] [-mail-dir DIR]
 //	fieftest token EMAIL [-scope SCOPES] [-permission CODENAME...] [-acr 1] [-json]
 //
 // The admin key and the client secret may also come from the environment
@@ -33,6 +33,11 @@
 //
 // and logs one line per request to standard error (method, path, status,
 // duration; never a query string). It stops on SIGINT or SIGTERM.
+//
+// It sends no email: each email Fief would send (a verification code, a
+// password-reset link, ...) is logged, listed at GET
+// /admin/api/_fieftest/mail with the admin key, and written to -mail-dir;
+// see the README section "Mail".
 //
 // The JSON file of -config describes tenants (with their clients and users),
 // permissions, roles and the admin API key; see the README section
@@ -92,6 +97,7 @@ type options struct {
 	tlsCert, tlsKey, tlsDir            string
 	keySize                            int
 	stateDir, fiefVersion              string
+	mailDir                            string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -117,9 +123,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.grants, "permission", "give a user of -user or -user-file permissions: EMAIL=CODENAME[,CODENAME...] (repeatable; unknown codenames are created)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", false, "set the Secure attribute on cookies, as Fief does (browsers then need https)")
 	fs.IntVar(&o.keySize, "key-size", 0, "size in bits of the RSA keys generated (default 2048; Fief uses 4096)")
-	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests")
 	fs.StringVar(&o.stateDir, "state", "", "a directory keeping the server's state (keys, tenants, clients, users, roles, webhooks, sessions, refresh tokens) across restarts")
 	fs.StringVar(&o.fiefVersion, "fief-version", fieftest.FiefVersion030, "the Fief version to answer as: "+fieftest.FiefVersion030+" or "+fieftest.FiefVersion026)
+	fs.BoolVar(&o.quiet, "quiet", false, "do not log requests nor emails")
+	fs.StringVar(&o.mailDir, "mail-dir", "", "also write every email the server sends (verification codes, reset links, ...) to this directory, one .eml file each; created if missing")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow an -addr other machines can reach (every interface, or a non-loopback one)")
 	fs.BoolVar(&o.tls, "tls", false, "serve https, with a certificate signed by a development CA whose certificate is printed as FIEF_CA_FILE (the issuer is then the URL served)")
 	fs.StringVar(&o.tlsDir, "tls-dir", "", "with -tls, the directory keeping the development CA (ca.pem, ca-key.pem), reused at each start (default: a temporary directory removed at exit)")
@@ -202,6 +209,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv.SecureCookies = o.secureCookies
 	srv.Version = o.fiefVersion
+	if o.mailDir != "" {
+		if err := os.MkdirAll(o.mailDir, 0o700); err != nil {
+			return fmt.Errorf("fieftest: -mail-dir: %w", err)
+		}
+		srv.MailDir = o.mailDir
+	}
 	if !o.quiet {
 		srv.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
