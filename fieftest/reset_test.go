@@ -242,6 +242,12 @@ func TestMailRecorded(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("%d files in MailDir", len(files))
 	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(string(b), "To: <anne@bretagne.duchy>") {
+			t.Errorf("%s: %v, mode %v:\n%s", f, err, fi.Mode(), b)
+		}
+	}
 
 	os.RemoveAll(srv.MailDir)
 	if resp := submitForm(t, b, srv.URL+"/forgot", "forgot", url.Values{"email": {"anne@bretagne.duchy"}}); resp.StatusCode != 200 {
