@@ -131,13 +131,13 @@ type userField struct {
 
 var emailTemplateTypes = []string{"BASE", "WELCOME", "VERIFY_EMAIL", "FORGOT_PASSWORD"}
 
-// defaultEmailTemplates are short stand-ins for Fief's default templates:
-// subject and content by type.
+// defaultEmailTemplates are Fief's default subjects and short stand-ins for
+// its default contents, by type.
 var defaultEmailTemplates = map[string][2]string{
 	"BASE":            {"", "<html><body>{% block main %}{% endblock %}</body></html>"},
 	"WELCOME":         {"Welcome to {{ tenant.name }}", `{% extends "BASE" %}{% block main %}<h1>Welcome, {{ user.email }}</h1>{% endblock %}`},
-	"VERIFY_EMAIL":    {"Verify your email for {{ tenant.name }}", `{% extends "BASE" %}{% block main %}<p>Your code: {{ code }}</p>{% endblock %}`},
-	"FORGOT_PASSWORD": {"Reset your {{ tenant.name }} password", `{% extends "BASE" %}{% block main %}<a href="{{ reset_url }}">Reset</a>{% endblock %}`},
+	"VERIFY_EMAIL":    {"Verify your email for your {{ tenant.name }}'s account", `{% extends "BASE" %}{% block main %}<p>Your code: {{ code }}</p>{% endblock %}`},
+	"FORGOT_PASSWORD": {"Reset your {{ tenant.name }}'s password", `{% extends "BASE" %}{% block main %}<a href="{{ reset_url }}">Reset</a>{% endblock %}`},
 }
 
 // sortedBySeq returns the values of m in creation order.

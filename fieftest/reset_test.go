@@ -98,6 +98,9 @@ func TestPasswordReset(t *testing.T) {
 				if resp.StatusCode != 200 || !strings.Contains(page, "Check your inbox!") {
 					t.Fatalf("forgot %s: %d\n%s", email, resp.StatusCode, page)
 				}
+				if !strings.Contains(page, "<title>Forgot password · "+srv.DefaultTenant().Name()+"</title>") {
+					t.Fatalf("forgot page title:\n%s", page)
+				}
 				pages = append(pages, strings.ReplaceAll(page, email, "EMAIL"))
 			}
 			if pages[0] != pages[1] || pages[1] != pages[2] {
@@ -108,7 +111,8 @@ func TestPasswordReset(t *testing.T) {
 			}
 			mail := mailOverHTTP(t, srv, "anne@bretagne.duchy")
 			if len(mail) != 1 || mail[0].Type != fieftest.MailForgotPassword || mail[0].UserID != u.ID ||
-				!strings.HasPrefix(mail[0].ResetURL, srv.URL+"/reset?token=") || !strings.Contains(mail[0].Text, mail[0].ResetURL) {
+				!strings.HasPrefix(mail[0].ResetURL, srv.URL+"/reset?token=") || !strings.Contains(mail[0].Text, mail[0].ResetURL) ||
+				mail[0].Subject != "Reset your "+srv.DefaultTenant().Name()+"'s password" {
 				t.Fatalf("reset email %+v", mail)
 			}
 			link := mail[0].ResetURL
@@ -261,5 +265,40 @@ func TestMailRecorded(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+srv.AdminAPIKey())
 	if resp, err := srv.Client().Do(req); err != nil || resp.StatusCode != 204 || len(srv.Mail()) != 0 {
 		t.Fatalf("DELETE: %v %v, %d left", resp.StatusCode, err, len(srv.Mail()))
+	}
+}
+
+// TestMailSubjectFollowsTemplate: an email's subject is its template's, as
+// changed through the admin API, with its variables replaced.
+func TestMailSubjectFollowsTemplate(t *testing.T) {
+	srv := fieftest.NewServer()
+	defer srv.Close()
+	admin := func(method, path, body string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+"/admin/api"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+srv.AdminAPIKey())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := browsertest.Body(t, resp)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return []byte(b)
+	}
+	var list struct {
+		Results []struct{ ID, Type string } `json:"results"`
+	}
+	json.Unmarshal(admin("GET", "/email-templates/", ""), &list)
+	for _, e := range list.Results {
+		if e.Type == "WELCOME" {
+			admin("PATCH", "/email-templates/"+e.ID, `{"subject": "Bienvenue chez {{tenant.name}}, {{ user.email }}"}`)
+		}
+	}
+	admin("POST", "/users/", `{"email": "anne@bretagne.duchy", "password": "Herm1ne-Tincture!", "email_verified": true, "tenant_id": "`+srv.DefaultTenant().ID()+`"}`)
+	if m := mailOverHTTP(t, srv, "anne@bretagne.duchy"); len(m) != 1 || m[0].Subject != "Bienvenue chez Default, anne@bretagne.duchy" {
+		t.Fatalf("mail %+v", m)
 	}
 }
