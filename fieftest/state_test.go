@@ -2,11 +2,13 @@ package fieftest_test
 
 import (
 	"bytes"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/internal/browsertest"
 )
 
 // TestStateRoundTrip: a server loaded with the state of another serves the
@@ -38,6 +40,12 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := srv.MintAccessToken(anne.ID, fieftest.TokenOptions{ACR: "1"})
+	// A browser signed in: its fief_session cookie.
+	b := srv.BrowserClient()
+	csrf := startLogin(t, b, authorizeURL(srv.URL, map[string]string{"client_id": "web", "redirect_uri": redirectURI}))
+	browsertest.Body(t, postForm(t, b, srv.URL+"/login", url.Values{"email": {"anne@bretagne.duchy"}, "password": {"Herm1ne-Tincture!"}, "csrf_token": {csrf}}))
+	srvURL, _ := url.Parse(srv.URL)
+	cookies := b.Jar.Cookies(srvURL)
 	var state bytes.Buffer
 	if err := srv.SaveState(&state); err != nil {
 		t.Fatal(err)
@@ -72,6 +80,13 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if status, body := bearer(t, again.Client(), "GET", again.URL+"/api/userinfo", token, ""); status != 200 || !strings.Contains(body, anne.ID) {
 		t.Errorf("a token issued before the load: %d %s", status, body)
+	}
+	againURL, _ := url.Parse(again.URL)
+	b2 := noRedirectJar(again, again.BrowserClient())
+	b2.Jar.SetCookies(againURL, cookies)
+	resp := get(t, b2, again.URL+"/")
+	if page := browsertest.Body(t, resp); resp.StatusCode != 200 || !strings.Contains(page, `<p id="email"><strong>anne@bretagne.duchy</strong></p>`) {
+		t.Errorf("the sign-in session did not survive: %d %s", resp.StatusCode, page)
 	}
 	if u.GrantRole("Castle manager") != nil || !u.RemoveRole("Castle manager") || slices.Contains(u.Permissions(), "castles:write") {
 		t.Error("the role grant did not survive as a role grant")
