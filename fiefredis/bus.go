@@ -695,7 +695,7 @@ func (b *Bus) load(ctx context.Context) error {
 			if !canonicalUUID(e.User) || float64(e.At) != score {
 				return fmt.Errorf("user-info drop of user %q does not match its score", e.User)
 			}
-			if err := checkTime(time.UnixMicro(e.At), started, b.dropKeep); err != nil {
+			if err := checkTime(time.UnixMicro(e.At), started, b.dropKeep, MaxClockSkew); err != nil {
 				return err
 			}
 			users = append(users, e.User)

@@ -25,13 +25,18 @@ import (
 //   - an entry of a stored set is "<tag>.<JSON>", its tag over the set's
 //     key and the JSON, its score the entry's time;
 //   - a user ID must be a canonical (lower-case) UUID, and a time must lie
-//     within now - keep < t <= now + MaxClockSkew (see checkRevocation).
+//     within now - keep < t <= now + MaxClockSkew (+ a grace, see
+//     checkRevocation).
 
 // MaxClockSkew is how far in the future a time shared through the bus may
-// lie: the instances' clocks may disagree by that much, and a revocation
-// may end a grace after its event (fiefwebhook's RoleRemovalGrace, 5
-// seconds by default, must stay below it).
+// lie: the instances' clocks may disagree by that much. A revocation's "not
+// before" may lie further ahead by fiefwebhook.MaxRoleRemovalGrace, the
+// longest grace fiefwebhook puts after a user_role.deleted.
 const MaxClockSkew = time.Minute
+
+// maxAhead is how far in the future a revocation's "not before" may lie:
+// the clock skew, plus the grace of a user_role.deleted.
+const maxAhead = MaxClockSkew + fiefwebhook.MaxRoleRemovalGrace
 
 var errNotAuthentic = errors.New("not authentic")
 
@@ -76,13 +81,13 @@ func canonicalUUID(s string) bool {
 	return true
 }
 
-// checkTime reports why t is not within now - keep < t <= now + MaxClockSkew.
-func checkTime(t, now time.Time, keep time.Duration) error {
+// checkTime reports why t is not within now - keep < t <= now + ahead.
+func checkTime(t, now time.Time, keep, ahead time.Duration) error {
 	if !t.After(now.Add(-keep)) {
 		return fmt.Errorf("time %s is older than the retention (%v)", t.UTC().Format(time.RFC3339), keep)
 	}
-	if t.After(now.Add(MaxClockSkew)) {
-		return fmt.Errorf("time %s is more than MaxClockSkew (%v) in the future", t.UTC().Format(time.RFC3339), MaxClockSkew)
+	if t.After(now.Add(ahead)) {
+		return fmt.Errorf("time %s is more than %v in the future", t.UTC().Format(time.RFC3339), ahead)
 	}
 	return nil
 }
@@ -92,9 +97,10 @@ const maxPermissionLen = 255
 
 // checkRevocation reports why rv may not be applied: its user must be a
 // UUID in Fief's form ("" only for a tenant-wide RevokePermission), its
-// NotBefore within now - keep < t <= now + MaxClockSkew (a standing block,
-// which lasts until lifted, may be older), its Until, when set, in the
-// future and at most keep ahead.
+// NotBefore within now - keep < t <= now + MaxClockSkew +
+// fiefwebhook.MaxRoleRemovalGrace (a standing block, which lasts until
+// lifted, may be older, and is never ahead by more than MaxClockSkew), its
+// Until, when set, in the future and at most keep ahead.
 func checkRevocation(rv fief.Revocation, now time.Time, keep time.Duration) error {
 	switch rv.Kind {
 	case fief.RevokeTokens, fief.BlockUser, fief.UnblockUser:
@@ -115,7 +121,7 @@ func checkRevocation(rv fief.Revocation, now time.Time, keep time.Duration) erro
 		if rv.NotBefore.After(now.Add(MaxClockSkew)) {
 			return fmt.Errorf("%s: time %s is in the future", rv.Kind, rv.NotBefore.UTC().Format(time.RFC3339))
 		}
-	} else if err := checkTime(rv.NotBefore, now, keep); err != nil {
+	} else if err := checkTime(rv.NotBefore, now, keep, maxAhead); err != nil {
 		return fmt.Errorf("%s: %w", rv.Kind, err)
 	}
 	// fiefwebhook sets a deleted user's block to end DefaultRevocationKeep

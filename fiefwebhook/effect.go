@@ -17,6 +17,13 @@ import (
 // over.
 const DefaultRoleRemovalGrace = 5 * time.Second
 
+// MaxRoleRemovalGrace is the longest [Config.RoleRemovalGrace] [NewHandler]
+// accepts. The grace puts the revocation's "not before" in the future, and a
+// bus shares no time further ahead than a bound (fiefredis accepts this
+// grace beyond its clock skew, and no more): a longer grace would make the
+// revocation refused by the other instances.
+const MaxRoleRemovalGrace = time.Minute
+
 // Effect is what an event does to access.
 type Effect struct {
 	// UserID is the user whose cached user info is dropped when

@@ -84,7 +84,8 @@ type Config struct {
 	// even those issued after it (Fief takes the permissions from the user
 	// a moment after it sends the webhook). When the role's permissions
 	// are unknown (see Admin), every token of the user issued until then is
-	// refused. Zero means [DefaultRoleRemovalGrace].
+	// refused. Zero means [DefaultRoleRemovalGrace]; at most
+	// [MaxRoleRemovalGrace].
 	RoleRemovalGrace time.Duration
 
 	// Hooks are the application's own handling of event types, keyed by
@@ -175,6 +176,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 		if d.v < 0 {
 			return nil, &fief.ConfigError{Field: "fiefwebhook.Config." + d.name, Reason: fmt.Sprintf("%v is negative", d.v)}
 		}
+	}
+	if h.grace > MaxRoleRemovalGrace {
+		return nil, &fief.ConfigError{Field: "fiefwebhook.Config.RoleRemovalGrace", Reason: fmt.Sprintf("%v is above MaxRoleRemovalGrace (%v)", h.grace, MaxRoleRemovalGrace)}
 	}
 	if h.tolerance == 0 {
 		h.tolerance = DefaultTolerance

@@ -142,6 +142,8 @@ func TestNewHandlerConfigErrors(t *testing.T) {
 		{"an empty secret", fiefwebhook.Config{Secrets: []string{"a", ""}, Apply: &recorder{}}, "fiefwebhook.Config.Secrets[1]"},
 		{"nothing to do", fiefwebhook.Config{Secrets: []string{"s"}}, "fiefwebhook.Config.Apply"},
 		{"negative lease", fiefwebhook.Config{Secrets: []string{"s"}, Apply: &recorder{}, Lease: -time.Second}, "fiefwebhook.Config.Lease"},
+		// A longer grace puts the revocation further ahead than a bus shares.
+		{"grace above the bound", fiefwebhook.Config{Secrets: []string{"s"}, Apply: &recorder{}, RoleRemovalGrace: fiefwebhook.MaxRoleRemovalGrace + time.Second}, "fiefwebhook.Config.RoleRemovalGrace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,6 +157,10 @@ func TestNewHandlerConfigErrors(t *testing.T) {
 	hookOnly := fiefwebhook.Config{Secrets: []string{"s"}, Default: func(context.Context, *fiefwebhook.Event) error { return nil }}
 	if _, err := fiefwebhook.NewHandler(hookOnly); err != nil {
 		t.Fatalf("a handler with a hook and no Apply: %v", err)
+	}
+	longest := fiefwebhook.Config{Secrets: []string{"s"}, Apply: &recorder{}, RoleRemovalGrace: fiefwebhook.MaxRoleRemovalGrace}
+	if _, err := fiefwebhook.NewHandler(longest); err != nil {
+		t.Fatalf("a handler with the longest grace: %v", err)
 	}
 }
 
