@@ -5,10 +5,11 @@
 // or of Fief 0.26.3 when [Server.Version] says so (see "Versions" below):
 // OpenID discovery and JWKS, the authorization-code flow with its HTML
 // pages (/authorize, /login, /register, /verify-request, /verify,
-// /consent, and the password reset's /forgot and /reset), the token endpoint (/api/token: authorization_code with PKCE,
-// refresh_token with rotation), the user API (/api/userinfo,
-// /api/profile, /api/password, /api/email/change, /api/email/verify) and
-// /logout, and the admin API under /admin/api/ (see below). It reproduces
+// /consent, and the password reset's /forgot and /reset), the token
+// endpoint (/api/token: authorization_code with PKCE, refresh_token with
+// rotation), the user API (/api/userinfo, /api/profile, /api/password,
+// /api/email/change, /api/email/verify) and /logout, and the admin API
+// under /admin/api/ (see below). It reproduces
 // Fief's quirks where a client can observe them:
 // the issuer is always https, bearer 401s carry {"detail":"Unauthorized"}
 // and no WWW-Authenticate, token errors are 400 {"error":...} only, and so
@@ -169,7 +170,7 @@
 //     more); responses are not gzip-compressed; there is no social login
 //     (OAuth providers are stored, users have no OAuth account) and no
 //     self-service dashboard beyond a page naming the logged-in user.
-//   - No email is sent: emails are recorded (see "Mail" below). Their
+//   - No email is sent: emails are recorded (see "Mail"). Their
 //     subject is the email template's, with tenant.name, user.email, code
 //     and reset_url replaced; their body is fieftest's plain text. Email
 //     templates are stored, and checked only for unclosed {{ and {% tags.
@@ -178,9 +179,10 @@
 //   - The auth app answers validation errors in pydantic 2's shape at
 //     both versions. The admin API's 422 messages other than those of a
 //     missing member, an email, an enum and a bound approximate pydantic's;
-//     messages of malformed JSON bodies approximate Python's. Values of user fields are not checked against their type:
-//     the admin API keeps the values of the fields that exist and drops the
-//     others (as Fief does), the Go methods and /api/profile keep any.
+//     messages of malformed JSON bodies approximate Python's. Values of
+//     user fields are not checked against their type: the admin API keeps
+//     the values of the fields that exist and drops the others (as Fief
+//     does), the Go methods and /api/profile keep any.
 //   - The admin API has no workspaces (so no 403), no themes (any theme_id
 //     is TENANT_*_NOT_EXISTING_THEME), and refuses to delete the default
 //     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
