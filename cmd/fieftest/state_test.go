@@ -72,6 +72,16 @@ func TestStateSurvivesARestart(t *testing.T) {
 			t.Errorf("%s %q after the restart, %q before", k, second[k], first[k])
 		}
 	}
+	// The state holds secrets: its directory and file are its owner's only.
+	for _, p := range []string{filepath.Join(dir, "state"), filepath.Join(dir, "state", "state.json")} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v, want no access for group and others", p, fi.Mode())
+		}
+	}
 	if !strings.Contains(stderr.String(), "state restored") {
 		t.Errorf("the restart does not say it restored the state: %s", stderr)
 	}
