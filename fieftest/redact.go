@@ -107,3 +107,17 @@ func (w Webhook) Format(f fmt.State, verb rune) { redact.Format(f, verb, w.Strin
 
 // LogValue is [Webhook.String], for log/slog.
 func (w Webhook) LogValue() slog.Value { return slog.StringValue(w.String()) }
+
+// String describes the email without its verification code, its reset
+// link and its text, which holds them: the fields are there to be read,
+// a log of the value is no place for them.
+func (m Mail) String() string {
+	return fmt.Sprintf("fieftest.Mail{ID: %q, Type: %s, To: %q, Subject: %q, Text: %s, Code: %s, ResetURL: %s}",
+		m.ID, m.Type, m.To, m.Subject, redact.Mark(m.Text), redact.Mark(m.Code), redact.Mark(m.ResetURL))
+}
+
+// Format writes [Mail.String] for every verb (%q quotes it).
+func (m Mail) Format(f fmt.State, verb rune) { redact.Format(f, verb, m.String()) }
+
+// LogValue describes the email to log/slog without its code or link.
+func (m Mail) LogValue() slog.Value { return slog.StringValue(m.String()) }

@@ -27,6 +27,7 @@ import (
 	"github.com/fief-dev/fief-go/fiefcli"
 	"github.com/fief-dev/fief-go/fiefhttp"
 	"github.com/fief-dev/fief-go/fieftest"
+	"github.com/fief-dev/fief-go/fieftest/fiefdemo"
 	"github.com/fief-dev/fief-go/fiefwebhook"
 	"github.com/fief-dev/fief-go/internal/admincalls"
 	"github.com/fief-dev/fief-go/internal/authcases"
@@ -94,6 +95,10 @@ var exportedTypes = map[string]reflect.Type{
 	"fiefhttp.Storage":                  reflect.TypeFor[fiefhttp.Storage](),
 	"fieftest.Webhook":                  reflect.TypeFor[fieftest.Webhook](),
 	"fieftest.WebhookAttempt":           reflect.TypeFor[fieftest.WebhookAttempt](),
+	"fieftest.Mail":                     reflect.TypeFor[fieftest.Mail](),
+	"fieftest.MailType":                 reflect.TypeFor[fieftest.MailType](),
+	"fiefdemo.Config":                   reflect.TypeFor[fiefdemo.Config](),
+	"fiefdemo.Demo":                     reflect.TypeFor[fiefdemo.Demo](),
 	"fieftest.WebhookConfig":            reflect.TypeFor[fieftest.WebhookConfig](),
 	"fiefwebhook.Applier":               reflect.TypeFor[fiefwebhook.Applier](),
 	"fiefwebhook.Config":                reflect.TypeFor[fiefwebhook.Config](),
@@ -279,6 +284,8 @@ func samples(t *testing.T) map[string]any {
 		"fieftest.Tenant":                   srv.DefaultTenant(),
 		"fieftest.UserConfig":               &fieftest.UserConfig{Password: secretMarker},
 		"fieftest.User":                     user,
+		"fiefdemo.Demo":                     &fiefdemo.Demo{Server: srv, Client: fc, User: user, Config: fief.Config{BaseURL: srv.URL, ClientID: fc.ClientID, ClientSecret: secretMarker}},
+		"fieftest.Mail":                     &fieftest.Mail{Type: fieftest.MailForgotPassword, To: "anne@bretagne.duchy", Code: secretMarker, ResetURL: "http://app.test/reset?token=" + secretMarker, Text: "Open http://app.test/reset?token=" + secretMarker},
 	}
 }
 
