@@ -158,7 +158,7 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 		local:   fiefwebhook.Local{Revocations: cfg.Revocations, UserInfo: cfg.UserInfo},
 		retry:   cfg.RetryInterval,
 		brk:     &breaker{what: "event bus", interval: cfg.RetryInterval, clock: o.Clock, logger: o.Logger},
-		mac:     &macer{keys: keys},
+		mac:     newMacer(keys),
 		refused: &refusals{who: "bus", logger: o.Logger, clock: o.Clock},
 		max:     cfg.MaxEntries,
 		// The two sets share a hash tag: one slot of a Redis Cluster.
@@ -412,7 +412,7 @@ func (b *Bus) liftBlocks(ctx context.Context, unblocks map[string]time.Time) err
 		}
 		payload, err := b.mac.open(b.setKey, m)
 		if err != nil {
-			continue // removed at the next load
+			continue // a forgery is removed at the next load
 		}
 		var block fief.Revocation
 		if json.Unmarshal(payload, &block) != nil || block.Kind != fief.BlockUser {
@@ -615,7 +615,8 @@ func (b *Bus) publishPendingDrops(ctx context.Context) error {
 
 // loadSet returns the authentic members of the set at key scored above
 // min, for which check (given the payload and the score) says nothing
-// wrong, and removes from Redis those that are not authentic or fail it.
+// wrong, and removes from Redis those that are not authentic or fail it;
+// those tagged with a key this instance lacks are skipped but kept.
 func (b *Bus) loadSet(ctx context.Context, key, min string, check func(payload []byte, score float64) error) ([][]byte, error) {
 	zs, err := b.o.Client.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: "+inf", Count: int64(b.max)}).Result()
 	if err != nil {
@@ -626,6 +627,12 @@ func (b *Bus) loadSet(ctx context.Context, key, min string, check func(payload [
 	for _, z := range zs {
 		m, _ := z.Member.(string)
 		payload, err := b.mac.open(key, m)
+		if errors.Is(err, errUnknownKey) {
+			// Perhaps genuine, from an instance given a new key before
+			// this one: skipped, and left to expire with its score.
+			b.refused.refuse(ctx, "a stored entry", err)
+			continue
+		}
 		if err == nil {
 			err = check(payload, z.Score)
 		}

@@ -38,7 +38,12 @@ const MaxClockSkew = time.Minute
 // the clock skew, plus the grace of a user_role.deleted.
 const maxAhead = MaxClockSkew + fiefwebhook.MaxRoleRemovalGrace
 
-var errNotAuthentic = errors.New("not authentic")
+var (
+	errNotAuthentic = errors.New("not authentic")
+	// errUnknownKey: the value's tag names a key this instance lacks, as
+	// during a rotation done out of order (a forgery may do so too).
+	errUnknownKey = errors.New("tagged with a key this instance does not have (are Config.Keys the same on every instance?)")
+)
 
 // signed returns "<tag>.<payload>", the tag over scope and payload.
 func (m *macer) signed(scope string, payload []byte) string {
@@ -46,15 +51,19 @@ func (m *macer) signed(scope string, payload []byte) string {
 	return tag + "." + string(payload)
 }
 
-// open returns the payload of a value of signed, if its tag verifies.
+// open returns the payload of a value of signed, if its tag verifies:
+// otherwise errNotAuthentic, or errUnknownKey for a tag of a key m lacks.
 func (m *macer) open(scope, s string) ([]byte, error) {
 	i := bytes.IndexByte([]byte(s), '.')
 	if i < 0 {
 		return nil, errNotAuthentic
 	}
 	tag, err := base64.RawURLEncoding.Strict().DecodeString(s[:i])
-	if err != nil || !m.verify(tag, scope, s[i+1:]) {
+	if err != nil {
 		return nil, errNotAuthentic
+	}
+	if err := m.verify(tag, scope, s[i+1:]); err != nil {
+		return nil, err
 	}
 	return []byte(s[i+1:]), nil
 }

@@ -205,7 +205,8 @@ func TestBusBoundsItsSets(t *testing.T) {
 // TestBusKeyRotation: a rotation done as documented (every instance first
 // knows the new key in second place, then signs with it) loses nothing: an
 // instance still signing with the old key and one signing with the new key
-// apply each other's messages and stored entries.
+// apply each other's messages and stored entries. Done out of order, or on
+// an instance given other keys by mistake, it loses nothing from Redis.
 func TestBusKeyRotation(t *testing.T) {
 	srv := redisserver.Start(t)
 	oldKey, newKey := []byte("the-old-secret-the-old-secret-the-old-secret"), []byte("the-new-secret-the-new-secret-the-new-secret")
@@ -232,6 +233,19 @@ func TestBusKeyRotation(t *testing.T) {
 	}
 	if stranger := start([]byte("another-secret-another-secret-another-secret")); stranger.revoked(userA) || stranger.revoked(userB) {
 		t.Fatal("an instance with other keys loaded entries it cannot verify")
+	}
+	// Out of order: an instance signs with a secret that another one does
+	// not have yet. The latter cannot apply those entries, but leaves them
+	// in Redis for the instances that can.
+	newest := []byte("the-newest-secret-the-newest-secret-the-newest")
+	ahead := start(newest, newKey, oldKey)
+	revokeNow(t, ahead, userC)
+	behind := start(newKey, oldKey)
+	if behind.revoked(userC) || !behind.revoked(userA) {
+		t.Fatal("an instance without the newest key: wrong entries loaded")
+	}
+	if late := start(newest, newKey, oldKey); !late.revoked(userC) || !late.revoked(userA) || !late.revoked(userB) {
+		t.Fatal("the entries of a key that an instance lacks were lost from Redis at its load")
 	}
 }
 

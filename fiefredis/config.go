@@ -57,9 +57,11 @@ type Config struct {
 	// authenticates and seals, every one verifies and opens). To rotate,
 	// give every instance the new secret in second place, then, once all
 	// have it, in first place; drop the old one once the revocations it
-	// signed have expired (fief.Revocations.Keep, 30 days by default): an
-	// instance removes from Redis the entries it cannot verify. A
-	// per-purpose key is derived from each secret with HKDF-SHA256.
+	// signed have expired (fief.Revocations.Keep, 30 days by default). An
+	// instance without the new secret refuses what is signed with it, and
+	// leaves such entries in Redis; it removes the entries tagged with one
+	// of its own keys that do not verify. A per-purpose key is derived from
+	// each secret with HKDF-SHA256.
 	// Required by [NewBus] and [NewUserInfoCache];
 	// [Deliveries] and [SessionStore] do not use them (fiefhttp seals the
 	// session records itself).
