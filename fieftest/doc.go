@@ -141,12 +141,15 @@
 //
 // [Server.SaveState] writes what Fief keeps in its database (signing keys,
 // tenants, clients, users and their grants, permissions, roles, webhooks
-// and their secrets, the admin key, sign-in sessions, refresh tokens and
-// consents); [Server.LoadState], on a server not started yet, restores it:
-// the restored server serves the same key sets, accepts the tokens the
-// other issued and refreshes its refresh tokens. [Server.SaveStateFile]
-// and [Server.LoadStateFile] do the same with a file; cmd/fieftest's
-// -state uses them.
+// and their secrets, OAuth providers, user fields, email templates, the
+// admin key) and the flows in progress (sign-in sessions, consents,
+// authorization codes, refresh tokens); [Server.LoadState], on a server
+// not started yet, restores it: the restored server serves the same key
+// sets, accepts the tokens the other issued, refreshes its refresh tokens
+// and keeps its ids. A document that is damaged or not a fieftest state is
+// an error. [Server.SaveStateFile] (atomic, mode 0600) and
+// [Server.LoadStateFile] do the same with a file; cmd/fieftest's -state
+// uses them.
 //
 // # Faults and time
 //

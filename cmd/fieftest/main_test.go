@@ -244,7 +244,7 @@ func TestBadInvocations(t *testing.T) {
 		{"bad slug", []string{"-config", write("slug.json", `{"tenants":[{"slug":"api"}]}`)}, `configuration: invalid tenant slug "api"`},
 		{"port in use", []string{"-addr", busy}, "failed to listen"},
 		{"unknown Fief version", []string{"-fief-version", "0.27.0"}, `unknown Fief version "0.27.0"`},
-		{"unreadable state", []string{"-state", badState}, "reading the state"},
+		{"unreadable state", []string{"-state", badState}, "not a usable fieftest state"},
 		{"every interface", []string{"-addr", "0.0.0.0:0"}, "reachable from other machines"},
 		{"every interface, no host", []string{"-addr", ":0"}, "add -allow-remote"},
 		{"no port", []string{"-addr", "127.0.0.1"}, "missing port"},

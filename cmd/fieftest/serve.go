@@ -48,10 +48,12 @@ func serve(ctx context.Context, srv *fieftest.Server, o *options, stdout, stderr
 		printTrust(stderr, caPath)
 	}
 	srv.Start()
-	defer srv.Close()
 	if o.stateDir != "" {
+		// Deferred before Close, so run after it: the last save sees the
+		// requests Close waits for.
 		defer keepState(ctx, srv, o.stateDir, stderr)()
 	}
+	defer srv.Close()
 	<-ctx.Done()
 	return nil
 }

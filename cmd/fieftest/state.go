@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,15 +43,27 @@ func restoreState(srv *fieftest.Server, dir string, stderr io.Writer) (bool, err
 	return true, nil
 }
 
-// keepState writes srv's state to DIR every saveEvery while ctx lasts, and
-// returns a function that writes it a last time. Failures are reported on
-// stderr: the server keeps serving.
+// keepState writes srv's state to DIR at once, then every saveEvery if it
+// changed, while ctx lasts, and returns a function that writes it a last
+// time. A crash loses what changed since the last save: at most about
+// saveEvery. Failures are reported on stderr: the server keeps serving.
 func keepState(ctx context.Context, srv *fieftest.Server, dir string, stderr io.Writer) (final func()) {
 	path := filepath.Join(dir, stateFile)
+	var last []byte
 	save := func() {
+		var now bytes.Buffer
+		if err := srv.SaveState(&now); err != nil {
+			fmt.Fprintln(stderr, err)
+			return
+		}
+		if bytes.Equal(now.Bytes(), last) {
+			return
+		}
 		if err := srv.SaveStateFile(path); err != nil {
 			fmt.Fprintln(stderr, err)
+			return
 		}
+		last = now.Bytes()
 	}
 	save()
 	done := make(chan struct{})
@@ -69,6 +82,7 @@ func keepState(ctx context.Context, srv *fieftest.Server, dir string, stderr io.
 	}()
 	return func() {
 		<-done
+		last = nil // whatever happened, write the final state
 		save()
 	}
 }
