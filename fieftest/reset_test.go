@@ -302,3 +302,37 @@ func TestMailSubjectFollowsTemplate(t *testing.T) {
 		t.Fatalf("mail %+v", m)
 	}
 }
+
+// TestPasswordResetLinkSurvivesARestart: a reset link sent before a
+// restart on the saved state still works once after it, as the state
+// keeps the signing keys and password hashes the link is checked with.
+func TestPasswordResetLinkSurvivesARestart(t *testing.T) {
+	e := newEnv(t)
+	submitForm(t, browser(t, e.srv), e.srv.URL+"/forgot", "forgot", url.Values{"email": {e.user.Email()}})
+	link, err := url.Parse(mailOverHTTP(t, e.srv, e.user.Email())[0].ResetURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state strings.Builder
+	if err := e.srv.SaveState(&state); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Close()
+	srv := fieftest.NewUnstartedServer()
+	if err := srv.LoadState(strings.NewReader(state.String())); err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer srv.Close()
+	b := browser(t, srv)
+	resp := submitForm(t, b, srv.URL+link.RequestURI(), "reset", url.Values{"password": {"New-Herm1ne-Tincture!"}})
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "/" {
+		t.Fatalf("reset after a restart: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if u, ok := srv.DefaultTenant().User(e.user.ID); !ok || !u.CheckPassword("New-Herm1ne-Tincture!") {
+		t.Fatal("the password did not change")
+	}
+	if resp := submitForm(t, b, srv.URL+link.RequestURI(), "reset", url.Values{"password": {"Third-Herm1ne-Tincture!"}}); resp.Header.Get("X-Fief-Error") != "invalid_token" {
+		t.Fatalf("the link used again after a restart: %d", resp.StatusCode)
+	}
+}
