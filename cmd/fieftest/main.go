@@ -129,7 +129,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.mailDir, "mail-dir", "", "also write every email the server sends (verification codes, reset links, ...) to this directory, one .eml file each; created if missing")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow an -addr other machines can reach (every interface, or a non-loopback one)")
 	fs.BoolVar(&o.tls, "tls", false, "serve https, with a certificate signed by a development CA whose certificate is printed as FIEF_CA_FILE (the issuer is then the URL served)")
-	fs.StringVar(&o.tlsDir, "tls-dir", "", "with -tls, the directory keeping the development CA (ca.pem, ca-key.pem), reused at each start (default: a temporary directory removed at exit)")
+	fs.StringVar(&o.tlsDir, "tls-dir", "", "with -tls, the directory keeping the development CA (ca.pem, ca-key.pem), reused at each start (default: DIR/tls of -state, else a temporary directory removed at exit)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve https with this certificate (PEM, chain included) instead of one of the development CA; implies -tls")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "the private key (PEM) of -tls-cert")
 	if err := fs.Parse(args); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/fief-dev/fief-go/fieftest"
@@ -60,8 +61,8 @@ func serve(ctx context.Context, srv *fieftest.Server, o *options, stdout, stderr
 
 // serverTLS returns the TLS configuration of -tls: the certificate of
 // -tls-cert and -tls-key, or one made for host (and domain, localhost and
-// the loopback addresses) and signed by the development CA of -tls-dir,
-// whose certificate's path it returns. cleanup removes a temporary CA.
+// the loopback addresses) and signed by the development CA of -tls-dir
+// (by default DIR/tls of -state), whose certificate's path it returns. cleanup removes a temporary CA.
 func (o *options) serverTLS(host, domain string) (cfg *tls.Config, caPath string, cleanup func(), err error) {
 	cleanup = func() {}
 	if o.tlsCert != "" {
@@ -72,6 +73,9 @@ func (o *options) serverTLS(host, domain string) (cfg *tls.Config, caPath string
 		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, "", cleanup, nil
 	}
 	dir := o.tlsDir
+	if dir == "" && o.stateDir != "" {
+		dir = filepath.Join(o.stateDir, "tls")
+	}
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "fieftest-tls-"); err != nil {
 			return nil, "", cleanup, fmt.Errorf("fieftest: a directory for the CA: %w", err)

@@ -169,3 +169,66 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestTLSWithState: with -state and -tls, the development CA is kept in
+// the state directory, so that an application that trusts it, and its
+// fief client, notice nothing of a restart: same CA, and a token issued
+// before the restart still validates.
+func TestTLSWithState(t *testing.T) {
+	binDir := buildBinary(t)
+	state := filepath.Join(t.TempDir(), "state")
+	addr := freeAddr(t)
+	const key = "tls-state-admin-key-0123456789"
+	env := []string{"FIEF_ADMIN_API_KEY=" + key, "FIEF_CLIENT_SECRET=web-secret-0123456789"}
+	args := []string{"-addr", addr, "-tls", "-state", state, "-client-id", "web", "-quiet"}
+	vars, _, stop := startBinaryEnv(t, binDir, env, args...)
+	base, caFile := vars["FIEF_BASE_URL"], vars["FIEF_CA_FILE"]
+	if caFile != filepath.Join(state, "tls", "ca.pem") || base != "https://"+addr {
+		t.Fatalf("printed %v", vars)
+	}
+	hc := trusting(t, caFile)
+	client, err := fief.New(fief.Config{BaseURL: base, ClientID: "web", ClientSecret: "web-secret-0123456789", HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A user and a token through the admin API, over https.
+	api := &adminAPI{origin: base, key: key, hc: hc}
+	var tenants page[struct {
+		ID string `json:"id"`
+	}]
+	if err := api.call(t.Context(), "GET", "/tenants/", nil, &tenants); err != nil || len(tenants.Results) == 0 {
+		t.Fatalf("tenants: %v", err)
+	}
+	var user adminUser
+	if err := api.call(t.Context(), "POST", "/users/", map[string]any{"email": "anne@bretagne.duchy", "password": "Herm1ne-Tincture!",
+		"email_verified": true, "tenant_id": tenants.Results[0].ID, "fields": map[string]any{}}, &user); err != nil {
+		t.Fatal(err)
+	}
+	webClient, err := api.findClient(t.Context(), tenants.Results[0].ID, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := api.call(t.Context(), "POST", "/users/"+user.ID+"/access-token", map[string]any{"client_id": webClient.ID, "scopes": []string{"openid"}}, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.ValidateAccessToken(t.Context(), tok.AccessToken, fief.Requirements{}); err != nil {
+		t.Fatalf("before the restart: %v", err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	ca1, _ := os.ReadFile(caFile)
+
+	vars, _, _ = startBinaryEnv(t, binDir, env, args...)
+	ca2, _ := os.ReadFile(caFile)
+	if vars["FIEF_CA_FILE"] != caFile || !bytes.Equal(ca1, ca2) {
+		t.Fatalf("after the restart: CA %s, changed: %v", vars["FIEF_CA_FILE"], !bytes.Equal(ca1, ca2))
+	}
+	checkStrictDiscovery(t, hc, base)
+	if _, err := client.ValidateAccessToken(t.Context(), tok.AccessToken, fief.Requirements{}); err != nil {
+		t.Errorf("after the restart, the same client object and token: %v", err)
+	}
+}
