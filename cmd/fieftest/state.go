@@ -31,8 +31,16 @@ func restoreState(srv *fieftest.Server, dir string, stderr io.Writer) (bool, err
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return false, fmt.Errorf("fieftest: -state: %w", err)
 	}
+	// A directory the state cannot be written to is an error now, not a
+	// warning every second while the state goes unsaved.
+	probe, err := os.CreateTemp(dir, ".fieftest-probe-*")
+	if err != nil {
+		return false, fmt.Errorf("fieftest: -state: the state cannot be written: %w", err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	path := filepath.Join(dir, stateFile)
-	err := srv.LoadStateFile(path)
+	err = srv.LoadStateFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil

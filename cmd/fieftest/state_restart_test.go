@@ -322,4 +322,14 @@ func TestStateErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("not a directory", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(filepath.Join(binDir, "fieftest"), "-addr", freeAddr(t), "-state", file, "-quiet").CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "-state") {
+			t.Errorf("exit %v, output %q: want status 2 and a message about -state", err, out)
+		}
+	})
 }
