@@ -61,11 +61,12 @@ type Config struct {
 
 	// AcceptUnshared answers 2xx when Apply fails (an effect applied to
 	// this instance but not shared with the others, such as while Redis is
-	// down): Fief then never retries the delivery, and the other instances
-	// miss the effect until it is shared, which an instance that stops
-	// before then never does. The zero value answers 503, so that Fief
-	// retries the delivery on its schedule (six attempts over about eight
-	// minutes) until it is shared.
+	// down), or when Deliveries cannot record the delivery done (the same
+	// outage, with shared deliveries): Fief then never retries the
+	// delivery, and the other instances miss the effect until it is
+	// shared, which an instance that stops before then never does. The
+	// zero value answers 503, so that Fief retries the delivery on its
+	// schedule (six attempts over about eight minutes) until it is shared.
 	AcceptUnshared bool
 
 	// Admin, when set, is used once at start (in the background from
@@ -294,6 +295,12 @@ func (h *Handler) process(ctx context.Context, e *Event, now time.Time) (int, er
 		}
 	}
 	if err := h.deliveries.Done(context.WithoutCancel(ctx), e.ID); err != nil {
+		if h.acceptUnsh {
+			// Not shared either: the lease lets another instance
+			// process it again, which repeats idempotent effects.
+			h.logger.WarnContext(ctx, "fiefwebhook: delivery not recorded done; accepted anyway (AcceptUnshared)", "type", e.Type, "id", e.ID, "error", err)
+			return http.StatusNoContent, nil
+		}
 		// The effects are idempotent: Fief's retry processes it again.
 		return http.StatusServiceUnavailable, fmt.Errorf("fiefwebhook: recording the delivery done: %w", err)
 	}

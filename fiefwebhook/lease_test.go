@@ -192,3 +192,40 @@ func statuses(srv *fieftest.Server) []int {
 	}
 	return out
 }
+
+// downDeliveries is a shared memory of deliveries whose store is down: it
+// claims from the instance's memory, as fiefredis's does, but cannot
+// record a delivery done.
+type downDeliveries struct{ *fiefwebhook.MemoryDeliveries }
+
+func (downDeliveries) Done(context.Context, string) error {
+	return fmt.Errorf("%w: the shared store is down", fief.ErrUnavailable)
+}
+
+// TestAcceptUnsharedWithSharedDeliveries: when the outage that keeps the
+// effect from being shared also keeps the delivery from being recorded
+// done (deliveries in the same store), AcceptUnshared still answers 2xx;
+// without it, 503.
+func TestAcceptUnsharedWithSharedDeliveries(t *testing.T) {
+	for _, accept := range []bool{false, true} {
+		t.Run("AcceptUnshared="+strconv.FormatBool(accept), func(t *testing.T) {
+			e := newRevServer(t)
+			bus := &sharedBus{local: fiefwebhook.Local{Revocations: e.rev}, down: true}
+			e.start(fiefwebhook.Config{Apply: bus, AcceptUnshared: accept, Deliveries: downDeliveries{fiefwebhook.NewMemoryDeliveries(0, 0)}})
+			e.listen(e.app.URL)
+			anne, err := e.srv.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			anne.ResetPassword("a brand new password")
+			e.deliver()
+			want := http.StatusServiceUnavailable
+			if accept {
+				want = http.StatusNoContent
+			}
+			if got := statuses(e.srv); len(got) != 1 || got[0] != want {
+				t.Fatalf("attempts %v, want one %d", got, want)
+			}
+		})
+	}
+}

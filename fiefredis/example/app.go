@@ -47,6 +47,11 @@ type config struct {
 	// least 32 bytes each; the same on every instance). Required with
 	// RedisURL.
 	SharedKeys [][]byte
+	// AcceptUnshared answers Fief's webhooks 2xx even when their effect
+	// could not be shared (Redis down): Fief then never retries them, and
+	// an instance that stops before Redis returns loses the revocation for
+	// the others. False (the default) answers 503 so that Fief retries.
+	AcceptUnshared bool
 	// Clock is the time source of everything; nil means time.Now.
 	Clock func() time.Time
 	// Logger; nil means slog.Default().
@@ -127,11 +132,12 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 	}
 
 	webhooks, err := fiefwebhook.NewHandler(fiefwebhook.Config{
-		Secrets:    cfg.WebhookSecrets,
-		Clock:      cfg.Clock,
-		Deliveries: deliveries,
-		Apply:      apply,
-		Logger:     cfg.Logger,
+		Secrets:        cfg.WebhookSecrets,
+		Clock:          cfg.Clock,
+		Deliveries:     deliveries,
+		Apply:          apply,
+		AcceptUnshared: cfg.AcceptUnshared,
+		Logger:         cfg.Logger,
 		Default: func(ctx context.Context, e *fiefwebhook.Event) error {
 			a.processed.Add(1)
 			cfg.Logger.InfoContext(ctx, "webhook", "type", e.Type, "id", e.ID)

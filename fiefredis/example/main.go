@@ -3,7 +3,7 @@
 // that must be shared kept in Redis.
 //
 //	go run ./example -demo [-redis redis://localhost:6379/0]   # from the fiefredis directory, on an embedded demo Fief
-//	go run ./example [-addr localhost:8000] [-redis redis://localhost:6379/0]
+//	go run ./example [-addr localhost:8000] [-redis redis://localhost:6379/0] [-accept-unshared]
 //
 // Routes (Authorization: Bearer <access token>):
 //
@@ -28,6 +28,8 @@
 // <this URL>/webhooks/fief in Fief's admin); with -redis, SHARED_KEYS are
 // the secrets that authenticate what the instances share (base64,
 // comma-separated, at least 32 bytes each, the same on every instance).
+// While Redis is down, a webhook is answered 503 so that Fief retries it
+// (-accept-unshared answers 2xx instead, and Fief never retries).
 // With -demo it starts an
 // embedded demo Fief instead, registers its own webhook there, and prints a
 // curl command carrying a token of the demo user. Without either, it stops.
@@ -71,6 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	addr := fs.String("addr", "localhost:8000", "address to listen on")
 	redisURL := fs.String("redis", "", "Redis URL shared by the instances, such as redis://localhost:6379/0 (empty: a single instance)")
 	demo := fs.Bool("demo", false, "run on an embedded demo Fief (anyone can sign in) instead of FIEF_BASE_URL")
+	acceptUnshared := fs.Bool("accept-unshared", false, "answer Fief's webhooks 2xx even while Redis is down (Fief then never retries them: a revocation is lost for the other instances if this one stops before Redis returns)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -90,7 +93,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 	// The Fief client and the webhook's secrets, configured from the
 	// environment.
 	cfg := config{
-		RedisURL: *redisURL,
+		RedisURL:       *redisURL,
+		AcceptUnshared: *acceptUnshared,
 		Fief: fief.Config{
 			BaseURL:       getenv("FIEF_BASE_URL"), // https://fief.example.com, or .../my-tenant
 			ClientID:      getenv("FIEF_CLIENT_ID"),

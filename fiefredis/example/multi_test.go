@@ -405,3 +405,33 @@ func (c *cluster) counts() (processed, published int64) {
 	}
 	return processed, c.published.Load()
 }
+
+// TestAcceptUnshared: by default a webhook received while Redis is down is
+// answered 503, so that Fief retries it; with AcceptUnshared (the
+// example's -accept-unshared), 2xx, and Fief does not retry.
+func TestAcceptUnshared(t *testing.T) {
+	for _, accept := range []bool{false, true} {
+		t.Run(fmt.Sprintf("AcceptUnshared=%v", accept), func(t *testing.T) {
+			c := newCluster(t, 0)
+			c.cfg.AcceptUnshared = accept
+			c.start()
+			anne, err := c.fief.AddUser(fieftest.UserConfig{Email: "anne@bretagne.duchy"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.fief.AddWebhook(fieftest.WebhookConfig{URL: c.urls[0] + WebhookPath, Events: WebhookEvents, Secret: webhookSecret}); err != nil {
+				t.Fatal(err)
+			}
+			c.redis.Kill()
+			anne.ResetPassword("a brand new password")
+			c.deliver()
+			a := c.fief.WebhookAttempts()
+			if len(a) == 0 {
+				t.Fatal("no webhook attempt")
+			}
+			if got := a[len(a)-1]; got.OK() != accept || (!accept && got.StatusCode != http.StatusServiceUnavailable) {
+				t.Fatalf("the webhook received while Redis was down got %d, want 2xx %v", got.StatusCode, accept)
+			}
+		})
+	}
+}
