@@ -616,18 +616,23 @@ func (b *Bus) publishPendingDrops(ctx context.Context) error {
 // loadSet returns the authentic members of the set at key scored above
 // min, for which check (given the payload and the score) says nothing
 // wrong, and removes from Redis those that are not authentic or fail it;
-// those tagged with a key this instance lacks are skipped but kept.
+// those tagged with a key this instance lacks are skipped but kept, unless
+// the set is at its bound.
 func (b *Bus) loadSet(ctx context.Context, key, min string, check func(payload []byte, score float64) error) ([][]byte, error) {
 	zs, err := b.o.Client.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: min, Max: "+inf", Count: int64(b.max)}).Result()
 	if err != nil {
 		return nil, err
 	}
+	// A full set holding entries of an unknown key is more likely flooded
+	// than rotated: they are removed then, so that they cannot keep the
+	// genuine entries out of it.
+	full := len(zs) >= b.max
 	var out [][]byte
 	var bad []any
 	for _, z := range zs {
 		m, _ := z.Member.(string)
 		payload, err := b.mac.open(key, m)
-		if errors.Is(err, errUnknownKey) {
+		if errors.Is(err, errUnknownKey) && !full {
 			// Perhaps genuine, from an instance given a new key before
 			// this one: skipped, and left to expire with its score.
 			b.refused.refuse(ctx, "a stored entry", err)

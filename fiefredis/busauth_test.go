@@ -1,7 +1,9 @@
 package fiefredis_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"math"
 	"strconv"
 	"strings"
@@ -282,5 +284,48 @@ func TestBusReloadFloodCoalesced(t *testing.T) {
 	// Each load reads one or two sets; the publishing bus's own count too.
 	if n := loads() - before; n > 40 {
 		t.Fatalf("%d ZRANGEBYSCORE calls after 2000 requests to reload, want a few", n)
+	}
+}
+
+// TestBusUnknownKeyFloodCannotFillTheSet: entries tagged with a key no
+// instance has are kept while the set has room (they may come from an
+// instance rotated ahead, see TestBusKeyRotation), but a set filled with
+// them (never expiring, as forged by someone able to write Redis) is
+// cleared at the next load, so that they cannot keep genuine revocations
+// out of it.
+func TestBusUnknownKeyFloodCannotFillTheSet(t *testing.T) {
+	srv := redisserver.Start(t)
+	start := func() *instance {
+		in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{})}
+		var err error
+		if in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Config: config(newClient(t, srv)), Revocations: in.rev, MaxEntries: 3}); err != nil {
+			t.Fatal(err)
+		}
+		in.bus.Start()
+		t.Cleanup(func() { in.bus.Close() })
+		waitSynced(t, in.bus)
+		return in
+	}
+	first := start()
+	revokeNow(t, first, userB)
+	rdb := newClient(t, srv)
+	ctx := context.Background()
+	key := findKey(t, rdb, "revocations")
+	tag := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xa5}, 36)) // an unknown key's identifier, and a tag
+	var flood []redis.Z
+	for i := range 3 {
+		flood = append(flood, redis.Z{Score: math.Inf(1), Member: tag + `.{"kind":"block_user","user":"` + userC + `","not_before":"2020-01-0` + strconv.Itoa(i+1) + `T00:00:00Z"}`})
+	}
+	if err := rdb.ZAdd(ctx, key, flood...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	receiver := start() // loads the full set: the flood leaves it
+	revokeNow(t, receiver, userA)
+	late := start()
+	if !late.revoked(userA) {
+		t.Fatalf("a revocation stored after the flood was dropped from Redis; the set holds %q", rdb.ZRange(ctx, key, 0, -1).Val())
+	}
+	if _, blocked := late.rev.Refuses(userC, time.Now(), nil); blocked {
+		t.Fatal("an entry of an unknown key was applied")
 	}
 }
