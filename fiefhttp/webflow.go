@@ -118,7 +118,10 @@ type WebConfig struct {
 	SessionLifetime time.Duration
 
 	// IdleTimeout ends a [StorageServer] session unused this long. Zero
-	// means [DefaultIdleTimeout].
+	// means [DefaultIdleTimeout]. A use is recorded in the store when the
+	// session's record is read, which the verified-session cache spares
+	// for up to [SessionCacheLife]: the last use recorded is at most that
+	// much older than the real one (see SessionCacheSize).
 	IdleTimeout time.Duration
 
 	// RefreshMargin is how long before its expiry the access token is
@@ -604,7 +607,9 @@ func (f *WebFlow) Logout(w http.ResponseWriter, r *http.Request) {
 // of the user, in every browser: with [StorageServer], it deletes all the
 // user's records from the [SessionStore]. With the other storages, whose
 // sessions live in cookies the application cannot reach, it ends this
-// session only, as Logout does.
+// session only, as Logout does. Other instances of the application
+// sharing the store stop serving those sessions within
+// [SessionCacheLife] (their verified-session caches); this one at once.
 func (f *WebFlow) LogoutEverywhere(w http.ResponseWriter, r *http.Request) {
 	f.logout(w, r, true)
 }
