@@ -140,11 +140,11 @@ func NewBus(cfg BusConfig) (*Bus, error) {
 		return nil, err
 	}
 	if cfg.Revocations == nil {
-		return nil, errors.New("fiefredis: BusConfig.Revocations is nil")
+		return nil, &fief.ConfigError{Field: "fiefredis.BusConfig.Revocations", Reason: "is nil"}
 	}
 	keys, err := seal.DeriveKeys(o.Keys, infoBus)
 	if err != nil {
-		return nil, fmt.Errorf("fiefredis: BusConfig.Keys: %w", err)
+		return nil, &fief.ConfigError{Field: "fiefredis.BusConfig.Keys", Reason: err.Error()}
 	}
 	if cfg.RetryInterval <= 0 {
 		cfg.RetryInterval = DefaultRetryInterval

@@ -198,14 +198,36 @@ func TestNewBusRefusesMissingParts(t *testing.T) {
 		name, field string
 		cfg         fiefredis.BusConfig
 	}{
-		{"no client", "Client", fiefredis.BusConfig{Config: fiefredis.Config{Keys: testKeys}, Revocations: rev}},
-		{"no revocations", "Revocations", fiefredis.BusConfig{Config: config(rdb)}},
-		{"no keys", "Keys", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb}, Revocations: rev}},
-		{"short key", "Keys[1]", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: [][]byte{testKeys[0], []byte("short")}}, Revocations: rev}},
-		{"braces", "Prefix", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: testKeys, Prefix: "app{1}:"}, Revocations: rev}},
+		{"no client", "fiefredis.BusConfig.Client", fiefredis.BusConfig{Config: fiefredis.Config{Keys: testKeys}, Revocations: rev}},
+		{"no revocations", "fiefredis.BusConfig.Revocations", fiefredis.BusConfig{Config: config(rdb)}},
+		{"no keys", "fiefredis.BusConfig.Keys", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb}, Revocations: rev}},
+		{"short key", "fiefredis.BusConfig.Keys[1]", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: [][]byte{testKeys[0], []byte("short")}}, Revocations: rev}},
+		{"braces", "fiefredis.BusConfig.Prefix", fiefredis.BusConfig{Config: fiefredis.Config{Client: rdb, Keys: testKeys, Prefix: "app{1}:"}, Revocations: rev}},
 	} {
-		if _, err := fiefredis.NewBus(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.field) {
-			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.field)
+		// A *fief.ConfigError naming the field, as every constructor of fief-go.
+		var ce *fief.ConfigError
+		if _, err := fiefredis.NewBus(tc.cfg); !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%s: %v, want a *fief.ConfigError on %s", tc.name, err, tc.field)
+		}
+	}
+	for _, tc := range []struct {
+		field string
+		err   func() error
+	}{
+		{"fiefredis.UserInfoCacheConfig.Keys", func() error {
+			_, err := fiefredis.NewUserInfoCache(fiefredis.UserInfoCacheConfig{Config: fiefredis.Config{Client: rdb}})
+			return err
+		}},
+		{"fiefredis.DeliveriesConfig.Client", func() error { _, err := fiefredis.NewDeliveries(fiefredis.DeliveriesConfig{}); return err }},
+		{"fiefredis.SessionStoreConfig.Client", func() error { _, err := fiefredis.NewSessionStore(fiefredis.SessionStoreConfig{}); return err }},
+		{"fiefredis.SessionStoreConfig.WaitReplicas", func() error {
+			_, err := fiefredis.NewSessionStore(fiefredis.SessionStoreConfig{Config: config(rdb), WaitReplicas: -1})
+			return err
+		}},
+	} {
+		var ce *fief.ConfigError
+		if err := tc.err(); !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%v, want a *fief.ConfigError on %s", err, tc.field)
 		}
 	}
 }

@@ -1,13 +1,14 @@
 package fiefredis
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	fief "github.com/fief-dev/fief-go"
 )
 
 // Defaults of the configurations of this package.
@@ -80,13 +81,13 @@ type Config struct {
 // resolve checks c and fills in its defaults.
 func (c Config) resolve(what string, defaultTimeout time.Duration) (Config, error) {
 	if c.Client == nil {
-		return c, fmt.Errorf("fiefredis: %s.Client is nil", what)
+		return c, &fief.ConfigError{Field: "fiefredis." + what + ".Client", Reason: "is nil"}
 	}
 	if strings.ContainsAny(c.Prefix, "{}") {
-		return c, fmt.Errorf("fiefredis: %s.Prefix %q contains a brace: this package sets the hash tags of its keys", what, c.Prefix)
+		return c, &fief.ConfigError{Field: "fiefredis." + what + ".Prefix", Reason: fmt.Sprintf("%q contains a brace: this package sets the hash tags of its keys", c.Prefix)}
 	}
 	if strings.ContainsAny(c.ClientID, "{}") {
-		return c, fmt.Errorf("fiefredis: %s.ClientID %q contains a brace", what, c.ClientID)
+		return c, &fief.ConfigError{Field: "fiefredis." + what + ".ClientID", Reason: fmt.Sprintf("%q contains a brace", c.ClientID)}
 	}
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
@@ -109,11 +110,11 @@ func (c Config) resolve(what string, defaultTimeout time.Duration) (Config, erro
 // checkKeys checks that c has keys, each long enough.
 func (c Config) checkKeys(what string) error {
 	if len(c.Keys) == 0 {
-		return errors.New("fiefredis: " + what + ".Keys is empty: give the secrets of fiefhttp's WebConfig.CookieKeys")
+		return &fief.ConfigError{Field: "fiefredis." + what + ".Keys", Reason: "is empty: give the secrets of fiefhttp's WebConfig.CookieKeys"}
 	}
 	for i, k := range c.Keys {
 		if len(k) < minKeyLen {
-			return fmt.Errorf("fiefredis: %s.Keys[%d] has %d bytes, need at least %d", what, i, len(k), minKeyLen)
+			return &fief.ConfigError{Field: fmt.Sprintf("fiefredis.%s.Keys[%d]", what, i), Reason: fmt.Sprintf("has %d bytes, need at least %d", len(k), minKeyLen)}
 		}
 	}
 	return nil

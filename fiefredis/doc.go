@@ -16,7 +16,8 @@
 // [Config]: a [redis.UniversalClient] (a single node, Sentinel or Cluster),
 // the application's client ID, which makes the default key prefix
 // "fief:<client ID>:", and the Keys (the same secrets as fiefhttp's
-// CookieKeys) that authenticate the bus and seal the cached user info.
+// CookieKeys) that authenticate the bus and seal the cached user info. A
+// configuration it refuses is a [*fief.ConfigError] naming the field.
 // Every call is bounded by a short timeout: when Redis is unreachable, each
 // instance goes on with what it has, logs it once, reports it
 // ([Bus.Check]), and catches up when Redis returns. Validating a token

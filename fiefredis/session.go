@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	fief "github.com/fief-dev/fief-go"
 	"github.com/fief-dev/fief-go/fiefhttp"
 )
 
@@ -70,11 +71,11 @@ func NewSessionStore(cfg SessionStoreConfig) (*SessionStore, error) {
 	case *redis.Client, *redis.ClusterClient:
 	default:
 		if cfg.WaitReplicas > 0 {
-			return nil, errNoWait
+			return nil, &fief.ConfigError{Field: "fiefredis.SessionStoreConfig.WaitReplicas", Reason: fmt.Sprintf("needs a *redis.Client (single node or Sentinel's failover client) or a *redis.ClusterClient, not a %T", c.Client)}
 		}
 	}
 	if cfg.WaitReplicas < 0 {
-		return nil, errors.New("fiefredis: SessionStoreConfig.WaitReplicas is negative")
+		return nil, &fief.ConfigError{Field: "fiefredis.SessionStoreConfig.WaitReplicas", Reason: "is negative"}
 	}
 	return &SessionStore{rdb: c.Client, prefix: c.Prefix, timeout: c.Timeout, clock: c.Clock, replicas: cfg.WaitReplicas}, nil
 }

@@ -69,7 +69,7 @@ func NewUserInfoCache(cfg UserInfoCacheConfig) (*UserInfoCache, error) {
 	}
 	s, err := seal.New(c.Keys, infoUserInfo)
 	if err != nil {
-		return nil, fmt.Errorf("fiefredis: UserInfoCacheConfig.Keys: %w", err)
+		return nil, &fief.ConfigError{Field: "fiefredis.UserInfoCacheConfig.Keys", Reason: err.Error()}
 	}
 	ttl := cfg.TTL
 	if ttl <= 0 {

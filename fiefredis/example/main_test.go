@@ -87,7 +87,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		t.Errorf("with -redis, without SHARED_KEYS: %v, want %v", err, errNoSharedKeys)
 	}
 	env["SHARED_KEYS"] = "c2hvcnQ=" // "short"
-	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-redis", "redis://127.0.0.1:1/0"}, io.Discard, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "Keys[0] has 5 bytes") {
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-redis", "redis://127.0.0.1:1/0"}, io.Discard, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "Keys[0]: has 5 bytes") {
 		t.Errorf("with a short SHARED_KEYS: %v, want the key's length named", err)
 	}
 	// Without FIEF_BASE_URL and without -demo: a clear stop.
