@@ -179,7 +179,6 @@ func TestRevocationSurvivesRestartDuringOutage(t *testing.T) {
 		"FIEF_CLIENT_ID=" + client.ClientID,
 		"FIEF_CLIENT_SECRET=" + client.ClientSecret,
 		"FIEF_WEBHOOK_SECRET=" + secret,
-		"SHARED_KEYS=" + base64.StdEncoding.EncodeToString([]byte("a-secret-shared-by-the-instances-of-the-test")),
 		"SHARED_KEYS=" + base64.StdEncoding.EncodeToString([]byte("the-keys-shared-by-the-instances-of-this-test")),
 	}
 	bin := exampleBinary(t)
