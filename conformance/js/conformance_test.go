@@ -34,6 +34,7 @@ var wantSteps = []string{
 	"userinfo",
 	"updateProfile",
 	"changePassword, then sign in with the new password",
+	"emailChange and emailVerify with the code read from the mail route",
 	"authRefreshToken of a confidential client: Fief refuses it (the client never sends client_secret)",
 	"public client: sign-in with PKCE",
 	"public client: refresh rotates the refresh token, and the used one is refused",

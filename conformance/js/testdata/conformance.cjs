@@ -22,7 +22,7 @@ const env = (k) => {
 const baseURL = env('FIEF_BASE_URL');
 const adminKey = env('FIEF_ADMIN_API_KEY');
 const redirectURI = 'http://127.0.0.1:9/callback';
-const email = 'anne@bretagne.duchy';
+let email = 'anne@bretagne.duchy';
 let password = 'herminetocome1488';
 
 let failed = 0;
@@ -241,6 +241,22 @@ const main = async () => {
     const [t] = await signInWith(confidential, ['openid']);
     await confidential.validateAccessToken(t.access_token);
     return 'the old password is refused, the new one signs in';
+  });
+
+  await step('emailChange and emailVerify with the code read from the mail route', async () => {
+    const newEmail = 'anne@bretagne.example';
+    await confidential.emailChange(tokens.access_token, newEmail);
+    // fieftest lists the emails Fief would send at a development route.
+    const { results } = await admin('GET', `/_fieftest/mail?to=${encodeURIComponent(newEmail)}`);
+    const code = results.length > 0 ? results[0].code : undefined;
+    assert(code, `no code mailed to ${newEmail}: ${JSON.stringify(results)}`);
+    const u = await confidential.emailVerify(tokens.access_token, code);
+    assert(u.email === newEmail, `email ${u.email}`);
+    email = newEmail;
+    const [t] = await signInWith(confidential, ['openid']);
+    const info = await confidential.userinfo(t.access_token);
+    assert(info.email === newEmail, `userinfo email ${info.email}`);
+    return `code ${code.length} characters; signed in with the new address`;
   });
 
   await step('authRefreshToken of a confidential client: Fief refuses it (the client never sends client_secret)', async () => {
