@@ -329,3 +329,43 @@ func TestBusUnknownKeyFloodCannotFillTheSet(t *testing.T) {
 		t.Fatal("an entry of an unknown key was applied")
 	}
 }
+
+// TestBusLiftsABlockOfAnUnknownKey: a block stored by an instance with a
+// key another instance lacks is removed from Redis when that other
+// instance lifts it, so that it does not outlive its lifting there (a
+// block never expires: an instance started after the lifting was forgotten
+// would block the user again).
+func TestBusLiftsABlockOfAnUnknownKey(t *testing.T) {
+	srv := redisserver.Start(t)
+	newest := []byte("the-newest-secret-the-newest-secret-the-newest")
+	start := func(keys ...[]byte) *instance {
+		in := &instance{rev: fief.NewRevocations(fief.RevocationsConfig{})}
+		c := config(newClient(t, srv))
+		c.Keys = keys
+		var err error
+		if in.bus, err = fiefredis.NewBus(fiefredis.BusConfig{Config: c, Revocations: in.rev}); err != nil {
+			t.Fatal(err)
+		}
+		in.bus.Start()
+		t.Cleanup(func() { in.bus.Close() })
+		waitSynced(t, in.bus)
+		return in
+	}
+	ahead, behind := start(newest, testKeys[0]), start(testKeys[0])
+	ctx := context.Background()
+	at := time.Now()
+	block := fiefwebhook.Effect{Revocations: []fief.Revocation{{Kind: fief.BlockUser, UserID: userC, NotBefore: at}}}
+	if err := ahead.bus.Apply(ctx, block); err != nil {
+		t.Fatal(err)
+	}
+	lift := fiefwebhook.Effect{Revocations: []fief.Revocation{{Kind: fief.UnblockUser, UserID: userC, NotBefore: at.Add(time.Millisecond)}}}
+	if err := behind.bus.Apply(ctx, lift); err != nil {
+		t.Fatal(err)
+	}
+	rdb := newClient(t, srv)
+	for _, m := range rdb.ZRange(ctx, findKey(t, rdb, "revocations"), 0, -1).Val() {
+		if strings.Contains(m, `"block_user","user":"`+userC) {
+			t.Fatalf("the lifted block is still in Redis: %q", m)
+		}
+	}
+}
