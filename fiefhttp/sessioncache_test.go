@@ -3,6 +3,7 @@ package fiefhttp_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -242,5 +243,47 @@ func TestSessionCacheIdleTimeout(t *testing.T) {
 	e.srv.Advance(2 * time.Minute)
 	if w := a.get("/token", c); w.Code != http.StatusUnauthorized {
 		t.Fatalf("idle 2 minutes: %d, want 401", w.Code)
+	}
+}
+
+// TestSessionCacheDuplicateCookies: with several cookies of the session's
+// name, a cached session answers as an uncached one would: the first valid
+// value counts (quotes stripped, an invalid one skipped), whether or not the
+// cache holds it.
+func TestSessionCacheDuplicateCookies(t *testing.T) {
+	e := newSessionEnv(t)
+	a := cachedApp(t, e, "server-side store", newReadCountingStore(e))
+	c := a.cookie(t, a.signIn(t))
+	if w := a.get("/token", c); w.Code != http.StatusOK {
+		t.Fatalf("first request: %d", w.Code)
+	}
+	unknown := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" // a well-formed session ID no session has
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{c.Name + "=" + c.Value, http.StatusOK},
+		{c.Name + `="` + c.Value + `"`, http.StatusOK},
+		{c.Name + `=bad\value; ` + c.Name + "=" + c.Value, http.StatusOK},
+		{c.Name + "=" + unknown + "; " + c.Name + "=" + c.Value, http.StatusUnauthorized},
+		{c.Name + "=" + c.Value + "; " + c.Name + "=" + unknown, http.StatusOK},
+	} {
+		for _, cached := range []bool{true, false} {
+			if !cached {
+				e.srv.Advance(fiefhttp.SessionCacheLife) // the entry expired: the uncached path
+			}
+			r := httptest.NewRequest("GET", "/token", nil)
+			r.Header.Set("Sec-Fetch-Mode", "cors")
+			r.Header.Set("Cookie", tc.header)
+			w := httptest.NewRecorder()
+			a.mux.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("Cookie: %s (cached %v): %d, want %d", tc.header, cached, w.Code, tc.want)
+			}
+			// Put the session back in the cache for the next case.
+			if w := a.get("/token", c); w.Code != http.StatusOK {
+				t.Fatalf("the session itself: %d", w.Code)
+			}
+		}
 	}
 }
