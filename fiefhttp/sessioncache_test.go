@@ -36,6 +36,21 @@ func cachedApp(t *testing.T, e *sessionEnv, st string, store *readCountingStore)
 	return e.newApp(t, cfg)
 }
 
+// cachedSignIn signs a browser in to a, makes one request with its session
+// and checks that the session is then cached; it returns the session
+// cookie.
+func cachedSignIn(t *testing.T, a *sessionApp) *http.Cookie {
+	t.Helper()
+	c := a.cookie(t, a.signIn(t))
+	if w := a.get("/token", c); w.Code != http.StatusOK {
+		t.Fatalf("first request: %d", w.Code)
+	}
+	if n := fiefhttp.SessionCacheLen(a.flow); n != 1 {
+		t.Fatalf("%d sessions cached, want 1", n)
+	}
+	return c
+}
+
 func newReadCountingStore(e *sessionEnv) *readCountingStore {
 	return &readCountingStore{MemorySessionStore: fiefhttp.NewMemorySessionStoreAt(fiefhttp.MemorySessionStoreConfig{}, e.srv.Now)}
 }
@@ -50,13 +65,7 @@ func TestSessionCacheServesRecentSessions(t *testing.T) {
 			e := newSessionEnv(t)
 			store := newReadCountingStore(e)
 			a := cachedApp(t, e, st.name, store)
-			c := a.cookie(t, a.signIn(t))
-			if w := a.get("/token", c); w.Code != http.StatusOK {
-				t.Fatalf("first request: %d", w.Code)
-			}
-			if n := fiefhttp.SessionCacheLen(a.flow); n != 1 {
-				t.Fatalf("%d sessions cached, want 1", n)
-			}
+			c := cachedSignIn(t, a)
 			before := store.gets.Load()
 			for range 5 {
 				e.srv.Advance(fiefhttp.SessionCacheLife / 10)
@@ -106,13 +115,7 @@ func TestSessionCacheRevokedUserRefusedAtOnce(t *testing.T) {
 				e.revocations = fief.NewRevocations(fief.RevocationsConfig{Clock: e.srv.Now})
 				store := newReadCountingStore(e)
 				a := cachedApp(t, e, st.name, store)
-				c := a.cookie(t, a.signIn(t))
-				if w := a.get("/token", c); w.Code != http.StatusOK {
-					t.Fatalf("before: %d", w.Code)
-				}
-				if n := fiefhttp.SessionCacheLen(a.flow); n != 1 {
-					t.Fatalf("%d sessions cached, want 1", n)
-				}
+				c := cachedSignIn(t, a)
 				e.srv.Advance(time.Second)
 				e.revocations.Apply(fief.Revocation{Kind: kind, UserID: e.user.ID, NotBefore: e.srv.Now()})
 				if n := fiefhttp.SessionCacheLen(a.flow); n != 0 {
