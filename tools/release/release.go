@@ -145,7 +145,11 @@ func (rel releaser) run() error {
 	}
 	fmt.Fprintf(rel.log, "release commit %s in a temporary clone: %s\n", sha[:12], msg)
 
-	// The API compared with each module's last release.
+	// Every exported name documented, and the API compared with each
+	// module's last release.
+	if err := reportDocs(clone.dir, rel.modules); err != nil {
+		return err
+	}
 	if err := apiCheck(clone, rel.modules, rel.log); err != nil {
 		return err
 	}
