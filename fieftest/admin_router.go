@@ -133,7 +133,8 @@ func uuid4Error(loc []any) v1Error {
 
 // serveAdmin serves the admin API, in Starlette's order: route matching
 // (404, or 307 to the path with a trailing slash, or 405), then the admin
-// key (401), then the handler.
+// key (401), then the handler. The OpenAPI document, FastAPI's first
+// route, needs no key.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	legacy := s.legacyLocked()
@@ -143,6 +144,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	method := r.Method
 	if method == http.MethodHead {
 		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
+	}
+	if path == openAPIPath {
+		s.serveOpenAPI(w, r)
+		return
 	}
 	var allowed []string
 	for _, rt := range adminRoutes {
@@ -170,10 +175,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 		return
 	}
-	if other := toggleSlash(path); other != "" && slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
+	if other := toggleSlash(path); other != "" && (other == openAPIPath || slices.ContainsFunc(adminRoutes, func(rt adminRoute) bool {
 		_, ok := matchAdmin(rt.pattern, other)
 		return ok
-	}) {
+	})) {
 		// Starlette's redirect_slashes: the same path with or without its
 		// trailing slash.
 		u := *r.URL

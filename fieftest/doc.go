@@ -95,6 +95,11 @@
 // "-" for descending, dotted for relations; the database order when
 // absent), and their count is 0 when the page is empty.
 //
+// GET /admin/api/openapi.json answers, without the admin key as in Fief,
+// the OpenAPI document a real Fief of the server's version publishes,
+// whose paths are exactly the routes above; its server's host is
+// [Server.Domain] (the listener's address by default).
+//
 // It shares the store of the auth app: a user created through it signs
 // in, a permission granted through it (directly or with a role) is in the
 // next token, and the Go methods ([Tenant.AddUser], [User.SetPermissions],
@@ -191,8 +196,8 @@
 //     tenant (400 TENANT_DELETE_DEFAULT_TENANT), which serves the root
 //     routes. A delivery that cannot connect is logged with httpx's
 //     message, "All connection attempts failed", whatever the cause.
-//   - The admin API does not publish its OpenAPI document
-//     (/admin/api/openapi.json) nor the docs pages.
+//   - The admin API does not serve the docs pages (/admin/api/docs,
+//     /admin/api/redoc).
 //   - Permissions of a role are granted to its holders at once, where Fief
 //     uses a background task; role-derived grants are not announced, as in
 //     Fief.

@@ -6,11 +6,18 @@ import (
 )
 
 // randomToken returns a url-safe random string of 43 characters, like
-// Python's secrets.token_urlsafe().
+// Python's secrets.token_urlsafe(), that does not start with "-": the
+// admin key, client ids and secrets and webhook secrets it makes are
+// pasted on command lines, where a leading "-" reads as a flag. This
+// costs less than a bit of the 256 drawn.
 func randomToken() string {
 	b := make([]byte, 32)
-	rand.Read(b)
-	return b64(b)
+	for {
+		rand.Read(b)
+		if s := b64(b); s[0] != '-' {
+			return s
+		}
+	}
 }
 
 // newUUID returns a random version 4 UUID.
