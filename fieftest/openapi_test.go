@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -203,5 +204,24 @@ func TestOpenAPIRouting(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("HEAD: %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestOpenAPIMountedWithoutDomain: a server mounted in another one
+// without Start nor Domain names the host the request reached.
+func TestOpenAPIMountedWithoutDomain(t *testing.T) {
+	outer := httptest.NewServer(fieftest.NewUnstartedServer())
+	defer outer.Close()
+	resp, err := outer.Client().Get(outer.URL + "/admin/api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host := strings.TrimPrefix(outer.URL, "http://"); openAPIServer(t, doc).host != host {
+		t.Errorf("server host = %q, want %q", openAPIServer(t, doc).host, host)
 	}
 }
