@@ -90,7 +90,8 @@
 //	auth := flow.Auth()
 //	mux.Handle("GET /protected", auth.CurrentUser()(protectedHandler))
 //	mux.HandleFunc("GET /auth-callback", flow.Callback)
-//	mux.HandleFunc("/logout", flow.Logout) // GET: a sign-out button
+//	mux.HandleFunc("GET /logout", flow.Logout)  // a page with a sign-out button
+//	mux.HandleFunc("POST /logout", flow.Logout) // signs out
 //
 // # Sessions
 //
