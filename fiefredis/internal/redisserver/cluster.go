@@ -12,9 +12,10 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// CLI is the redis-cli that creates clusters (Debian's redis-tools package,
-// a dependency of redis-server).
-const CLI = "/usr/bin/redis-cli"
+// CLI is the redis-cli that creates clusters: the first on PATH (Debian's
+// redis-tools package, a dependency of redis-server, or Homebrew's redis),
+// else Debian's place.
+var CLI = lookPath("redis-cli")
 
 // ClusterNodeTimeout is the cluster-node-timeout of the nodes: a master
 // unreachable for that long is failed over to its replica.
@@ -34,7 +35,7 @@ type Cluster struct {
 func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 	t.Helper()
 	if _, err := exec.LookPath(CLI); err != nil {
-		t.Fatalf("redisserver: %s is missing (install Debian's redis-tools package): %v", CLI, err)
+		t.Fatalf("redisserver: %s is missing (install Redis's tools: apt-get install redis-tools, or brew install redis): %v", CLI, err)
 	}
 	c := &Cluster{t: t}
 	args := []string{"--cluster", "create"}

@@ -20,9 +20,18 @@ import (
 	"time"
 )
 
-// Binary is the redis-server the tests run (Debian's package installs it
-// there; .ci/test installs it when missing).
-const Binary = "/usr/bin/redis-server"
+// Binary is the redis-server the tests run: the first on PATH (Debian's
+// package, which .ci/test installs when missing, or Homebrew's), else
+// Debian's place.
+var Binary = lookPath("redis-server")
+
+// lookPath finds the named program on PATH, else in /usr/bin.
+func lookPath(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	return "/usr/bin/" + name
+}
 
 // readyTimeout bounds how long Start and Restart wait for the server to answer
 // PING.
@@ -58,7 +67,7 @@ func Start(t testing.TB) *Server {
 func startWith(t testing.TB, conf func(port int) string, extra func(port int) []string) *Server {
 	t.Helper()
 	if _, err := os.Stat(Binary); err != nil {
-		t.Fatalf("redisserver: %s is missing (install Debian's redis-server package): %v", Binary, err)
+		t.Fatalf("redisserver: %s is missing (install Redis: apt-get install redis-server, or brew install redis): %v", Binary, err)
 	}
 	s := &Server{t: t, dir: t.TempDir()}
 	var err error
