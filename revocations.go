@@ -404,7 +404,8 @@ func boolInt(b bool) int {
 // time when unknown: a token without iat) carrying permissions, or a
 // session of userID signed in at issuedAt, is refused, and the entry that
 // refuses it. A session check passes no permissions: a RevokePermission
-// refuses the session's tokens, not the session.
+// refuses the session's tokens, not its sign-in; fiefhttp then ends a session
+// whose token is refused as revoked, so the user signs in again.
 func (r *Revocations) Refuses(userID string, issuedAt time.Time, permissions []string) (Revocation, bool) {
 	tenant := *r.tenant.Load()
 	if r.n.Load() == 0 && len(tenant) == 0 {
