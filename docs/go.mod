@@ -14,11 +14,11 @@ replace (
 require (
 	connectrpc.com/connect v1.20.0
 	github.com/fief-dev/fief-go v0.1.0
-	github.com/fief-dev/fief-go/fiefconnect v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefecho v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefgin v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefgrpc v0.0.0-00010101000000-000000000000
-	github.com/fief-dev/fief-go/fiefredis v0.0.0-00010101000000-000000000000
+	github.com/fief-dev/fief-go/fiefconnect v0.1.0
+	github.com/fief-dev/fief-go/fiefecho v0.1.0
+	github.com/fief-dev/fief-go/fiefgin v0.1.0
+	github.com/fief-dev/fief-go/fiefgrpc v0.1.0
+	github.com/fief-dev/fief-go/fiefredis v0.1.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.2.3
 	github.com/gorilla/mux v1.8.1
