@@ -128,7 +128,7 @@ func fixtureReleaser(r repo, version string, dryRun bool, log *bytes.Buffer) rel
 }
 
 func TestReleaseDryRunLeavesTheRepositoryUntouched(t *testing.T) {
-	r := fixture(t, placeholder)
+	r := fixture(t, "v0.1.0")
 	head, _ := r.git("rev-parse", "HEAD")
 	var log bytes.Buffer
 	if err := fixtureReleaser(r, "v0.1.0", true, &log).run(); err != nil {
@@ -151,7 +151,7 @@ func TestReleaseDryRunLeavesTheRepositoryUntouched(t *testing.T) {
 }
 
 func TestReleaseCommitsAndTags(t *testing.T) {
-	r := fixture(t, placeholder)
+	r := fixture(t, "v0.0.9") // the requirement the release commit must move
 	var log bytes.Buffer
 	if err := fixtureReleaser(r, "v0.1.0", false, &log).run(); err != nil {
 		t.Fatalf("release: %v\n%s", err, log.String())
@@ -282,6 +282,14 @@ func TestEveryModuleIsListed(t *testing.T) {
 	writeFile(t, filepath.Join(r.dir, "stray/go.mod"), "module x\n")
 	if err := checkModules(r.dir); err == nil || !strings.Contains(err.Error(), "stray/go.mod") {
 		t.Errorf("stray module: %v", err)
+	}
+
+	// A placeholder requirement, even in a module that is never released.
+	p := fixture(t, placeholder)
+	writeFile(t, filepath.Join(p.dir, "docs/go.mod"), "module "+rootPath+"/docs\n\ngo 1.25.0\n\nrequire "+rootPath+"/fiefgin "+placeholder+"\n\nreplace "+rootPath+"/fiefgin => ../fiefgin\n")
+	err = checkModules(p.dir)
+	if err == nil || !strings.Contains(err.Error(), "fiefgin/go.mod requires "+rootPath+"@"+placeholder) || !strings.Contains(err.Error(), "docs/go.mod requires "+rootPath+"/fiefgin@"+placeholder) {
+		t.Errorf("placeholder requirements: %v", err)
 	}
 }
 

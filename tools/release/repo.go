@@ -169,9 +169,10 @@ func (r repo) pseudoVersion(rev string) (string, error) {
 }
 
 // checkModules reports an error if a go.mod of the repository is neither in
-// released nor in unreleased.
+// released nor in unreleased, or requires one of fief-go's modules at a
+// placeholder version.
 func checkModules(root string) error {
-	var stray []string
+	var stray, placeholders []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -190,6 +191,15 @@ func checkModules(root string) error {
 		if !slices.Contains(released, rel) && !slices.Contains(unreleasedModules, rel) {
 			stray = append(stray, path.Join(rel, "go.mod"))
 		}
+		f, err := readModFile(root, rel)
+		if err != nil {
+			return err
+		}
+		for _, r := range f.Require {
+			if (r.Mod.Path == rootPath || strings.HasPrefix(r.Mod.Path, rootPath+"/")) && isPlaceholder(r.Mod.Version) {
+				placeholders = append(placeholders, fmt.Sprintf("%s requires %s@%s", path.Join(rel, "go.mod"), r.Mod.Path, r.Mod.Version))
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -198,7 +208,20 @@ func checkModules(root string) error {
 	if len(stray) > 0 {
 		return fmt.Errorf("%s: not listed as released or unreleased in tools/release/repo.go", strings.Join(stray, ", "))
 	}
+	if len(placeholders) > 0 {
+		return fmt.Errorf("placeholder requirements, which no proxy serves (require the version being prepared or a released one; the replace keeps development working):\n  %s", strings.Join(placeholders, "\n  "))
+	}
 	return nil
+}
+
+// isPlaceholder reports whether v is a pseudo-version of no commit, such as
+// the v0.0.0-00010101000000-000000000000 that "go mod edit -replace" leaves.
+func isPlaceholder(v string) bool {
+	if !module.IsPseudoVersion(v) {
+		return false
+	}
+	rev, err := module.PseudoVersionRev(v)
+	return err == nil && strings.Trim(rev, "0") == ""
 }
 
 // rootRequirement returns the version of the root module that the go.mod in
